@@ -1,0 +1,243 @@
+/*
+ * polyhead.h — the C ABI of Polyhead, a multi-task learning library.
+ *
+ * Conventions (after sqlite3.h and mlx-c):
+ *   - Every function returns a ph_status (PH_OK == 0) and writes results through its FIRST out-parameter.
+ *   - On failure ph_last_error() returns a thread-local message naming the op, arguments and shapes;
+ *     out-parameters are left untouched. No function aborts or exits the process on any input.
+ *   - Handles are opaque and reference counted. A function that returns a handle through `ph_tensor** out`
+ *     gives the caller one reference (+1); release it with exactly one ph_tensor_free. ph_*_free(NULL) is a
+ *     no-op. Input handles are borrowed (the callee retains what it keeps).
+ *   - A NULL input handle or NULL out-pointer yields PH_ERROR_VALUE, never a crash.
+ *   - Tensors are float32, row-major and contiguous. Shapes are int64 arrays with an int32 rank.
+ */
+#ifndef POLYHEAD_H
+#define POLYHEAD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result code of every call. */
+typedef int32_t ph_status;
+
+enum {
+    PH_OK = 0,              /**< success */
+    PH_ERROR_VALUE = 1,     /**< bad value or shape (Python: ValueError) */
+    PH_ERROR_TYPE = 2,      /**< wrong kind of argument (Python: TypeError) */
+    PH_ERROR_INDEX = 3,     /**< index or axis out of range (Python: IndexError) */
+    PH_ERROR_MEMORY = 4,    /**< allocation failed or too large (Python: MemoryError) */
+    PH_ERROR_IO = 5,        /**< file system error (Python: OSError) */
+    PH_ERROR_RUNTIME = 6    /**< invalid state, e.g. backward twice (Python: RuntimeError) */
+};
+
+/** Loss reductions. */
+enum {
+    PH_REDUCTION_NONE = 0,  /**< one loss per sample */
+    PH_REDUCTION_MEAN = 1,  /**< mean over samples (and elements) */
+    PH_REDUCTION_SUM = 2    /**< sum over samples (and elements) */
+};
+
+/** Opaque float32 tensor with an optional autodiff history. */
+typedef struct ph_tensor ph_tensor;
+/** Opaque optimizer (SGD, Adam, AdamW) bound to a list of parameter tensors. */
+typedef struct ph_optimizer ph_optimizer;
+
+/* ---------------------------------------------------------------- errors, library state */
+
+/** The message of the last failed call on this thread ("" if none). Owned by the library; valid until the
+ *  next failing call on the same thread. */
+const char *ph_last_error(void);
+/** A static English name for a status code ("ok", "value error", …); never NULL. */
+const char *ph_status_string(ph_status status);
+/** Seeds the one global random generator (SplitMix64). Same seed → same stream in Swift and Python. */
+ph_status ph_manual_seed(uint64_t seed);
+/** Enables (1) or disables (0) gradient recording on this thread; writes the previous setting to *previous
+ *  (which may be NULL). */
+ph_status ph_set_grad_enabled(int32_t *previous, int32_t enabled);
+/** Writes 1 if gradient recording is enabled on this thread, else 0. */
+ph_status ph_is_grad_enabled(int32_t *out);
+/** Sets the number of OpenBLAS threads (n ≥ 1). */
+ph_status ph_set_num_threads(int32_t n);
+/** Writes the number of OpenBLAS threads. */
+ph_status ph_get_num_threads(int32_t *out);
+/** Writes the number of live library objects (tensors, storages, optimizers); for leak tests. */
+ph_status ph_debug_live_objects(int64_t *out);
+
+/* ---------------------------------------------------------------- tensor creation and lifetime */
+
+/** Creates a tensor holding a copy of `count` floats from `data` with the given shape (count must equal the
+ *  product of the shape; data may be NULL when count is 0). */
+ph_status ph_tensor_new(ph_tensor **out, const float *data, int64_t count, const int64_t *shape, int32_t ndim);
+/** Wraps external memory without copying. `release(context)` is called exactly once, from any thread, when
+ *  the last tensor using the memory dies (also when this call fails). The memory must stay valid until then. */
+ph_status ph_tensor_new_external(ph_tensor **out, float *data, int64_t count, const int64_t *shape,
+                                 int32_t ndim, void (*release)(void *context), void *context);
+/** Creates a tensor of the given shape filled with `value`. */
+ph_status ph_tensor_full(ph_tensor **out, const int64_t *shape, int32_t ndim, float value);
+/** Creates a tensor of standard-normal samples from the global generator. */
+ph_status ph_tensor_randn(ph_tensor **out, const int64_t *shape, int32_t ndim);
+/** Creates a tensor of samples uniform in [low, high) from the global generator (low < high). */
+ph_status ph_tensor_uniform(ph_tensor **out, const int64_t *shape, int32_t ndim, float low, float high);
+/** Creates the 1-D tensor start, start+step, … (< end for step > 0, > end for step < 0); step ≠ 0. */
+ph_status ph_tensor_arange(ph_tensor **out, double start, double end, double step);
+/** Adds one reference to `tensor`. */
+ph_status ph_tensor_retain(ph_tensor *tensor);
+/** Drops one reference; frees the tensor when none remain. NULL is a no-op. */
+ph_status ph_tensor_free(ph_tensor *tensor);
+
+/* ---------------------------------------------------------------- tensor properties */
+
+/** Writes the rank (0 for a scalar). */
+ph_status ph_tensor_ndim(int32_t *out, const ph_tensor *tensor);
+/** Writes the shape into out[0..<ndim]; `capacity` is the length of `out` and must be ≥ ndim. */
+ph_status ph_tensor_shape(int64_t *out, int32_t capacity, const ph_tensor *tensor);
+/** Writes the number of elements. */
+ph_status ph_tensor_numel(int64_t *out, const ph_tensor *tensor);
+/** Writes a pointer to the contiguous float32 storage; valid while `tensor` lives. Writes through it change
+ *  the tensor (and every tensor sharing its storage). */
+ph_status ph_tensor_data(float **out, const ph_tensor *tensor);
+/** Writes the value of a one-element tensor; error otherwise. */
+ph_status ph_tensor_item(float *out, const ph_tensor *tensor);
+/** Writes 1 if the tensor records gradients, else 0. */
+ph_status ph_tensor_requires_grad(int32_t *out, const ph_tensor *tensor);
+/** Marks a leaf tensor as requiring gradients (or not); error on a non-leaf. */
+ph_status ph_tensor_set_requires_grad(ph_tensor *tensor, int32_t requires_grad);
+/** Writes 1 if the tensor is a leaf (created by the user, not by a recorded op). */
+ph_status ph_tensor_is_leaf(int32_t *out, const ph_tensor *tensor);
+/** Writes a new reference to the accumulated gradient, or NULL if there is none. */
+ph_status ph_tensor_grad(ph_tensor **out, const ph_tensor *tensor);
+/** Replaces the gradient (NULL clears it); the gradient's shape must equal the tensor's. */
+ph_status ph_tensor_set_grad(ph_tensor *tensor, const ph_tensor *grad);
+
+/* ---------------------------------------------------------------- autodiff */
+
+/** Back-propagates from `tensor`. `seed` is the gradient of the output (same shape) or NULL for a
+ *  one-element output (error otherwise). Gradients accumulate into `.grad` of leaves that require them.
+ *  Unless `retain_graph` is 1, the graph is freed and a second backward through it is an error. */
+ph_status ph_tensor_backward(ph_tensor *tensor, const ph_tensor *seed, int32_t retain_graph);
+/** A new leaf sharing the storage, without history and without requires_grad. */
+ph_status ph_tensor_detach(ph_tensor **out, const ph_tensor *tensor);
+/** A new tensor with a copy of the data (recorded: its gradient flows back to `tensor`). */
+ph_status ph_tensor_clone(ph_tensor **out, const ph_tensor *tensor);
+/** Copies `source` into `destination` in place (not recorded); `source` broadcasts to the destination's
+ *  shape. Error if the destination is a non-leaf or a leaf requiring grad while recording is enabled. */
+ph_status ph_tensor_copy_(ph_tensor *destination, const ph_tensor *source);
+
+/* ---------------------------------------------------------------- elementwise ops (numpy broadcasting) */
+
+/** a + b */
+ph_status ph_add(ph_tensor **out, const ph_tensor *a, const ph_tensor *b);
+/** a - b */
+ph_status ph_sub(ph_tensor **out, const ph_tensor *a, const ph_tensor *b);
+/** a * b */
+ph_status ph_mul(ph_tensor **out, const ph_tensor *a, const ph_tensor *b);
+/** a / b */
+ph_status ph_div(ph_tensor **out, const ph_tensor *a, const ph_tensor *b);
+/** -a */
+ph_status ph_neg(ph_tensor **out, const ph_tensor *a);
+/** e^a */
+ph_status ph_exp(ph_tensor **out, const ph_tensor *a);
+/** natural log of a */
+ph_status ph_log(ph_tensor **out, const ph_tensor *a);
+/** square root of a */
+ph_status ph_sqrt(ph_tensor **out, const ph_tensor *a);
+/** a ** exponent */
+ph_status ph_pow_scalar(ph_tensor **out, const ph_tensor *a, float exponent);
+/** max(a, 0) */
+ph_status ph_relu(ph_tensor **out, const ph_tensor *a);
+/** 1 / (1 + e^-a) */
+ph_status ph_sigmoid(ph_tensor **out, const ph_tensor *a);
+/** tanh(a) */
+ph_status ph_tanh(ph_tensor **out, const ph_tensor *a);
+
+/* ---------------------------------------------------------------- linear algebra */
+
+/** op(a) @ op(b) for 2-D a and b, op = transpose when the flag is 1 (GEMM flags, no copies). */
+ph_status ph_matmul(ph_tensor **out, const ph_tensor *a, const ph_tensor *b, int32_t transpose_a,
+                    int32_t transpose_b);
+/** x @ weight^T + bias for x (N, in), weight (out, in), bias (out) or NULL. */
+ph_status ph_linear(ph_tensor **out, const ph_tensor *x, const ph_tensor *weight, const ph_tensor *bias);
+/** Creates the parameters of a Linear layer with PyTorch's default init (kaiming-uniform a=√5 weight, uniform
+ *  ±1/√in bias) from the global generator: weight (out, in), then bias (out) unless `with_bias` is 0 (then
+ *  *bias_out is set to NULL). Both require grad. */
+ph_status ph_linear_init(ph_tensor **weight_out, ph_tensor **bias_out, int64_t in_features,
+                         int64_t out_features, int32_t with_bias);
+
+/* ---------------------------------------------------------------- reductions, softmax */
+
+/** Sum of all elements (a scalar). */
+ph_status ph_sum_all(ph_tensor **out, const ph_tensor *a);
+/** Sum along `axis` (negative counts from the end); keepdim keeps it as size 1. */
+ph_status ph_sum(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
+/** Mean of all elements (a scalar); error for an empty tensor. */
+ph_status ph_mean_all(ph_tensor **out, const ph_tensor *a);
+/** Mean along `axis`. */
+ph_status ph_mean(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
+/** Maximum along `axis` (gradient goes to the first maximal element). */
+ph_status ph_max(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
+/** Softmax along `axis`, which must be the last axis (-1 or ndim-1). */
+ph_status ph_softmax(ph_tensor **out, const ph_tensor *a, int32_t axis);
+/** log(softmax) along the last axis, computed stably. */
+ph_status ph_log_softmax(ph_tensor **out, const ph_tensor *a, int32_t axis);
+
+/* ---------------------------------------------------------------- shape ops */
+
+/** Same data with a new shape (one entry may be -1); shares storage like a view. */
+ph_status ph_reshape(ph_tensor **out, const ph_tensor *a, const int64_t *shape, int32_t ndim);
+/** Transpose of a 2-D tensor (a copy). */
+ph_status ph_transpose(ph_tensor **out, const ph_tensor *a);
+/** Concatenates `count` tensors along `axis`; all other dimensions must agree. */
+ph_status ph_concat(ph_tensor **out, ph_tensor *const *tensors, int32_t count, int32_t axis);
+/** Splits `a` along `axis` into `count` pieces of the given sizes (summing to the axis length); writes
+ *  `count` new references into outs[0..<count]. */
+ph_status ph_split(ph_tensor **outs, const ph_tensor *a, const int64_t *sizes, int32_t count, int32_t axis);
+/** Rows (entries along axis 0) at `indices` (each in [-rows, rows)), in order; repeats allowed. */
+ph_status ph_index_select(ph_tensor **out, const ph_tensor *a, const int64_t *indices, int64_t count);
+
+/* ---------------------------------------------------------------- losses */
+
+/** Mean squared error between input and target (same shape). */
+ph_status ph_mse_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, int32_t reduction);
+/** Mean absolute error between input and target (same shape). */
+ph_status ph_l1_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, int32_t reduction);
+/** Binary cross-entropy on probabilities in [0, 1] (logs clamped at -100, as PyTorch). */
+ph_status ph_binary_cross_entropy(ph_tensor **out, const ph_tensor *input, const ph_tensor *target,
+                                  int32_t reduction);
+/** Binary cross-entropy on logits, computed stably. */
+ph_status ph_binary_cross_entropy_with_logits(ph_tensor **out, const ph_tensor *input,
+                                              const ph_tensor *target, int32_t reduction);
+/** Cross-entropy of logits (N, C) against `count` == N class indices in [0, C). */
+ph_status ph_cross_entropy(ph_tensor **out, const ph_tensor *logits, const int64_t *targets, int64_t count,
+                           int32_t reduction);
+/** Negative log-likelihood of log-probabilities (N, C) against N class indices in [0, C). */
+ph_status ph_nll_loss(ph_tensor **out, const ph_tensor *log_probs, const int64_t *targets, int64_t count,
+                      int32_t reduction);
+
+/* ---------------------------------------------------------------- optimizers */
+
+/** SGD over `count` parameter tensors (retained): lr > 0, momentum ≥ 0, dampening, weight_decay ≥ 0,
+ *  nesterov (needs momentum > 0 and dampening 0). Same update rule as torch.optim.SGD. */
+ph_status ph_optimizer_sgd_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
+                               float momentum, float dampening, float weight_decay, int32_t nesterov);
+/** Adam (decoupled = 0, L2 weight decay added to the gradient) or AdamW (decoupled = 1) over `count`
+ *  parameters, with PyTorch's bias correction. */
+ph_status ph_optimizer_adam_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
+                                float beta1, float beta2, float eps, float weight_decay, int32_t decoupled);
+/** Applies one update to every parameter that has a gradient. */
+ph_status ph_optimizer_step(ph_optimizer *optimizer);
+/** Clears the gradients of the optimizer's parameters (sets them to none). */
+ph_status ph_optimizer_zero_grad(ph_optimizer *optimizer);
+/** Changes the learning rate used by the next steps (lr > 0). */
+ph_status ph_optimizer_set_learning_rate(ph_optimizer *optimizer, float lr);
+/** Writes the number of steps taken. */
+ph_status ph_optimizer_step_count(int64_t *out, const ph_optimizer *optimizer);
+/** Releases the optimizer. NULL is a no-op. */
+ph_status ph_optimizer_free(ph_optimizer *optimizer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POLYHEAD_H */
