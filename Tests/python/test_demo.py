@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,51 @@ def test_demo_command_line_prints_one_line_per_epoch():
         assert re.search(r"loss\s+digit \d+\.\d+\s+>=5 \d+\.\d+", line), line
         assert re.search(r"acc\s+digit [01]\.\d+\s+>=5 [01]\.\d+", line), line
     assert "final test accuracy" in proc.stdout
+
+
+# --- examples/mtl_digits_pytorch_style.py: the same model written out with the PyTorch-style API ---
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mtl_digits_pytorch_style.py"
+TORCH_IMPORTS = {
+    "import polyhead as ph": "import torch as ph",
+    "from polyhead import nn, optim": "from torch import nn, optim",
+}
+
+
+def _run_example(path, *args):
+    return subprocess.run(
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def _final_accuracies(stdout):
+    match = re.search(r"test accuracy: digit ([01]\.\d+), digit >= 5 ([01]\.\d+)", stdout)
+    assert match, stdout
+    return float(match.group(1)), float(match.group(2))
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="examples/ not present (not a source checkout)")
+def test_pytorch_style_example_trains_both_tasks():
+    proc = _run_example(EXAMPLE, "--epochs", "20")
+    assert proc.returncode == 0, proc.stderr
+    digit, large = _final_accuracies(proc.stdout)
+    assert digit >= 0.90 and large >= 0.90, proc.stdout
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="examples/ not present (not a source checkout)")
+def test_pytorch_style_example_runs_on_pytorch_with_only_imports_changed(tmp_path):
+    pytest.importorskip("torch")
+    lines = EXAMPLE.read_text().splitlines(keepends=True)
+    swapped = 0
+    for i, line in enumerate(lines):
+        code = line.split("#")[0].strip()
+        if code in TORCH_IMPORTS:
+            lines[i] = TORCH_IMPORTS[code] + "\n"
+            swapped += 1
+    assert swapped == len(TORCH_IMPORTS), "the example's marked import lines changed"
+    torch_version = tmp_path / "mtl_digits_torch.py"
+    torch_version.write_text("".join(lines))
+    proc = _run_example(torch_version, "--epochs", "20")
+    assert proc.returncode == 0, proc.stderr
+    digit, large = _final_accuracies(proc.stdout)
+    assert digit >= 0.90 and large >= 0.90, proc.stdout
