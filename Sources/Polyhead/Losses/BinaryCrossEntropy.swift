@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Binary cross-entropy on probabilities, `−[t·log p + (1−t)·log(1−p)]`, with each log clamped at −100
+/// as PyTorch does. The target is treated as a constant.
+/// - Throws: `PolyheadError.invalidArgument` if a probability lies outside [0, 1] (or is NaN).
+public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+    for i in 0..<input.count where !(input.storage.pointer[i] >= 0 && input.storage.pointer[i] <= 1) {
+        throw PolyheadError.invalidArgument(
+            op: "binary_cross_entropy",
+            message: "all elements of input should be between 0 and 1, found \(input.storage.pointer[i])")
+    }
+    let (losses, derivatives) = try elementwiseLoss(input, target, op: "binary_cross_entropy") { p, t in
+        let logP = Swift.max(logf(p), -100), logNotP = Swift.max(logf(1 - p), -100)
+        return (-(t * logP + (1 - t) * logNotP), (p - t) / Swift.max(p * (1 - p), 1e-12))
+    }
+    return try reducedLoss(losses, inputDerivative: derivatives, input: input, reduction: reduction)
+}
+
+/// Binary cross-entropy on logits, `max(x, 0) − x·t + log(1 + e^−|x|)` — stable for any logit.
+/// The target is treated as a constant.
+public func binaryCrossEntropyWithLogits(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean
+) throws -> Tensor {
+    let (losses, derivatives) = try elementwiseLoss(input, target, op: "binary_cross_entropy_with_logits") { x, t in
+        let loss = Swift.max(x, 0) - x * t + log1pf(expf(-abs(x)))
+        let probability = x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
+        return (loss, probability - t)
+    }
+    return try reducedLoss(losses, inputDerivative: derivatives, input: input, reduction: reduction)
+}

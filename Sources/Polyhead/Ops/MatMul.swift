@@ -1,0 +1,91 @@
+import CBLAS
+
+/// `C = op(A) · op(B)` (+ `C` when `accumulate`) through `cblas_sgemm`; shapes are already checked.
+/// `op` transposes when the flag is set; `a` is stored (m, k) or (k, m), `b` is (k, n) or (n, k).
+func gemm(
+    _ a: Tensor, _ b: Tensor, into c: Tensor, m: Int, n: Int, k: Int,
+    transposeA: Bool, transposeB: Bool, accumulate: Bool = false
+) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if !accumulate { c.storage.pointer.update(repeating: 0, count: m * n) }
+        return
+    }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        blasint(m), blasint(n), blasint(k), 1,
+        a.storage.pointer, blasint(transposeA ? m : k),
+        b.storage.pointer, blasint(transposeB ? k : n),
+        accumulate ? 1 : 0, c.storage.pointer, blasint(n))
+}
+
+/// Throws unless every dimension fits BLAS's 32-bit integers.
+func checkBlasDimensions(_ dimensions: [Int], op: String) throws {
+    if let big = dimensions.first(where: { $0 > Int(Int32.max) }) {
+        throw PolyheadError.invalidArgument(op: op, message: "dimension \(big) exceeds the BLAS limit 2^31-1")
+    }
+}
+
+extension Tensor {
+    /// The matrix product `op(self) · op(other)` of two 2-D tensors; the transposes are GEMM flags,
+    /// not copies.
+    /// - Throws: `PolyheadError.shapeMismatch` if a tensor is not 2-D or the inner dimensions differ.
+    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard rank == 2, other.rank == 2 else {
+            throw PolyheadError.shapeMismatch(
+                op: "matmul", message: "expected 2-D tensors, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        let (m, k) = transposeA ? (shape[1], shape[0]) : (shape[0], shape[1])
+        let (k2, n) = transposeB ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
+        guard k == k2 else {
+            throw PolyheadError.shapeMismatch(
+                op: "matmul", message: "inner dimensions differ: \(describe(shape))"
+                    + "\(transposeA ? "ᵀ" : "") vs \(describe(other.shape))\(transposeB ? "ᵀ" : "")")
+        }
+        try checkBlasDimensions([m, n, k], op: "matmul")
+        let result = try Tensor.empty([m, n], op: "matmul")
+        gemm(self, other, into: result, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        return result.recorded(from: [self, other]) { [self] g in
+            // C = op(A)·op(B): dA = G·op(B)ᵀ (stored form: transpose back if A was transposed), likewise dB.
+            let gradA: Tensor? = try self.requiresGrad
+                ? (transposeA ? other.matmul(g, transposeA: transposeB, transposeB: true)
+                              : g.matmul(other, transposeB: !transposeB))
+                : nil
+            let gradB: Tensor? = try other.requiresGrad
+                ? (transposeB ? g.matmul(self, transposeA: true, transposeB: transposeA)
+                              : self.matmul(g, transposeA: !transposeA))
+                : nil
+            return [gradA, gradB]
+        }
+    }
+
+    /// `x · weightᵀ + bias` for `x` (N, in), `weight` (out, in) and `bias` (out) — PyTorch's linear layer,
+    /// one GEMM forward and two backward.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[1] else {
+            throw PolyheadError.shapeMismatch(
+                op: "linear", message: "input \(describe(x.shape)) does not fit weight \(describe(weight.shape)) "
+                    + "(expected input (N, \(weight.rank == 2 ? weight.shape[1] : -1)))")
+        }
+        let (n, outFeatures) = (x.shape[0], weight.shape[0])
+        if let bias, bias.shape != [outFeatures] {
+            throw PolyheadError.shapeMismatch(
+                op: "linear", message: "bias \(describe(bias.shape)) does not fit weight \(describe(weight.shape))")
+        }
+        try checkBlasDimensions(x.shape + weight.shape, op: "linear")
+        let result = try Tensor.empty([n, outFeatures], op: "linear")
+        if let bias {
+            for row in 0..<n {
+                (result.storage.pointer + row * outFeatures).update(from: bias.storage.pointer, count: outFeatures)
+            }
+        }
+        gemm(x, weight, into: result, m: n, n: outFeatures, k: x.shape[1],
+             transposeA: false, transposeB: true, accumulate: bias != nil)
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return result.recorded(from: inputs) { g in
+            [x.requiresGrad ? try g.matmul(weight) : nil,
+             weight.requiresGrad ? try g.matmul(x, transposeA: true) : nil,
+             bias?.requiresGrad == true ? try g.sum(axis: 0) : nil]
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// A tensor viewed as (outer, length, inner) around one axis, the layout every axis reduction walks.
+struct AxisLayout {
+    let outer: Int, length: Int, inner: Int
+    /// The reduced shape, with the axis kept as 1 or dropped.
+    let reducedShape: [Int]
+
+    init(_ shape: [Int], axis: Int, keepDimension: Bool) {
+        outer = shape[..<axis].reduce(1, *)
+        length = shape[axis]
+        inner = shape[(axis + 1)...].reduce(1, *)
+        var reduced = shape
+        if keepDimension { reduced[axis] = 1 } else { reduced.remove(at: axis) }
+        reducedShape = reduced
+    }
+}
+
+extension Tensor {
+    /// The sum of all elements, as a scalar tensor.
+    public func sum() throws -> Tensor {
+        let result = try Tensor.empty([], op: "sum")
+        var total: Float = 0
+        for i in 0..<count { total += storage.pointer[i] }
+        result.storage.pointer[0] = total
+        let inputShape = shape
+        return result.recorded(from: [self]) { g in [try Tensor.full(inputShape, g.storage.pointer[0])] }
+    }
+
+    /// The mean of all elements, as a scalar tensor (NaN for an empty tensor, as PyTorch).
+    public func mean() throws -> Tensor { try sum() / Float(count) }
+
+    /// The sum along `axis` (negative counts from the end), keeping it as size 1 if `keepingDimension`.
+    public func sum(axis: Int, keepingDimension: Bool = false) throws -> Tensor {
+        let layout = AxisLayout(shape, axis: try Shape.normalize(axis: axis, rank: rank, op: "sum"),
+                                keepDimension: keepingDimension)
+        let result = try Tensor.zeros(layout.reducedShape)
+        let source = storage.pointer, sums = result.storage.pointer
+        for o in 0..<layout.outer {
+            let row = sums + o * layout.inner
+            for j in 0..<layout.length {
+                let run = source + (o * layout.length + j) * layout.inner
+                for i in 0..<layout.inner { row[i] += run[i] }
+            }
+        }
+        let inputShape = shape
+        return result.recorded(from: [self]) { g in [try g.expanded(along: layout, to: inputShape)] }
+    }
+
+    /// The mean along `axis`.
+    public func mean(axis: Int, keepingDimension: Bool = false) throws -> Tensor {
+        let normalized = try Shape.normalize(axis: axis, rank: rank, op: "mean")
+        return try sum(axis: normalized, keepingDimension: keepingDimension) / Float(shape[normalized])
+    }
+
+    /// The maximum along `axis`; the gradient flows to the first maximal element of each slice.
+    /// - Throws: `PolyheadError.invalidArgument` for an empty axis.
+    public func max(axis: Int, keepingDimension: Bool = false) throws -> Tensor {
+        let layout = AxisLayout(shape, axis: try Shape.normalize(axis: axis, rank: rank, op: "max"),
+                                keepDimension: keepingDimension)
+        guard layout.length > 0 else {
+            throw PolyheadError.invalidArgument(op: "max", message: "cannot reduce an empty axis of \(describe(shape))")
+        }
+        let result = try Tensor.empty(layout.reducedShape, op: "max")
+        var winners = [Int](repeating: 0, count: result.count)
+        let source = storage.pointer, best = result.storage.pointer
+        for o in 0..<layout.outer {
+            for i in 0..<layout.inner {
+                var index = o * layout.length * layout.inner + i
+                var value = source[index]
+                for j in 1..<Swift.max(layout.length, 1) {
+                    let candidate = source[(o * layout.length + j) * layout.inner + i]
+                    if candidate > value || (value.isNaN == false && candidate.isNaN) {
+                        value = candidate
+                        index = (o * layout.length + j) * layout.inner + i
+                    }
+                }
+                best[o * layout.inner + i] = value
+                winners[o * layout.inner + i] = index
+            }
+        }
+        let inputShape = shape
+        return result.recorded(from: [self]) { g in
+            let gradient = try Tensor.zeros(inputShape)
+            for (slot, index) in winners.enumerated() { gradient.storage.pointer[index] += g.storage.pointer[slot] }
+            return [gradient]
+        }
+    }
+
+    /// The pullback of an axis reduction: this reduced gradient copied back along the reduced axis.
+    func expanded(along layout: AxisLayout, to inputShape: [Int]) throws -> Tensor {
+        let result = try Tensor.empty(inputShape, op: "sum")
+        let source = storage.pointer, target = result.storage.pointer
+        for o in 0..<layout.outer {
+            for j in 0..<layout.length {
+                (target + (o * layout.length + j) * layout.inner).update(from: source + o * layout.inner,
+                                                                         count: layout.inner)
+            }
+        }
+        return result
+    }
+}

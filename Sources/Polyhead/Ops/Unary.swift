@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Tensor {
+    /// `forward` applied to every element, recorded with the pullback `g · derivative(x, y)`, where `x` is
+    /// the input element and `y` the output element.
+    @inline(__always)
+    func mapElements(
+        op: String, _ forward: (Float) -> Float,
+        derivative: @escaping (_ x: Float, _ y: Float) -> Float
+    ) throws -> Tensor {
+        let result = try Tensor.empty(shape, op: op)
+        let input = storage.pointer, output = result.storage.pointer
+        for i in 0..<count { output[i] = forward(input[i]) }
+        let saved = result.storage
+        return result.recorded(from: [self]) { g in
+            let gradient = try Tensor.empty(g.shape, op: op)
+            let pg = g.storage.pointer, pd = gradient.storage.pointer, y = saved.pointer
+            for i in 0..<g.count { pd[i] = pg[i] * derivative(input[i], y[i]) }
+            return [gradient]
+        }
+    }
+
+    /// `e^x` elementwise.
+    public func exp() throws -> Tensor {
+        try mapElements(op: "exp", { expf($0) }, derivative: { _, y in y })
+    }
+
+    /// The natural logarithm elementwise.
+    public func log() throws -> Tensor {
+        try mapElements(op: "log", { logf($0) }, derivative: { x, _ in 1 / x })
+    }
+
+    /// The square root elementwise.
+    public func sqrt() throws -> Tensor {
+        try mapElements(op: "sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y })
+    }
+
+    /// `x ** exponent` elementwise.
+    public func pow(_ exponent: Float) throws -> Tensor {
+        if exponent == 2 {
+            return try mapElements(op: "pow", { $0 * $0 }, derivative: { x, _ in 2 * x })
+        }
+        return try mapElements(
+            op: "pow", { powf($0, exponent) }, derivative: { x, _ in exponent * powf(x, exponent - 1) })
+    }
+
+    /// `max(x, 0)` elementwise.
+    public func relu() throws -> Tensor {
+        try mapElements(op: "relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+    }
+
+    /// The logistic function `1 / (1 + e^-x)` elementwise.
+    public func sigmoid() throws -> Tensor {
+        try mapElements(op: "sigmoid", { 1 / (1 + expf(-$0)) }, derivative: { _, y in y * (1 - y) })
+    }
+
+    /// The hyperbolic tangent elementwise.
+    public func tanh() throws -> Tensor {
+        try mapElements(op: "tanh", { tanhf($0) }, derivative: { _, y in 1 - y * y })
+    }
+}

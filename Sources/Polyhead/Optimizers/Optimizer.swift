@@ -1,0 +1,58 @@
+/// The walk shared by every optimizer: over the parameters that have a gradient, counting steps, with
+/// a learning rate that can change between steps. A subclass supplies only the per-parameter rule
+/// (MLX's `apply_single`), as a tight loop over contiguous buffers.
+open class Optimizer {
+    /// The tensors updated in place, in order.
+    public let parameters: [Tensor]
+    /// The step size used by the next `step()`.
+    public var learningRate: Float
+    /// How many times `step()` has run.
+    public private(set) var stepCount = 0
+    /// Per-parameter count of updates actually applied (a parameter without a gradient is skipped).
+    private var updateCounts: [Int]
+
+    /// Binds the optimizer to `parameters` with a positive, finite learning rate.
+    public init(parameters: [Tensor], learningRate: Float) throws {
+        guard learningRate > 0, learningRate.isFinite else {
+            throw PolyheadError.invalidArgument(op: "optimizer", message: "invalid learning rate: \(learningRate)")
+        }
+        self.parameters = parameters
+        self.learningRate = learningRate
+        updateCounts = [Int](repeating: 0, count: parameters.count)
+        countLiveObject(1)
+    }
+
+    deinit { countLiveObject(-1) }
+
+    /// Updates every parameter that has a gradient, in place.
+    public func step() {
+        stepCount += 1
+        for (index, parameter) in parameters.enumerated() {
+            guard let gradient = parameter.grad else { continue }
+            updateCounts[index] += 1
+            update(index: index, parameter: parameter.storage.pointer, gradient: gradient.storage.pointer,
+                   count: parameter.count, step: updateCounts[index])
+        }
+    }
+
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for parameter in parameters { parameter.grad = nil } }
+
+    /// The per-parameter rule: updates `count` values of parameter `index` from its gradient; `step` is
+    /// this parameter's 1-based update count (for bias correction).
+    open func update(
+        index: Int, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int, step: Int
+    ) {
+        // invariant: every concrete optimizer overrides this method.
+        fatalError("Optimizer subclasses must override update(index:parameter:gradient:count:step:)")
+    }
+
+    /// A zeroed buffer per parameter, for optimizer state such as moments.
+    func makeStateBuffers() throws -> [Storage] {
+        try parameters.map { parameter in
+            let buffer = try Storage(count: parameter.count, op: "optimizer")
+            buffer.pointer.update(repeating: 0, count: parameter.count)
+            return buffer
+        }
+    }
+}

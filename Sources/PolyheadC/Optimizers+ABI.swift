@@ -1,0 +1,66 @@
+import Polyhead
+
+/// Borrows the optimizer behind a handle.
+private func borrowOptimizer(_ handle: OpaquePointer?) throws -> Optimizer {
+    guard let handle else { throw ABIError(status: statusValue, message: "optimizer is NULL") }
+    return Unmanaged<Optimizer>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+/// Runs an optimizer-producing body and writes its result at +1 into `out`.
+private func produceOptimizer(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ body: () throws -> Optimizer) -> Int32 {
+    abiCall {
+        let target = try checkOut(out)
+        target.pointee = OpaquePointer(Unmanaged.passRetained(try body()).toOpaque())
+    }
+}
+
+@_cdecl("ph_optimizer_sgd_new")
+public func ph_optimizer_sgd_new(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int32,
+    _ lr: Float, _ momentum: Float, _ dampening: Float, _ weightDecay: Float, _ nesterov: Int32
+) -> Int32 {
+    produceOptimizer(out) {
+        try SGD(parameters: try borrowTensors(parameters, count: count, "parameters"), learningRate: lr,
+                momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov != 0)
+    }
+}
+
+@_cdecl("ph_optimizer_adam_new")
+public func ph_optimizer_adam_new(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int32,
+    _ lr: Float, _ beta1: Float, _ beta2: Float, _ eps: Float, _ weightDecay: Float, _ decoupled: Int32
+) -> Int32 {
+    produceOptimizer(out) {
+        try Adam(parameters: try borrowTensors(parameters, count: count, "parameters"), learningRate: lr,
+                 beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay, decoupled: decoupled != 0)
+    }
+}
+
+@_cdecl("ph_optimizer_step")
+public func ph_optimizer_step(_ optimizer: OpaquePointer?) -> Int32 {
+    abiCall { try borrowOptimizer(optimizer).step() }
+}
+
+@_cdecl("ph_optimizer_zero_grad")
+public func ph_optimizer_zero_grad(_ optimizer: OpaquePointer?) -> Int32 {
+    abiCall { try borrowOptimizer(optimizer).zeroGrad() }
+}
+
+@_cdecl("ph_optimizer_set_learning_rate")
+public func ph_optimizer_set_learning_rate(_ optimizer: OpaquePointer?, _ lr: Float) -> Int32 {
+    abiCall {
+        guard lr > 0, lr.isFinite else { throw ABIError(status: statusValue, message: "invalid learning rate: \(lr)") }
+        try borrowOptimizer(optimizer).learningRate = lr
+    }
+}
+
+@_cdecl("ph_optimizer_step_count")
+public func ph_optimizer_step_count(_ out: UnsafeMutablePointer<Int64>?, _ optimizer: OpaquePointer?) -> Int32 {
+    abiCall { try checkOut(out).pointee = Int64(try borrowOptimizer(optimizer).stepCount) }
+}
+
+@_cdecl("ph_optimizer_free")
+public func ph_optimizer_free(_ optimizer: OpaquePointer?) -> Int32 {
+    if let optimizer { Unmanaged<Optimizer>.fromOpaque(UnsafeRawPointer(optimizer)).release() }
+    return statusOK
+}
