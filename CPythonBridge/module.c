@@ -1,0 +1,162 @@
+/*
+ * module.c — `polyhead._core`: module definition (multi-phase init, module state), constants, and the
+ * library-wide switches (seed, BLAS threads, leak counter).
+ */
+#include "errors.h"
+#include "optim.h"
+#include "args.h"
+#include "tensor.h"
+
+static struct PyModuleDef core_module;
+
+core_state *core_state_from_type(PyTypeObject *type) {
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *module = PyType_GetModuleByDef(type, &core_module);
+    return module != NULL ? core_get_state(module) : NULL;
+#else
+    PyObject *mro = type->tp_mro;
+    for (Py_ssize_t i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        if (PyType_HasFeature(base, Py_TPFLAGS_HEAPTYPE)) {
+            PyObject *module = ((PyHeapTypeObject *)base)->ht_module;
+            if (module != NULL && PyModule_GetDef(module) == &core_module) {
+                return core_get_state(module);
+            }
+        }
+    }
+    PyErr_Format(PyExc_TypeError, "%.200s is not a polyhead._core type", type->tp_name);
+    return NULL;
+#endif
+}
+
+/* ---------------------------------------------------------------- library-wide switches */
+
+PyDoc_STRVAR(manual_seed_doc,
+"manual_seed($module, n, /)\n--\n\n"
+"Seeds the global random generator (SplitMix64); the same seed gives the same stream as in Swift.");
+
+CORE_FASTCALL(core_manual_seed) {
+    (void)module;
+    uint64_t seed = 0;
+    if (check_nargs("manual_seed", nargs, 1, 1) < 0 || arg_seed(args[0], "manual_seed", "n", &seed) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_manual_seed(seed);
+    return status != PH_OK ? raise_from_status(status) : Py_NewRef(Py_None);
+}
+
+PyDoc_STRVAR(set_num_threads_doc,
+"set_num_threads($module, n, /)\n--\n\nSets the number of OpenBLAS threads (n >= 1).");
+
+CORE_FASTCALL(core_set_num_threads) {
+    (void)module;
+    int32_t n = 0;
+    if (check_nargs("set_num_threads", nargs, 1, 1) < 0 || arg_int32(args[0], "set_num_threads", "n", &n) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_set_num_threads(n);
+    return status != PH_OK ? raise_from_status(status) : Py_NewRef(Py_None);
+}
+
+PyDoc_STRVAR(get_num_threads_doc, "get_num_threads($module, /)\n--\n\nThe number of OpenBLAS threads.");
+
+CORE_FASTCALL(core_get_num_threads) {
+    (void)module;
+    (void)args;
+    int32_t n = 0;
+    if (check_nargs("get_num_threads", nargs, 0, 0) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_get_num_threads(&n);
+    return status != PH_OK ? raise_from_status(status) : PyLong_FromLong(n);
+}
+
+PyDoc_STRVAR(debug_live_objects_doc,
+"debug_live_objects($module, /)\n--\n\n"
+"The number of live library objects (tensors, storages, optimizers); for leak tests.");
+
+CORE_FASTCALL(core_debug_live_objects) {
+    (void)module;
+    (void)args;
+    int64_t count = 0;
+    if (check_nargs("debug_live_objects", nargs, 0, 0) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_debug_live_objects(&count);
+    return status != PH_OK ? raise_from_status(status) : PyLong_FromLongLong(count);
+}
+
+static PyMethodDef library_functions[] = {
+    CORE_METHOD("manual_seed", core_manual_seed, manual_seed_doc),
+    CORE_METHOD("set_num_threads", core_set_num_threads, set_num_threads_doc),
+    CORE_METHOD("get_num_threads", core_get_num_threads, get_num_threads_doc),
+    CORE_METHOD("debug_live_objects", core_debug_live_objects, debug_live_objects_doc),
+    {NULL, NULL, 0, NULL},
+};
+
+/* ---------------------------------------------------------------- module state and init */
+
+static int core_exec(PyObject *module) {
+    core_state *state = core_get_state(module);
+    PyMethodDef *const tables[] = {library_functions, tensor_functions, creation_functions, ops_functions,
+                                   shape_functions,   loss_functions,   autograd_functions, optim_functions};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (PyModule_AddFunctions(module, tables[i]) < 0) {
+            return -1;
+        }
+    }
+    if (tensor_type_add(module, state) < 0 || optimizer_type_add(module, state) < 0) {
+        return -1;
+    }
+    if (PyModule_AddIntConstant(module, "REDUCTION_NONE", PH_REDUCTION_NONE) < 0 ||
+        PyModule_AddIntConstant(module, "REDUCTION_MEAN", PH_REDUCTION_MEAN) < 0 ||
+        PyModule_AddIntConstant(module, "REDUCTION_SUM", PH_REDUCTION_SUM) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int core_traverse(PyObject *module, visitproc visit, void *arg) {
+    core_state *state = core_get_state(module);
+    Py_VISIT(state->tensor_type);
+    Py_VISIT(state->optimizer_type);
+    Py_VISIT(state->tensor_class);
+    return 0;
+}
+
+static int core_clear(PyObject *module) {
+    core_state *state = core_get_state(module);
+    Py_CLEAR(state->tensor_type);
+    Py_CLEAR(state->optimizer_type);
+    Py_CLEAR(state->tensor_class);
+    return 0;
+}
+
+static void core_free(void *module) {
+    core_clear((PyObject *)module);
+}
+
+PyDoc_STRVAR(core_module_doc,
+"The C extension under polyhead: Python types over the handles of the Polyhead C ABI.\n\n"
+"One function per C function, all positional; no math here. See CPythonBridge/README.md.");
+
+static PyModuleDef_Slot core_slots[] = {
+    {Py_mod_exec, core_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "polyhead._core",
+    .m_doc = core_module_doc,
+    .m_size = sizeof(core_state),
+    .m_methods = NULL,
+    .m_slots = core_slots,
+    .m_traverse = core_traverse,
+    .m_clear = core_clear,
+    .m_free = core_free,
+};
+
+PyMODINIT_FUNC PyInit__core(void) {
+    return PyModuleDef_Init(&core_module);
+}

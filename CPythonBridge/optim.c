@@ -1,0 +1,220 @@
+/*
+ * optim.c — `_core.Optimizer`: one ph_optimizer handle per object, made by sgd() or adam().
+ */
+#include "optim.h"
+
+#include "args.h"
+#include "errors.h"
+
+typedef struct {
+    PyObject_HEAD
+    ph_optimizer *handle;  /* owned, freed by tp_dealloc; the core retains the parameters */
+} OptimizerObject;
+
+/* ---------------------------------------------------------------- the type */
+
+PyDoc_STRVAR(optimizer_doc,
+"An optimizer held by the Polyhead core (made by sgd() or adam(); drive it with optimizer_step(),\n"
+"optimizer_zero_grad(), optimizer_set_lr() and optimizer_step_count()).");
+
+static void optimizer_dealloc(PyObject *self) {
+    PyTypeObject *type = Py_TYPE(self);
+    ph_optimizer_free(((OptimizerObject *)self)->handle);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static PyType_Slot optimizer_slots[] = {
+    {Py_tp_doc, (void *)optimizer_doc},
+    {Py_tp_dealloc, optimizer_dealloc},
+    {0, NULL},
+};
+
+static PyType_Spec optimizer_spec = {
+    .name = "polyhead._core.Optimizer",
+    .basicsize = sizeof(OptimizerObject),
+    .itemsize = 0,
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+#else
+    .flags = Py_TPFLAGS_DEFAULT,
+#endif
+    .slots = optimizer_slots,
+};
+
+int optimizer_type_add(PyObject *module, core_state *state) {
+    PyObject *type = PyType_FromModuleAndSpec(module, &optimizer_spec, NULL);
+    if (type == NULL) {
+        return -1;
+    }
+#ifndef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    ((PyTypeObject *)type)->tp_new = NULL;  /* Python 3.9: no flag, no constructor */
+#endif
+    state->optimizer_type = (PyTypeObject *)type;
+    return PyModule_AddType(module, state->optimizer_type);
+}
+
+/* The handle of an Optimizer argument; NULL + TypeError naming the argument otherwise. */
+static ph_optimizer *optimizer_arg(PyObject *module, PyObject *obj, const char *fname) {
+    if (!PyObject_TypeCheck(obj, core_get_state(module)->optimizer_type)) {
+        arg_type_error(fname, "optimizer", "a polyhead Optimizer", obj);
+        return NULL;
+    }
+    return ((OptimizerObject *)obj)->handle;
+}
+
+/* ---------------------------------------------------------------- constructors: sgd, adam */
+
+/* sgd and adam share a shape: (params, <n floats>, <one flag>); adapters give them one signature. */
+typedef ph_status (*optimizer_new_fn)(ph_optimizer **out, ph_tensor *const *params, int32_t count,
+                                      const float *values, int32_t flag);
+
+static ph_status new_sgd(ph_optimizer **out, ph_tensor *const *params, int32_t count, const float *v,
+                         int32_t nesterov) {
+    return ph_optimizer_sgd_new(out, params, count, v[0], v[1], v[2], v[3], nesterov);
+}
+
+static ph_status new_adam(ph_optimizer **out, ph_tensor *const *params, int32_t count, const float *v,
+                          int32_t decoupled) {
+    return ph_optimizer_adam_new(out, params, count, v[0], v[1], v[2], v[3], v[4], decoupled);
+}
+
+typedef struct {
+    const char *name;
+    optimizer_new_fn make;
+    int nvalues;
+    const char *names[6];  /* the float arguments, then the flag */
+} optimizer_constructor;
+
+static const optimizer_constructor sgd_constructor = {
+    "sgd", new_sgd, 4, {"lr", "momentum", "dampening", "weight_decay", "nesterov", NULL}};
+static const optimizer_constructor adam_constructor = {
+    "adam", new_adam, 5, {"lr", "beta1", "beta2", "eps", "weight_decay", "decoupled"}};
+
+static PyObject *call_optimizer_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                                    const optimizer_constructor *constructor) {
+    const char *name = constructor->name;
+    int n = constructor->nvalues;
+    if (check_nargs(name, nargs, n + 2, n + 2) < 0) {
+        return NULL;
+    }
+    float values[5];
+    int32_t flag = 0;
+    for (int i = 0; i < n; i++) {
+        if (arg_float(args[1 + i], name, constructor->names[i], &values[i]) < 0) {
+            return NULL;
+        }
+    }
+    core_state *state = core_get_state(module);
+    tensor_list params;
+    if (arg_flag(args[1 + n], name, constructor->names[n], &flag) < 0 ||
+        arg_tensor_list(state, args[0], name, "params", &params) < 0) {
+        return NULL;
+    }
+    ph_optimizer *handle = NULL;
+    ph_status status = constructor->make(&handle, params.handles, params.count, values, flag);
+    tensor_list_release(&params);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    PyObject *self = state->optimizer_type->tp_alloc(state->optimizer_type, 0);
+    if (self == NULL) {
+        ph_optimizer_free(handle);
+        return NULL;
+    }
+    ((OptimizerObject *)self)->handle = handle;
+    return self;
+}
+
+PyDoc_STRVAR(sgd_doc,
+"sgd($module, params, lr, momentum, dampening, weight_decay, nesterov, /)\n--\n\n"
+"An SGD optimizer over a sequence of tensors, with torch.optim.SGD's update rule.");
+CORE_FASTCALL(core_sgd) { return call_optimizer_new(module, args, nargs, &sgd_constructor); }
+
+PyDoc_STRVAR(adam_doc,
+"adam($module, params, lr, beta1, beta2, eps, weight_decay, decoupled, /)\n--\n\n"
+"Adam (decoupled false: L2 decay added to the gradient) or AdamW (decoupled true) over a sequence\n"
+"of tensors, with PyTorch's bias correction.");
+CORE_FASTCALL(core_adam) { return call_optimizer_new(module, args, nargs, &adam_constructor); }
+
+/* ---------------------------------------------------------------- driving an optimizer */
+
+PyDoc_STRVAR(optimizer_step_doc,
+"optimizer_step($module, optimizer, /)\n--\n\nApplies one update to every parameter that has a gradient.");
+
+CORE_FASTCALL(core_optimizer_step) {
+    ph_optimizer *optimizer;
+    if (check_nargs("optimizer_step", nargs, 1, 1) < 0 ||
+        (optimizer = optimizer_arg(module, args[0], "optimizer_step")) == NULL) {
+        return NULL;
+    }
+    ph_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = ph_optimizer_step(optimizer);
+    Py_END_ALLOW_THREADS
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(optimizer_zero_grad_doc,
+"optimizer_zero_grad($module, optimizer, /)\n--\n\nClears the gradients of the optimizer's parameters.");
+
+CORE_FASTCALL(core_optimizer_zero_grad) {
+    ph_optimizer *optimizer;
+    if (check_nargs("optimizer_zero_grad", nargs, 1, 1) < 0 ||
+        (optimizer = optimizer_arg(module, args[0], "optimizer_zero_grad")) == NULL) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_zero_grad(optimizer);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(optimizer_set_lr_doc,
+"optimizer_set_lr($module, optimizer, lr, /)\n--\n\nChanges the learning rate of the next steps (lr > 0).");
+
+CORE_FASTCALL(core_optimizer_set_lr) {
+    ph_optimizer *optimizer;
+    float lr = 0.0f;
+    if (check_nargs("optimizer_set_lr", nargs, 2, 2) < 0 ||
+        (optimizer = optimizer_arg(module, args[0], "optimizer_set_lr")) == NULL ||
+        arg_float(args[1], "optimizer_set_lr", "lr", &lr) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_set_learning_rate(optimizer, lr);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(optimizer_step_count_doc,
+"optimizer_step_count($module, optimizer, /)\n--\n\nThe number of steps taken.");
+
+CORE_FASTCALL(core_optimizer_step_count) {
+    ph_optimizer *optimizer;
+    if (check_nargs("optimizer_step_count", nargs, 1, 1) < 0 ||
+        (optimizer = optimizer_arg(module, args[0], "optimizer_step_count")) == NULL) {
+        return NULL;
+    }
+    int64_t count = 0;
+    ph_status status = ph_optimizer_step_count(&count, optimizer);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    return PyLong_FromLongLong(count);
+}
+
+PyMethodDef optim_functions[] = {
+    CORE_METHOD("sgd", core_sgd, sgd_doc),
+    CORE_METHOD("adam", core_adam, adam_doc),
+    CORE_METHOD("optimizer_step", core_optimizer_step, optimizer_step_doc),
+    CORE_METHOD("optimizer_zero_grad", core_optimizer_zero_grad, optimizer_zero_grad_doc),
+    CORE_METHOD("optimizer_set_lr", core_optimizer_set_lr, optimizer_set_lr_doc),
+    CORE_METHOD("optimizer_step_count", core_optimizer_step_count, optimizer_step_count_doc),
+    {NULL, NULL, 0, NULL},
+};
