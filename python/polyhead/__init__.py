@@ -1,0 +1,73 @@
+"""Polyhead: multi-task learning on a Swift compute core, with a PyTorch-style Python API.
+
+Code written for PyTorch runs with only the imports changed, within Polyhead's feature set::
+
+    import polyhead as torch
+    import polyhead.nn as nn
+    import polyhead.nn.functional as F
+    import polyhead.optim as optim
+
+Tensors are float32, row-major and contiguous; the math runs in the core (``polyhead._core``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _core
+from ._dtype import dtype, float32
+from ._size import Size
+from ._tensor import Tensor
+from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like, ones, ones_like,
+                        rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
+from ._ops import (add, argmax, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,
+                   softmax, sqrt, sub, sum, tanh)
+from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, split, squeeze, stack, t, transpose,
+                         unbind, unsqueeze)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import manual_seed
+from ._parallel import get_num_threads, set_num_threads
+from . import autograd, nn, optim
+
+float = float32  # torch.float is torch.float32
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a Polyhead tensor (or a ``Parameter``).
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.is_tensor(polyhead.zeros(1)), polyhead.is_tensor([0.0])
+        (True, False)
+    """
+    return isinstance(obj, _core.Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
+    return _core.numel(input)
+
+
+def __getattr__(name: str) -> Any:
+    # Subpackages that are imported on first use (``polyhead.datasets``).
+    if name in ("datasets",):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "Size", "Tensor", "dtype", "float32", "float",
+    "tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
+    "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like",
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "relu", "sigmoid", "tanh",
+    "softmax", "log_softmax", "matmul", "sum", "mean", "max", "argmax",
+    "reshape", "transpose", "t", "flatten", "squeeze", "unsqueeze",
+    "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "manual_seed", "set_num_threads", "get_num_threads", "is_tensor", "numel",
+    "autograd", "nn", "optim",
+]

@@ -1,0 +1,256 @@
+"""Tensor operations, shared by the ``polyhead.*`` functions and the ``Tensor`` methods of the same name.
+
+Each function normalises its arguments (Python numbers and numpy arrays become tensors, torch's dim and
+shape forms become ints) and calls one or a few ``_core`` functions; the math runs in the Swift core.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _core
+from ._convert import as_tensor, normalize_dim, require_tensor
+
+_CoreTensor = _core.Tensor
+_shape = _core.Tensor.shape.__get__
+Dim = Union[int, Sequence[int], None]
+
+# ---------------------------------------------------------------- arithmetic (numpy broadcasting)
+
+
+def add(input: Any, other: Any) -> _CoreTensor:
+    """Elementwise ``input + other`` with numpy broadcasting; either side may be a number or array.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.add(polyhead.tensor([1.0, 2.0]), 1)
+        tensor([2.0000, 3.0000])
+    """
+    return _core.add(as_tensor(input, "input"), as_tensor(other, "other"))
+
+
+def sub(input: Any, other: Any) -> _CoreTensor:
+    """Elementwise ``input - other`` with numpy broadcasting."""
+    return _core.sub(as_tensor(input, "input"), as_tensor(other, "other"))
+
+
+def mul(input: Any, other: Any) -> _CoreTensor:
+    """Elementwise ``input * other`` with numpy broadcasting."""
+    return _core.mul(as_tensor(input, "input"), as_tensor(other, "other"))
+
+
+def div(input: Any, other: Any) -> _CoreTensor:
+    """Elementwise ``input / other`` with numpy broadcasting."""
+    return _core.div(as_tensor(input, "input"), as_tensor(other, "other"))
+
+
+def neg(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise ``-input``."""
+    return _core.neg(require_tensor(input, "neg"))
+
+
+def pow(input: _CoreTensor, exponent: float) -> _CoreTensor:
+    """Elementwise ``input ** exponent`` for a scalar (Python or numpy number) exponent.
+
+    Raises:
+        TypeError: ``exponent`` is a tensor or not a number.
+    """
+    require_tensor(input, "pow")
+    if isinstance(exponent, (int, float, np.integer, np.floating)):
+        return _core.pow_scalar(input, float(exponent))
+    raise TypeError(f"pow(): argument 'exponent' must be a number, not {type(exponent).__name__}")
+
+
+# ---------------------------------------------------------------- elementwise functions
+
+
+def exp(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise ``e ** input``."""
+    return _core.exp(require_tensor(input, "exp"))
+
+
+def log(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise natural logarithm (``nan`` below 0, ``-inf`` at 0)."""
+    return _core.log(require_tensor(input, "log"))
+
+
+def sqrt(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise square root."""
+    return _core.sqrt(require_tensor(input, "sqrt"))
+
+
+def relu(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise ``max(input, 0)``."""
+    return _core.relu(require_tensor(input, "relu"))
+
+
+def sigmoid(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise ``1 / (1 + exp(-input))``."""
+    return _core.sigmoid(require_tensor(input, "sigmoid"))
+
+
+def tanh(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise hyperbolic tangent."""
+    return _core.tanh(require_tensor(input, "tanh"))
+
+
+def _along_last(core_fn, input: _CoreTensor, dim: int, name: str) -> _CoreTensor:
+    """Applies a last-axis op along ``dim``: directly for the last axis, via transposes for axis 0 of 2-D."""
+    require_tensor(input, name)
+    ndim = input.ndim
+    axis = normalize_dim(dim, ndim)
+    if ndim == 2 and axis == 0:
+        return _core.transpose(core_fn(_core.transpose(input), -1))
+    return core_fn(input, axis)
+
+
+def softmax(input: _CoreTensor, dim: int) -> _CoreTensor:
+    """Softmax along ``dim`` (the last axis, or either axis of a 2-D tensor).
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.softmax(polyhead.zeros(1, 4), dim=1)
+        tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
+    """
+    return _along_last(_core.softmax, input, dim, "softmax")
+
+
+def log_softmax(input: _CoreTensor, dim: int) -> _CoreTensor:
+    """``log(softmax(input, dim))`` computed stably (same axes as :func:`softmax`)."""
+    return _along_last(_core.log_softmax, input, dim, "log_softmax")
+
+
+# ---------------------------------------------------------------- matrix products
+
+
+def matmul(input: Any, other: Any) -> _CoreTensor:
+    """Matrix product of 1-D or 2-D operands (torch rules: a 1-D operand is a row/column vector).
+
+    Shape:
+        (n, k) @ (k, m) → (n, m); (k,) @ (k, m) → (m,); (n, k) @ (k,) → (n,); (k,) @ (k,) → ().
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.matmul(polyhead.ones(2, 3), polyhead.ones(3)).tolist()
+        [3.0, 3.0]
+    """
+    a, b = as_tensor(input, "input"), as_tensor(other, "other")
+    a_ndim, b_ndim = a.ndim, b.ndim
+    if a_ndim == 2 and b_ndim == 2:
+        return _core.matmul(a, b, 0, 0)
+    if a_ndim not in (1, 2) or b_ndim not in (1, 2):
+        raise ValueError(
+            f"[matmul] only 1-D and 2-D operands are supported, got shapes {_shape(a)} and {_shape(b)}"
+        )
+    left = _core.reshape(a, (1, -1)) if a_ndim == 1 else a
+    right = _core.reshape(b, (-1, 1)) if b_ndim == 1 else b
+    out_shape = _shape(a)[:-1] + _shape(b)[1:]
+    return _core.reshape(_core.matmul(left, right, 0, 0), out_shape)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def _pick(dim: Dim, axis: Dim, keepdim: bool, keepdims: Optional[bool]) -> Tuple[Dim, bool]:
+    """Merges torch's ``dim``/``keepdim`` with numpy's ``axis``/``keepdims``."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("pass either dim or axis, not both")
+        dim = axis
+    return dim, bool(keepdim if keepdims is None else keepdims)
+
+
+def _reduce(core_all, core_axis, input: _CoreTensor, dim: Dim, keepdim: bool) -> _CoreTensor:
+    """Reduces over all axes (dim None), one axis, or several axes one after another."""
+    ndim = input.ndim
+    if dim is None:
+        out = core_all(input)
+        return _core.reshape(out, (1,) * ndim) if keepdim else out
+    if isinstance(dim, (tuple, list)):
+        axes = [normalize_dim(d, ndim) for d in dim]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"dim {dim!r} contains a dimension more than once")
+        out = input
+        for axis in sorted(axes, reverse=True):
+            out = core_axis(out, axis, int(keepdim))
+        return out
+    return core_axis(input, normalize_dim(dim, ndim), int(keepdim))
+
+
+def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+        keepdims: Optional[bool] = None) -> _CoreTensor:
+    """Sum of all elements (``dim=None``) or along ``dim`` (an int or a tuple of ints).
+
+    Args:
+        dim: axis or axes to reduce; numpy's ``axis=`` is accepted too. Default: all.
+        keepdim: keep reduced axes with size 1; numpy's ``keepdims=`` is accepted too. Default: False.
+
+    Examples:
+        >>> import polyhead
+        >>> t = polyhead.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> t.sum().item(), t.sum(dim=0).tolist(), t.sum(axis=1, keepdims=True).shape
+        (10.0, [4.0, 6.0], polyhead.Size([2, 1]))
+    """
+    dim, keepdim = _pick(dim, axis, keepdim, keepdims)
+    return _reduce(_core.sum_all, _core.sum, require_tensor(input, "sum"), dim, keepdim)
+
+
+def mean(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+         keepdims: Optional[bool] = None) -> _CoreTensor:
+    """Mean of all elements or along ``dim`` (same arguments as :func:`sum`).
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1).tolist()
+        [1.5, 3.5]
+    """
+    dim, keepdim = _pick(dim, axis, keepdim, keepdims)
+    return _reduce(_core.mean_all, _core.mean, require_tensor(input, "mean"), dim, keepdim)
+
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MaxResult.__doc__ = "``(values, indices)`` returned by ``max(input, dim)``, like torch.return_types.max."
+
+
+def max(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    """Maximum of all elements (a 0-d tensor), or ``(values, indices)`` along ``dim``.
+
+    The gradient of ``values`` flows to the first maximal element. ``indices`` is a float32 tensor
+    holding the (integer) positions of those elements, without gradient.
+
+    Examples:
+        >>> import polyhead
+        >>> t = polyhead.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> t.max().item()
+        7.0
+        >>> values, indices = t.max(dim=1)
+        >>> values.tolist(), indices.tolist()
+        ([5.0, 7.0], [1.0, 0.0])
+    """
+    require_tensor(input, "max")
+    if isinstance(dim, _CoreTensor):
+        raise TypeError("max(): the elementwise maximum of two tensors is not supported")
+    if dim is None:
+        return _core.max(_core.reshape(input, (-1,)), 0, 0)
+    axis = normalize_dim(dim, input.ndim)
+    values = _core.max(input, axis, int(keepdim))
+    return MaxResult(values, argmax(input, axis, keepdim))
+
+
+def argmax(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> _CoreTensor:
+    """Position of the first maximum (over the flattened tensor, or along ``dim``) as a float32 tensor.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1).tolist()
+        [1.0, 0.0]
+    """
+    require_tensor(input, "argmax")
+    array = np.asarray(input)
+    if dim is None:
+        return _core.from_buffer(np.asarray(np.argmax(array), dtype=np.float32))
+    axis = normalize_dim(dim, input.ndim)
+    return _core.from_buffer(np.asarray(np.argmax(array, axis=axis, keepdims=bool(keepdim)), dtype=np.float32))

@@ -1,0 +1,136 @@
+"""``optim.Optimizer``: parameter groups over core optimizers (the update rules run in the core)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+
+from .. import _core
+from ..autograd import enable_grad, no_grad
+
+__all__ = ["Optimizer"]
+
+ParamsT = Union[Iterable[_core.Tensor], Iterable[Dict[str, Any]]]
+
+
+class Optimizer:
+    """Base class of the optimizers: keeps torch's ``param_groups`` and one core optimizer per group.
+
+    A subclass supplies ``_new_core(group)`` (build the core optimizer from a group's hyper-parameters).
+    Between steps a group's ``'lr'`` may be changed (e.g. by a schedule); it is pushed to the core at the
+    next ``step()``. Other hyper-parameters are fixed once the group exists: changing them raises.
+
+    Args:
+        params: an iterable of tensors, or of dicts with a ``'params'`` entry plus per-group options.
+        defaults: the options of groups that don't set them.
+    """
+
+    def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.param_groups: List[Dict[str, Any]] = []
+        self._cores: List[Any] = []
+        self._pushed_lrs: List[float] = []
+        self._fixed: List[Dict[str, Any]] = []
+        if isinstance(params, (_core.Tensor, dict)) or not hasattr(params, "__iter__"):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {type(params).__name__}")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
+        """Adds a group of parameters (with its own options) and its core optimizer.
+
+        Raises:
+            TypeError: a parameter is not a tensor, or the parameters are given as a set.
+            ValueError: a parameter is a non-leaf or already in a group.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, _core.Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            params = list(params)
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        for p in params:
+            if not isinstance(p, _core.Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+            if id(p) in seen:
+                raise ValueError("some parameters appear more than once in the optimizer's parameter groups")
+            seen.add(id(p))
+        group = dict(param_group, params=params)
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self._validate(group)
+        core = self._new_core(group)
+        self.param_groups.append(group)
+        self._cores.append(core)
+        self._pushed_lrs.append(group["lr"])
+        self._fixed.append({k: v for k, v in group.items() if k not in ("params", "lr")})
+
+    def _validate(self, group: Dict[str, Any]) -> None:
+        """Raises ValueError for invalid hyper-parameters of ``group`` (subclasses)."""
+
+    def _new_core(self, group: Dict[str, Any]) -> Any:
+        """The core optimizer for ``group`` (subclasses)."""
+        raise NotImplementedError
+
+    def _sync(self, index: int) -> Any:
+        """Pushes group ``index``'s changed lr to its core optimizer; refuses other changes."""
+        group, core = self.param_groups[index], self._cores[index]
+        lr = group["lr"]
+        if lr != self._pushed_lrs[index]:
+            if not lr > 0:
+                raise ValueError(f"Invalid learning rate: {lr} (the core needs lr > 0)")
+            _core.optimizer_set_lr(core, float(lr))
+            self._pushed_lrs[index] = lr
+        for key, value in self._fixed[index].items():
+            if group.get(key) != value:
+                raise RuntimeError(f"parameter group {index}: '{key}' changed from {value!r} to {group.get(key)!r} "
+                                   "after the optimizer was created; only 'lr' can change between steps")
+        return core
+
+    @no_grad()
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+        """Applies one update to every parameter that has a gradient.
+
+        Args:
+            closure: called (with grad recording on) before the update to recompute the loss; its result
+                is returned. Default: None.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for index in range(len(self._cores)):
+            _core.optimizer_step(self._sync(index))
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clears the gradients of all parameters (to None, or to zeros if ``set_to_none=False``)."""
+        if set_to_none:
+            for core in self._cores:
+                _core.optimizer_zero_grad(core)
+            return
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is not None:
+                    grad.zero_()
+
+    def __repr__(self) -> str:
+        text = type(self).__name__ + " ("
+        for index, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {index}"
+            for key in sorted(k for k in group if k != "params"):
+                text += f"\n    {key}: {group[key]}"
+        return text + "\n)"
