@@ -39,6 +39,9 @@ CORE_FASTCALL(core_from_buffer) {
     return tensor_result(core_get_state(module), status, out);
 }
 
+/* A valid address for an empty buffer whose exporter gives NULL (the core refuses NULL data). */
+static float empty_placeholder[1];
+
 /* The exporter's buffer, held for as long as the core uses the memory. */
 typedef struct {
     Py_buffer view;
@@ -80,8 +83,9 @@ CORE_FASTCALL(core_from_buffer_shared) {
     }
     /* From here the core owns `shared`: it calls shared_buffer_release exactly once, even on failure. */
     ph_tensor *out = NULL;
-    ph_status status = ph_tensor_new_external(&out, (float *)shared->view.buf, (int64_t)(shared->view.len / 4),
-                                              shape.values, shape.count, shared_buffer_release, shared);
+    float *data = shared->view.buf != NULL ? (float *)shared->view.buf : empty_placeholder;
+    ph_status status = ph_tensor_new_external(&out, data, (int64_t)(shared->view.len / 4), shape.values,
+                                              shape.count, shared_buffer_release, shared);
     int64_list_release(&shape);
     return tensor_result(core_get_state(module), status, out);
 }
