@@ -169,6 +169,10 @@ def _reduce(core_all, core_axis, input: _CoreTensor, dim: Dim, keepdim: bool) ->
     if dim is None:
         out = core_all(input)
         return _core.reshape(out, (1,) * ndim) if keepdim else out
+    if ndim == 0:  # torch accepts dim 0/-1 (or a tuple of them) on a 0-d tensor: nothing to reduce
+        for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+            normalize_dim(d, 0)
+        return core_all(input)
     if isinstance(dim, (tuple, list)):
         axes = [normalize_dim(d, ndim) for d in dim]
         if len(set(axes)) != len(axes):

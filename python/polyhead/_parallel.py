@@ -31,8 +31,8 @@ def set_num_threads(n: int) -> None:
         n = operator.index(n)
     except TypeError:
         raise TypeError(f"set_num_threads expected an int, got {type(n).__name__}") from None
-    if n < 1:
-        raise ValueError(f"Number of threads must be positive, got {n}")
+    if not 1 <= n <= 2**31 - 1:
+        raise ValueError(f"Number of threads must be a positive 32-bit int, got {n}")
     _core.set_num_threads(n)
 
 

@@ -14,6 +14,14 @@ from .module import Module
 __all__ = ["Linear", "Identity"]
 
 
+def _feature_count(value: Any, name: str) -> int:
+    """``value`` as an int; TypeError naming ``name`` otherwise (the core checks the range)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
+
+
 class Identity(Module):
     """Returns its input unchanged (arguments are accepted and ignored, like torch)."""
 
@@ -56,8 +64,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
-        self.in_features = operator.index(in_features)
-        self.out_features = operator.index(out_features)
+        self.in_features = _feature_count(in_features, "in_features")
+        self.out_features = _feature_count(out_features, "out_features")
         weight, bias_tensor = _core.linear_init(self.in_features, self.out_features, 1 if bias else 0)
         self.weight = Parameter(weight)
         if bias:
