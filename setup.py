@@ -8,6 +8,7 @@ Needs the Swift toolchain on PATH and OpenBLAS (``apt-get install libopenblas-de
 pyproject.toml; this file only describes the build.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from setuptools import Extension, find_packages, setup
 from setuptools.command.build_ext import build_ext
-from setuptools.errors import CompileError, LinkError, PlatformError
+from setuptools.errors import CompileError, PlatformError
 
 ROOT = Path(__file__).resolve().parent
 SCRATCH = ROOT / ".build-py"            # SwiftPM's build folder for Python builds
@@ -25,7 +26,7 @@ PRODUCT = "PolyheadC"                   # the static library product of the C AB
 HEADER_DIR = "Sources/PolyheadC/include"
 
 SWIFT_MISSING = "Polyhead needs the Swift toolchain (swift.org/install) on PATH"
-OPENBLAS_MISSING = "Polyhead needs OpenBLAS (cblas.h and libopenblas): install OpenBLAS: apt-get install libopenblas-dev"
+OPENBLAS_MISSING = "Polyhead needs OpenBLAS (cblas.h, libopenblas): install OpenBLAS: apt-get install libopenblas-dev"
 
 CBLAS_PROBE = r"""
 #include <cblas.h>
@@ -51,6 +52,20 @@ def run(command, env):
     result = subprocess.run([str(part) for part in command], cwd=ROOT, env=env)
     if result.returncode != 0:
         raise CompileError(f"command failed with exit status {result.returncode}: {command[0]} {command[1]}")
+
+
+def ensure_target_folders(swift, env):
+    """Creates the folders of declared targets that are missing, e.g. a test target that had no files
+    when an sdist was made (an sdist cannot hold empty folders; SwiftPM rejects a missing one)."""
+    dump = subprocess.run([swift, "package", "dump-package"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if dump.returncode != 0:
+        return  # `swift build` reports the manifest's problem itself
+    for target in json.loads(dump.stdout).get("targets", []):
+        default = Path("Tests" if target.get("type") == "test" else "Sources") / target["name"]
+        folder = ROOT / (target.get("path") or default)
+        if not folder.exists():
+            print(f"creating empty target folder {folder.relative_to(ROOT)}", flush=True)
+            folder.mkdir(parents=True)
 
 
 class SwiftBuildExt(build_ext):
@@ -82,13 +97,12 @@ class SwiftBuildExt(build_ext):
     def check_openblas(self):
         """Compiles and links a one-line cblas_sgemm program; PlatformError with the apt-get hint if it fails."""
         with tempfile.TemporaryDirectory(prefix="polyhead-cblas-") as folder:
-            source = Path(folder) / "probe.c"
+            source, program = Path(folder) / "probe.c", Path(folder) / "probe"
             source.write_text(CBLAS_PROBE)
-            try:
-                objects = self.compiler.compile([str(source)], output_dir=folder)
-                self.compiler.link_executable(objects, "probe", output_dir=folder, libraries=["openblas"])
-            except (CompileError, LinkError) as error:
-                raise PlatformError(OPENBLAS_MISSING) from error
+            command = [*self.compiler.compiler, str(source), "-o", str(program), "-lopenblas"]
+            probe = subprocess.run(command, capture_output=True, text=True)
+            if probe.returncode != 0:
+                raise PlatformError(f"{OPENBLAS_MISSING}\n(probe `{' '.join(command)}` said:\n{probe.stderr.strip()})")
 
     def build_swift_library(self, swift, env):
         """Runs `swift build` for the C-ABI product and returns the path of its static library."""
@@ -101,6 +115,7 @@ class SwiftBuildExt(build_ext):
             shutil.rmtree(SCRATCH)
         SCRATCH.mkdir(exist_ok=True)
         STAMP.write_text(stamp)
+        ensure_target_folders(swift, env)
         common = ["-c", "release", "--scratch-path", SCRATCH]
         run([swift, "build", *common, "--product", PRODUCT], env)
         bin_path = subprocess.run([swift, "build", *common, "--show-bin-path"], cwd=ROOT, env=env,
