@@ -76,7 +76,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(polyhead.nn.Parameter or None required)")
-        self._forget(name)
+        self._forget(name, self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
@@ -87,7 +87,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, _core.Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(polyhead Tensor or None required)")
-        self._forget(name)
+        self._forget(name, self._buffers)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -101,7 +101,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name, "module")
-        self._forget(name)
+        self._forget(name, self._modules)
         self._modules[name] = module
 
     register_module = add_module
@@ -112,11 +112,13 @@ class Module:
         if name == "" or "." in name:
             raise KeyError(f'{kind} name can\'t be empty or contain ".", got: {name!r}')
 
-    def _forget(self, name: str) -> None:
-        """Removes ``name`` from every registry and the instance dict (before re-registering it)."""
+    def _forget(self, name: str, keep: Dict[str, Any]) -> None:
+        """Removes ``name`` from the instance dict and every registry but ``keep`` (where re-registering it
+        keeps its position)."""
         self.__dict__.pop(name, None)
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
