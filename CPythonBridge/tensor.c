@@ -264,11 +264,11 @@ static int tensor_getbuffer(PyObject *self, Py_buffer *view, int flags) {
         return -1;
     }
     Py_ssize_t *strides = dims + shape.count;
-    Py_ssize_t stride = sizeof(float);
+    size_t stride = sizeof(float);  /* unsigned: an empty tensor's huge dimensions may wrap, harmlessly */
     for (int32_t i = shape.count - 1; i >= 0; i--) {
         dims[i] = (Py_ssize_t)shape.values[i];
-        strides[i] = stride;
-        stride *= dims[i] > 0 ? dims[i] : 1;
+        strides[i] = (Py_ssize_t)stride;
+        stride *= dims[i] > 0 ? (size_t)dims[i] : 1;
     }
     view->buf = data != NULL ? (void *)data : (void *)empty_storage;
     view->obj = Py_NewRef(self);
