@@ -33,6 +33,7 @@ class ReLU(Module):
         return F.relu(input)
 
     def extra_repr(self) -> str:
+        """The settings shown by ``repr``."""
         return "inplace=True" if self.inplace else ""
 
 
@@ -68,6 +69,7 @@ class Softmax(Module):
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
+        """The settings shown by ``repr``."""
         return f"dim={self.dim}"
 
 
@@ -87,4 +89,5 @@ class LogSoftmax(Module):
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:
+        """The settings shown by ``repr``."""
         return f"dim={self.dim}"

@@ -28,4 +28,5 @@ class Flatten(Module):
         return _shape_ops.flatten(input, self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """The settings shown by ``repr``."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
