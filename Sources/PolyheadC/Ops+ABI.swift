@@ -167,7 +167,7 @@ public func ph_split(
 ) -> Int32 {
     abiCall {
         let sizes = try readIndices(sizes, Int64(count), "sizes")
-        guard !sizes.isEmpty else { throw ABIError(status: statusValue, message: "split: need at least one size") }
+        guard !sizes.isEmpty else { throw ABIError(status: statusValue, message: "[split] need at least one size") }
         let target = try checkOut(outs, "outs")
         let pieces = try borrowTensor(a, "a").split(sizes: sizes, axis: Int(axis))
         for (i, piece) in pieces.enumerated() { target[i] = passRetained(piece) }

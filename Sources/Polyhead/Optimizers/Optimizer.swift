@@ -13,6 +13,9 @@ open class Optimizer {
 
     /// Binds the optimizer to `parameters` with a positive, finite learning rate.
     public init(parameters: [Tensor], learningRate: Float) throws {
+        guard !parameters.isEmpty else {
+            throw PolyheadError.invalidArgument(op: "optimizer", message: "optimizer got an empty parameter list")
+        }
         guard learningRate > 0, learningRate.isFinite else {
             throw PolyheadError.invalidArgument(op: "optimizer", message: "invalid learning rate: \(learningRate)")
         }

@@ -2,12 +2,13 @@
 enum Shape {
     /// The number of elements of `shape`, after checking every dimension is ≥ 0 and the product fits.
     static func elementCount(_ shape: [Int], op: String) throws -> Int {
+        if let negative = shape.first(where: { $0 < 0 }) {
+            throw PolyheadError.invalidArgument(
+                op: op, message: "negative dimension \(negative) in shape \(describe(shape))")
+        }
+        if shape.contains(0) { return 0 }
         var count = 1
         for dimension in shape {
-            guard dimension >= 0 else {
-                throw PolyheadError.invalidArgument(
-                    op: op, message: "negative dimension \(dimension) in shape \(describe(shape))")
-            }
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             guard !overflow, product <= Int(Int32.max) * 64 else {
                 throw PolyheadError.outOfMemory(

@@ -90,7 +90,7 @@ public final class Tensor {
     /// Marks a leaf as requiring gradients (or not).
     /// - Throws: `PolyheadError.invalidState` on a tensor computed by a recorded operation.
     public func setRequiresGrad(_ flag: Bool) throws {
-        guard gradNode == nil else {
+        guard isLeaf else {
             throw PolyheadError.invalidState(
                 op: "requires_grad",
                 message: "requires_grad can only be changed on leaf tensors; detach() first")

@@ -172,7 +172,7 @@ ph_status ph_linear_init(ph_tensor **weight_out, ph_tensor **bias_out, int64_t i
 ph_status ph_sum_all(ph_tensor **out, const ph_tensor *a);
 /** Sum along `axis` (negative counts from the end); keepdim keeps it as size 1. */
 ph_status ph_sum(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
-/** Mean of all elements (a scalar); error for an empty tensor. */
+/** Mean of all elements (a scalar); NaN for an empty tensor, as PyTorch. */
 ph_status ph_mean_all(ph_tensor **out, const ph_tensor *a);
 /** Mean along `axis`. */
 ph_status ph_mean(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
