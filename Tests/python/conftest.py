@@ -36,7 +36,7 @@ def numeric_gradient(f: Callable[..., np.ndarray], inputs: Sequence[np.ndarray],
 
 
 def _check_op(shapes: Sequence[tuple], reference: Callable[..., np.ndarray], op: Callable[..., ph.Tensor],
-              low: float = -2.0, high: float = 2.0, rtol: float = 1e-4, atol: float = 1e-4,
+              low: float = -2.0, high: float = 2.0, rtol: float = 1e-5, atol: float = 1e-5,
               inputs: Optional[Sequence[np.ndarray]] = None, seed: int = 0,
               grad_inputs: Optional[Sequence[int]] = None) -> None:
     """Forward of ``op`` against ``reference`` (float64 numpy) and its gradients against finite differences.

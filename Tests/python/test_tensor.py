@@ -418,3 +418,10 @@ def test_results_are_polyhead_tensors():
     t = ph.tensor(A, requires_grad=True)
     for result in (t + 1, t.exp(), t.sum(), t.detach(), t.reshape(6), t[0], ph.cat([t, t])):
         assert type(result) is ph.Tensor
+
+
+def test_size_of_a_scalar():
+    t = ph.tensor(1.0)
+    assert t.size() == () and t.shape == () and t.numel() == 1
+    with pytest.raises(IndexError):
+        t.size(0)

@@ -125,7 +125,9 @@ class Tensor(_core.Tensor):
         shape = _shape(self)
         if dim is None:
             return Size(shape)
-        return shape[normalize_dim(dim, len(shape))] if shape else 1
+        if not shape:
+            raise IndexError(f"dimension specified as {dim} but tensor has no dimensions")
+        return shape[normalize_dim(dim, len(shape))]
 
     def dim(self) -> int:
         """The number of dimensions (0 for a scalar)."""

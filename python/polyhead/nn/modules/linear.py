@@ -83,7 +83,10 @@ class Linear(Module):
 
     def forward(self, input: Any) -> _core.Tensor:
         """``F.linear(input, self.weight, self.bias)``."""
-        return F.linear(input, self.weight, self.bias)
+        params = self._parameters
+        if isinstance(input, _core.Tensor) and input.ndim == 2:  # the common case, without F.linear's reshapes
+            return _core.linear(input, params["weight"], params["bias"])
+        return F.linear(input, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         """The settings shown by ``repr``."""
