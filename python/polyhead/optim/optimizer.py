@@ -89,8 +89,8 @@ class Optimizer:
         group, core = self.param_groups[index], self._cores[index]
         lr = group["lr"]
         if lr != self._pushed_lrs[index]:
-            if not lr > 0:
-                raise ValueError(f"Invalid learning rate: {lr} (the core needs lr > 0)")
+            if not lr >= 0.0:
+                raise ValueError(f"Invalid learning rate: {lr}")
             _core.optimizer_set_lr(core, float(lr))
             self._pushed_lrs[index] = lr
         for key, value in self._fixed[index].items():
