@@ -102,13 +102,15 @@ private let badInputs: [BadInput] = [
     // layers, optimizers, library
     BadInput("Linear zero", .invalidArgument, "Linear", ["(0, 2)"]) { try Linear(0, 2) },
     BadInput("Linear negative", .invalidArgument, "Linear", ["(2, -2)"]) { try Linear(2, -2) },
-    BadInput("SGD lr", .invalidArgument, "optimizer", ["0.0"]) { try SGD(parameters: [], learningRate: 0) },
-    BadInput("SGD lr NaN", .invalidArgument, "optimizer", ["nan"]) { try SGD(parameters: [], learningRate: .nan) },
-    BadInput("SGD momentum", .invalidArgument, "SGD", ["-0.1"]) { try SGD(parameters: [], learningRate: 1, momentum: -0.1) },
-    BadInput("SGD nesterov", .invalidArgument, "SGD", ["Nesterov"]) { try SGD(parameters: [], learningRate: 1, nesterov: true) },
-    BadInput("Adam beta", .invalidArgument, "Adam", ["1.0"]) { try Adam(parameters: [], beta1: 1) },
-    BadInput("Adam eps NaN", .invalidArgument, "Adam", ["nan"]) { try Adam(parameters: [], epsilon: .nan) },
-    BadInput("AdamW decay", .invalidArgument, "Adam", ["-1.0"]) { try AdamW(parameters: [], weightDecay: -1) },
+    BadInput("SGD no parameters", .invalidArgument, "optimizer", ["empty parameter list"]) { try SGD(parameters: [], learningRate: 0.1) },
+    BadInput("Adam no parameters", .invalidArgument, "optimizer", ["empty parameter list"]) { try Adam(parameters: []) },
+    BadInput("SGD lr", .invalidArgument, "optimizer", ["0.0"]) { try SGD(parameters: [z([1])], learningRate: 0) },
+    BadInput("SGD lr NaN", .invalidArgument, "optimizer", ["nan"]) { try SGD(parameters: [z([1])], learningRate: .nan) },
+    BadInput("SGD momentum", .invalidArgument, "SGD", ["-0.1"]) { try SGD(parameters: [z([1])], learningRate: 1, momentum: -0.1) },
+    BadInput("SGD nesterov", .invalidArgument, "SGD", ["Nesterov"]) { try SGD(parameters: [z([1])], learningRate: 1, nesterov: true) },
+    BadInput("Adam beta", .invalidArgument, "Adam", ["1.0"]) { try Adam(parameters: [z([1])], beta1: 1) },
+    BadInput("Adam eps NaN", .invalidArgument, "Adam", ["nan"]) { try Adam(parameters: [z([1])], epsilon: .nan) },
+    BadInput("AdamW decay", .invalidArgument, "Adam", ["-1.0"]) { try AdamW(parameters: [z([1])], weightDecay: -1) },
     BadInput("threads", .invalidArgument, "set_num_threads", ["0"]) { try setNumThreads(0) },
 ]
 

@@ -47,13 +47,13 @@ final class AdamTests: XCTestCase {
     }
 
     func testAdamWDefaults() throws {
-        let optimizer = try AdamW(parameters: [])
+        let optimizer = try AdamW(parameters: [makeParameter()])
         XCTAssertEqual(optimizer.weightDecay, 0.01)
         XCTAssertEqual(optimizer.learningRate, 1e-3)
         XCTAssertEqual(optimizer.beta1, 0.9)
         XCTAssertEqual(optimizer.beta2, 0.999)
         XCTAssertEqual(optimizer.epsilon, 1e-8)
-        let adam = try Adam(parameters: [])
+        let adam = try Adam(parameters: [makeParameter()])
         XCTAssertEqual(adam.weightDecay, 0)
         XCTAssertFalse(adam.decoupled)
     }

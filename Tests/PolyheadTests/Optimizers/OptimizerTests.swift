@@ -71,6 +71,13 @@ final class OptimizerTests: XCTestCase {
         assertThrows(.invalidArgument, op: "Adam", mentions: ["weight_decay"]) { try AdamW(parameters: [p], weightDecay: .infinity) }
     }
 
+    func testEmptyParameterListThrows() {
+        // torch.optim: "optimizer got an empty parameter list".
+        assertThrows(.invalidArgument, op: "optimizer", mentions: ["empty parameter list"]) { try SGD(parameters: [], learningRate: 0.1) }
+        assertThrows(.invalidArgument, op: "optimizer", mentions: ["empty parameter list"]) { try Adam(parameters: []) }
+        assertThrows(.invalidArgument, op: "optimizer", mentions: ["empty parameter list"]) { try AdamW(parameters: []) }
+    }
+
     func testOptimizersAreCountedAsLiveObjects() throws {
         let p = try T([1], requiresGrad: true)
         let baseline = liveObjectCount

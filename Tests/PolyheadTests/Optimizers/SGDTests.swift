@@ -52,7 +52,8 @@ final class SGDTests: XCTestCase {
     }
 
     func testHyperParameters() throws {
-        let optimizer = try SGD(parameters: [], learningRate: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: true)
+        let optimizer = try SGD(parameters: [makeParameter()], learningRate: 0.1, momentum: 0.9, dampening: 0,
+                                weightDecay: 0.01, nesterov: true)
         XCTAssertEqual(optimizer.momentum, 0.9)
         XCTAssertEqual(optimizer.weightDecay, 0.01)
         XCTAssertTrue(optimizer.nesterov)
