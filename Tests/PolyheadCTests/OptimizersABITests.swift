@@ -62,12 +62,32 @@ final class OptimizersABITests: ABITestCase {
         assertOK(ph_optimizer_set_learning_rate(optimizer, 0.5))
         assertOK(ph_optimizer_step(optimizer))
         assertValues(values(w), [0.5])
-        for bad: Float in [0, -1, .nan, .infinity] {
+        for bad: Float in [-1, -.infinity, .nan, .infinity] {
             assertStatus(Status.value, mentions: ["learning rate"], "lr \(bad)") { ph_optimizer_set_learning_rate(optimizer, bad) }
         }
         assertOK(ph_optimizer_step(optimizer))
         assertValues(values(w), [0], "the rejected rates did not replace 0.5")
         assertOK(ph_optimizer_free(optimizer))
+        free(w, g)
+    }
+
+    func testZeroLearningRateIsAcceptedLikePyTorch() {
+        // torch.optim only rejects lr < 0; schedules may reach exactly 0.
+        let w = makeParameter([1], [1]), g = makeTensor([1], [1])
+        var parameters: [OpaquePointer?] = [w]
+        var sgd: OpaquePointer?, adam: OpaquePointer?
+        assertOK(ph_optimizer_sgd_new(&sgd, &parameters, 1, 0, 0, 0, 0, 0), "SGD lr = 0")
+        assertOK(ph_optimizer_adam_new(&adam, &parameters, 1, 0, 0.9, 0.999, 1e-8, 0, 0), "Adam lr = 0")
+        assertOK(ph_tensor_set_grad(w, g))
+        if sgd != nil { assertOK(ph_optimizer_step(sgd)) }
+        if adam != nil {
+            assertOK(ph_optimizer_set_learning_rate(adam, 0.1))
+            assertOK(ph_optimizer_set_learning_rate(adam, 0), "set_learning_rate(0)")
+            assertOK(ph_optimizer_step(adam))
+        }
+        XCTAssertEqual(values(w), [1])
+        _ = ph_optimizer_free(sgd)
+        _ = ph_optimizer_free(adam)
         free(w, g)
     }
 
@@ -106,7 +126,7 @@ final class OptimizersABITests: ABITestCase {
         let w = makeParameter([1], [1])
         var parameters: [OpaquePointer?] = [w]
         var out: OpaquePointer?
-        assertStatus(Status.value, mentions: ["learning rate"]) { ph_optimizer_sgd_new(&out, &parameters, 1, 0, 0, 0, 0, 0) }
+        assertStatus(Status.value, mentions: ["learning rate"]) { ph_optimizer_sgd_new(&out, &parameters, 1, -0.5, 0, 0, 0, 0) }
         assertStatus(Status.value, mentions: ["[SGD]"]) { ph_optimizer_sgd_new(&out, &parameters, 1, 0.1, -1, 0, 0, 0) }
         assertStatus(Status.value, mentions: ["[SGD]"]) { ph_optimizer_sgd_new(&out, &parameters, 1, 0.1, 0.9, 0, -0.1, 0) }
         assertStatus(Status.value, mentions: ["Nesterov"]) { ph_optimizer_sgd_new(&out, &parameters, 1, 0.1, 0, 0, 0, 1) }

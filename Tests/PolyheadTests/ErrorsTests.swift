@@ -104,7 +104,7 @@ private let badInputs: [BadInput] = [
     BadInput("Linear negative", .invalidArgument, "Linear", ["(2, -2)"]) { try Linear(2, -2) },
     BadInput("SGD no parameters", .invalidArgument, "optimizer", ["empty parameter list"]) { try SGD(parameters: [], learningRate: 0.1) },
     BadInput("Adam no parameters", .invalidArgument, "optimizer", ["empty parameter list"]) { try Adam(parameters: []) },
-    BadInput("SGD lr", .invalidArgument, "optimizer", ["0.0"]) { try SGD(parameters: [z([1])], learningRate: 0) },
+    BadInput("SGD lr", .invalidArgument, "optimizer", ["-1.0"]) { try SGD(parameters: [z([1])], learningRate: -1) },
     BadInput("SGD lr NaN", .invalidArgument, "optimizer", ["nan"]) { try SGD(parameters: [z([1])], learningRate: .nan) },
     BadInput("SGD momentum", .invalidArgument, "SGD", ["-0.1"]) { try SGD(parameters: [z([1])], learningRate: 1, momentum: -0.1) },
     BadInput("SGD nesterov", .invalidArgument, "SGD", ["Nesterov"]) { try SGD(parameters: [z([1])], learningRate: 1, nesterov: true) },

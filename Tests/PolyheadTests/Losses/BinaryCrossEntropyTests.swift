@@ -38,6 +38,16 @@ final class BinaryCrossEntropyTests: XCTestCase {
         }
     }
 
+    func testBCEGradientFlowsIntoATargetThatRequiresGrad() {
+        // PyTorch back-propagates into the target: ∂/∂t = log(1 − p) − log p.
+        for reduction in allReductions {
+            checkGradients(shapes: [[2, 3], [2, 3]], domain: .range(0.05, 0.95),
+                           reference: { bceReference($0[0], $0[1], reduction) }) {
+                try binaryCrossEntropy($0[0], $0[1], reduction: reduction)
+            }
+        }
+    }
+
     func testBCERejectsProbabilitiesOutsideZeroOne() {
         for bad: Float in [1.5, -0.1, .nan, .infinity] {
             assertThrows(.invalidArgument, op: "binary_cross_entropy", mentions: ["between 0 and 1"], "p = \(bad)") {
@@ -84,6 +94,16 @@ final class BinaryCrossEntropyTests: XCTestCase {
             checkGradients(shapes: [[2, 3]], domain: .symmetric(4),
                            reference: { bceWithLogitsReference($0[0], Ref(shape: [2, 3], values: doubles(target)), reduction) }) {
                 try binaryCrossEntropyWithLogits($0[0], target, reduction: reduction)
+            }
+        }
+    }
+
+    func testBCEWithLogitsGradientFlowsIntoATargetThatRequiresGrad() {
+        // PyTorch back-propagates into the target: ∂/∂t = −x.
+        for reduction in allReductions {
+            checkGradients(shapes: [[2, 3], [2, 3]], domain: .range(0.05, 0.95),
+                           reference: { bceWithLogitsReference($0[0], $0[1], reduction) }) {
+                try binaryCrossEntropyWithLogits($0[0], $0[1], reduction: reduction)
             }
         }
     }

@@ -49,7 +49,7 @@ final class OptimizerTests: XCTestCase {
 
     func testInvalidHyperParametersThrow() {
         let p = try! T([1], requiresGrad: true)
-        for lr: Float in [0, -0.1, .nan, .infinity] {
+        for lr: Float in [-0.1, -.infinity, .nan, .infinity] {
             assertThrows(.invalidArgument, op: "optimizer", mentions: ["learning rate"], "SGD lr \(lr)") { try SGD(parameters: [p], learningRate: lr) }
             assertThrows(.invalidArgument, op: "optimizer", mentions: ["learning rate"], "Adam lr \(lr)") { try Adam(parameters: [p], learningRate: lr) }
             assertThrows(.invalidArgument, op: "optimizer", mentions: ["learning rate"], "AdamW lr \(lr)") { try AdamW(parameters: [p], learningRate: lr) }
@@ -71,6 +71,17 @@ final class OptimizerTests: XCTestCase {
         assertThrows(.invalidArgument, op: "Adam", mentions: ["weight_decay"]) { try AdamW(parameters: [p], weightDecay: .infinity) }
     }
 
+    func testZeroLearningRateIsAcceptedLikePyTorch() throws {
+        // torch.optim only rejects lr < 0; a schedule may decay the rate to exactly 0.
+        for make in zeroRateFactories {
+            let p = try T([1, 2], requiresGrad: true)
+            let optimizer = try make([p])
+            try p.setGrad(T([1, -1]))
+            optimizer.step()
+            XCTAssertEqual(p.scalars, [1, 2], "\(type(of: optimizer)) moved a parameter with lr = 0")
+        }
+    }
+
     func testEmptyParameterListThrows() {
         // torch.optim: "optimizer got an empty parameter list".
         assertThrows(.invalidArgument, op: "optimizer", mentions: ["empty parameter list"]) { try SGD(parameters: [], learningRate: 0.1) }
@@ -89,6 +100,13 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(liveObjectCount, baseline)
     }
 }
+
+/// One constructor per optimizer family with a zero learning rate.
+private let zeroRateFactories: [([Tensor]) throws -> Optimizer] = [
+    { try SGD(parameters: $0, learningRate: 0, momentum: 0.9) },
+    { try Adam(parameters: $0, learningRate: 0) },
+    { try AdamW(parameters: $0, learningRate: 0, weightDecay: 0.1) },
+]
 
 /// One constructor per optimizer family.
 private let optimizerFactories: [([Tensor]) throws -> Optimizer] = [
