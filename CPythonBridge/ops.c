@@ -113,7 +113,8 @@ static PyObject *call_axis(PyObject *module, PyObject *const *args, Py_ssize_t n
 #define REDUCTION_OPS(X)                                                                    \
     X(sum, ph_sum, "The sum along `axis` (negative counts from the end).")                  \
     X(mean, ph_mean, "The mean along `axis`.")                                              \
-    X(max, ph_max, "The maximum along `axis` (the gradient goes to the first maximum).")
+    X(max, ph_max, "The maximum along `axis` (the gradient goes to the first maximum).")      \
+    X(argmax, ph_argmax, "Index of the first maximum along `axis`, as floats (no gradient).")
 
 #define DEFINE_REDUCTION(name, fn, summary)                                                 \
     PyDoc_STRVAR(name##_doc, #name "($module, a, axis, keepdim, /)\n--\n\n" summary);       \

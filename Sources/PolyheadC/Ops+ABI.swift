@@ -131,6 +131,11 @@ public func ph_max(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePoin
     unary(out, a) { try $0.max(axis: Int(axis), keepingDimension: keepdim != 0) }
 }
 
+@_cdecl("ph_argmax")
+public func ph_argmax(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?, _ axis: Int32, _ keepdim: Int32) -> Int32 {
+    unary(out, a) { try $0.argmax(axis: Int(axis), keepingDimension: keepdim != 0) }
+}
+
 @_cdecl("ph_softmax")
 public func ph_softmax(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?, _ axis: Int32) -> Int32 {
     unary(out, a) { try $0.softmax(axis: Int(axis)) }

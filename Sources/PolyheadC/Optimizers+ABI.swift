@@ -49,7 +49,7 @@ public func ph_optimizer_zero_grad(_ optimizer: OpaquePointer?) -> Int32 {
 @_cdecl("ph_optimizer_set_learning_rate")
 public func ph_optimizer_set_learning_rate(_ optimizer: OpaquePointer?, _ lr: Float) -> Int32 {
     abiCall {
-        guard lr > 0, lr.isFinite else { throw ABIError(status: statusValue, message: "invalid learning rate: \(lr)") }
+        guard lr >= 0, lr.isFinite else { throw ABIError(status: statusValue, message: "invalid learning rate: \(lr)") }
         try borrowOptimizer(optimizer).learningRate = lr
     }
 }

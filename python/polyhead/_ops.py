@@ -253,8 +253,6 @@ def argmax(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False)
         [1.0, 0.0]
     """
     require_tensor(input, "argmax")
-    array = np.asarray(input)
     if dim is None:
-        return _core.from_buffer(np.asarray(np.argmax(array), dtype=np.float32))
-    axis = normalize_dim(dim, input.ndim)
-    return _core.from_buffer(np.asarray(np.argmax(array, axis=axis, keepdims=bool(keepdim)), dtype=np.float32))
+        return _core.argmax(_core.reshape(input, (-1,)), 0, 0)
+    return _core.argmax(input, normalize_dim(dim, input.ndim), int(keepdim))

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Binary cross-entropy on probabilities, `−[t·log p + (1−t)·log(1−p)]`, with each log clamped at −100
-/// as PyTorch does. The target is treated as a constant.
+/// as PyTorch does; gradients flow to both arguments.
 /// - Throws: `PolyheadError.invalidArgument` if a probability lies outside [0, 1] (or is NaN).
 public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
     for i in 0..<input.count where !(input.storage.pointer[i] >= 0 && input.storage.pointer[i] <= 1) {
@@ -17,11 +17,15 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, reduction: Red
         let logP = Swift.max(logf(p), -100), logNotP = Swift.max(logf(1 - p), -100)
         return (-(t * logP + (1 - t) * logNotP), (p - t) / Swift.max(p * (1 - p), 1e-12))
     }
-    return try reducedLoss(losses, inputDerivative: derivatives, input: input, reduction: reduction)
+    let targetDerivatives = try elementwiseLoss(input, target, op: "binary_cross_entropy") { p, _ in
+        (0, Swift.max(logf(1 - p), -100) - Swift.max(logf(p), -100))
+    }.derivatives
+    return try reducedLoss(losses, inputDerivative: derivatives, input: input,
+                           targetDerivative: targetDerivatives, target: target, reduction: reduction)
 }
 
-/// Binary cross-entropy on logits, `max(x, 0) − x·t + log(1 + e^−|x|)` — stable for any logit.
-/// The target is treated as a constant.
+/// Binary cross-entropy on logits, `max(x, 0) − x·t + log(1 + e^−|x|)` — stable for any logit;
+/// gradients flow to both arguments (∂/∂t = −x).
 public func binaryCrossEntropyWithLogits(
     _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean
 ) throws -> Tensor {
@@ -30,5 +34,7 @@ public func binaryCrossEntropyWithLogits(
         let probability = x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
         return (loss, probability - t)
     }
-    return try reducedLoss(losses, inputDerivative: derivatives, input: input, reduction: reduction)
+    let targetDerivatives = try withoutGrad { try -input }
+    return try reducedLoss(losses, inputDerivative: derivatives, input: input,
+                           targetDerivative: targetDerivatives, target: target, reduction: reduction)
 }

@@ -54,35 +54,48 @@ extension Tensor {
     /// The maximum along `axis`; the gradient flows to the first maximal element of each slice.
     /// - Throws: `PolyheadError.invalidArgument` for an empty axis.
     public func max(axis: Int, keepingDimension: Bool = false) throws -> Tensor {
-        let layout = AxisLayout(shape, axis: try Shape.normalize(axis: axis, rank: rank, op: "max"),
-                                keepDimension: keepingDimension)
-        guard layout.length > 0 else {
-            throw PolyheadError.invalidArgument(op: "max", message: "cannot reduce an empty axis of \(describe(shape))")
-        }
+        let (layout, winners) = try maximalElements(axis: axis, keepingDimension: keepingDimension, op: "max")
         let result = try Tensor.empty(layout.reducedShape, op: "max")
-        var winners = [Int](repeating: 0, count: result.count)
-        let source = storage.pointer, best = result.storage.pointer
-        for o in 0..<layout.outer {
-            for i in 0..<layout.inner {
-                var index = o * layout.length * layout.inner + i
-                var value = source[index]
-                for j in 1..<Swift.max(layout.length, 1) {
-                    let candidate = source[(o * layout.length + j) * layout.inner + i]
-                    if candidate > value || (value.isNaN == false && candidate.isNaN) {
-                        value = candidate
-                        index = (o * layout.length + j) * layout.inner + i
-                    }
-                }
-                best[o * layout.inner + i] = value
-                winners[o * layout.inner + i] = index
-            }
-        }
+        for (slot, index) in winners.enumerated() { result.storage.pointer[slot] = storage.pointer[index] }
         let inputShape = shape
         return result.recorded(from: [self]) { g in
             let gradient = try Tensor.zeros(inputShape)
             for (slot, index) in winners.enumerated() { gradient.storage.pointer[index] += g.storage.pointer[slot] }
             return [gradient]
         }
+    }
+
+    /// The position along `axis` of the first maximal element of each slice, as float values; not
+    /// differentiable. NaN counts as maximal, as in PyTorch.
+    public func argmax(axis: Int, keepingDimension: Bool = false) throws -> Tensor {
+        let (layout, winners) = try maximalElements(axis: axis, keepingDimension: keepingDimension, op: "argmax")
+        let result = try Tensor.empty(layout.reducedShape, op: "argmax")
+        for (slot, index) in winners.enumerated() {
+            result.storage.pointer[slot] = Float((index / layout.inner) % layout.length)
+        }
+        return result
+    }
+
+    /// The flat index of the first maximal element (NaN wins) of every slice along `axis`.
+    private func maximalElements(axis: Int, keepingDimension: Bool, op: String) throws -> (AxisLayout, [Int]) {
+        let layout = AxisLayout(shape, axis: try Shape.normalize(axis: axis, rank: rank, op: op),
+                                keepDimension: keepingDimension)
+        guard layout.length > 0 else {
+            throw PolyheadError.invalidArgument(op: op, message: "cannot reduce an empty axis of \(describe(shape))")
+        }
+        var winners = [Int](repeating: 0, count: layout.outer * layout.inner)
+        let source = storage.pointer
+        for o in 0..<layout.outer {
+            for i in 0..<layout.inner {
+                var best = o * layout.length * layout.inner + i
+                for j in 1..<layout.length {
+                    let index = (o * layout.length + j) * layout.inner + i
+                    if source[index] > source[best] || (!source[best].isNaN && source[index].isNaN) { best = index }
+                }
+                winners[o * layout.inner + i] = best
+            }
+        }
+        return (layout, winners)
     }
 
     /// The pullback of an axis reduction: this reduced gradient copied back along the reduced axis.

@@ -11,12 +11,12 @@ open class Optimizer {
     /// Per-parameter count of updates actually applied (a parameter without a gradient is skipped).
     private var updateCounts: [Int]
 
-    /// Binds the optimizer to `parameters` with a positive, finite learning rate.
+    /// Binds the optimizer to `parameters` with a finite learning rate ≥ 0.
     public init(parameters: [Tensor], learningRate: Float) throws {
         guard !parameters.isEmpty else {
             throw PolyheadError.invalidArgument(op: "optimizer", message: "optimizer got an empty parameter list")
         }
-        guard learningRate > 0, learningRate.isFinite else {
+        guard learningRate >= 0, learningRate.isFinite else {
             throw PolyheadError.invalidArgument(op: "optimizer", message: "invalid learning rate: \(learningRate)")
         }
         self.parameters = parameters

@@ -178,6 +178,8 @@ ph_status ph_mean_all(ph_tensor **out, const ph_tensor *a);
 ph_status ph_mean(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
 /** Maximum along `axis` (gradient goes to the first maximal element). */
 ph_status ph_max(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
+/** Index of the first maximal element along `axis`, as float values (not differentiable). */
+ph_status ph_argmax(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
 /** Softmax along `axis`, which must be the last axis (-1 or ndim-1). */
 ph_status ph_softmax(ph_tensor **out, const ph_tensor *a, int32_t axis);
 /** log(softmax) along the last axis, computed stably. */
@@ -218,7 +220,7 @@ ph_status ph_nll_loss(ph_tensor **out, const ph_tensor *log_probs, const int64_t
 
 /* ---------------------------------------------------------------- optimizers */
 
-/** SGD over `count` parameter tensors (retained): lr > 0, momentum ≥ 0, dampening, weight_decay ≥ 0,
+/** SGD over `count` ≥ 1 parameter tensors (retained): lr ≥ 0, momentum ≥ 0, dampening, weight_decay ≥ 0,
  *  nesterov (needs momentum > 0 and dampening 0). Same update rule as torch.optim.SGD. */
 ph_status ph_optimizer_sgd_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
                                float momentum, float dampening, float weight_decay, int32_t nesterov);
@@ -230,7 +232,7 @@ ph_status ph_optimizer_adam_new(ph_optimizer **out, ph_tensor *const *parameters
 ph_status ph_optimizer_step(ph_optimizer *optimizer);
 /** Clears the gradients of the optimizer's parameters (sets them to none). */
 ph_status ph_optimizer_zero_grad(ph_optimizer *optimizer);
-/** Changes the learning rate used by the next steps (lr > 0). */
+/** Changes the learning rate used by the next steps (finite, lr ≥ 0). */
 ph_status ph_optimizer_set_learning_rate(ph_optimizer *optimizer, float lr);
 /** Writes the number of steps taken. */
 ph_status ph_optimizer_step_count(int64_t *out, const ph_optimizer *optimizer);

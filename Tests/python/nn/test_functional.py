@@ -109,17 +109,11 @@ def test_linear_function_matches_module():
     np.testing.assert_array_equal(F.linear(x, layer.weight, layer.bias).detach().numpy(), layer(x).detach().numpy())
 
 
-_TARGET_GRAD_GAP = ("core: ph_binary_cross_entropy(_with_logits) records no gradient for `target`; torch "
-                    "back-propagates into a target that requires grad (lead to fix in Sources/)")
-
-
-@pytest.mark.xfail(strict=True, reason=_TARGET_GRAD_GAP)
 def test_bce_with_logits_target_gradient(check_op):
     check_op([(5, 2), (5, 2)], lambda z, t: ref_bce_logits(z, t, "mean"),
              lambda z, t: F.binary_cross_entropy_with_logits(z, t), low=0.05, high=0.95)
 
 
-@pytest.mark.xfail(strict=True, reason=_TARGET_GRAD_GAP)
 def test_bce_target_gradient(check_op):
     check_op([(6, 1), (6, 1)], lambda p, t: ref_bce(p, t, "sum"),
              lambda p, t: F.binary_cross_entropy(p, t, reduction="sum"), low=0.05, high=0.95)

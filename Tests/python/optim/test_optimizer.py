@@ -139,8 +139,6 @@ def test_repr_lists_groups_like_torch():
     assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.1" in text and text.endswith("\n)")
 
 
-@pytest.mark.xfail(strict=True, reason="core: ph_optimizer_*_new / set_learning_rate require lr > 0, torch accepts "
-                                       "lr=0 (e.g. a schedule decaying to 0); lead to fix in Sources/")
 @pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW])
 def test_zero_learning_rate_is_accepted_like_torch(cls):
     a, b = params([1.0], [2.0])
