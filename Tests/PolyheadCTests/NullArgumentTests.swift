@@ -37,7 +37,7 @@ final class NullArgumentTests: ABITestCase {
             ("sigmoid", ph_sigmoid), ("tanh", ph_tanh), ("sum_all", ph_sum_all), ("mean_all", ph_mean_all),
             ("transpose", ph_transpose), ("detach", ph_tensor_detach), ("clone", ph_tensor_clone),
             ("pow_scalar", { ph_pow_scalar($0, $1, 2) }), ("sum", { ph_sum($0, $1, 0, 0) }),
-            ("mean", { ph_mean($0, $1, 0, 1) }), ("max", { ph_max($0, $1, 1, 0) }),
+            ("mean", { ph_mean($0, $1, 0, 1) }), ("max", { ph_max($0, $1, 1, 0) }), ("argmax", { ph_argmax($0, $1, 0, 0) }),
             ("softmax", { ph_softmax($0, $1, -1) }), ("log_softmax", { ph_log_softmax($0, $1, -1) }),
             ("reshape", { ph_reshape($0, $1, &shape, 2) }), ("index_select", { ph_index_select($0, $1, &labels, 2) }),
             ("grad", ph_tensor_grad),

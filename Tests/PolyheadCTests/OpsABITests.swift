@@ -90,11 +90,15 @@ final class OpsABITests: ABITestCase {
         XCTAssertEqual(run("mean") { ph_mean($0, a, 1, 0) }.0, [3, 4])
         XCTAssertEqual(run("max") { ph_max($0, a, 1, 0) }.0, [5, 6])
         XCTAssertEqual(run("max keepdim") { ph_max($0, a, 0, 1) }.1, [1, 3])
+        XCTAssertEqual(run("argmax") { ph_argmax($0, a, 1, 0) }.0, [1, 2])
+        XCTAssertEqual(run("argmax keepdim") { ph_argmax($0, a, 0, 1) }.0, [1, 0, 1])
+        XCTAssertEqual(run("argmax keepdim") { ph_argmax($0, a, 0, 1) }.1, [1, 3])
         let softmax = run("softmax") { ph_softmax($0, a, -1) }.0
         XCTAssertEqual(Double(softmax[0] + softmax[1] + softmax[2]), 1, accuracy: 1e-6)
         assertValues(run("log_softmax") { ph_log_softmax($0, a, 1) }.0.map { Float(exp(Double($0))) }, softmax.map(Double.init))
         var out: OpaquePointer?
         assertStatus(Status.index, mentions: ["axis -3"]) { ph_mean(&out, a, -3, 0) }
+        assertStatus(Status.index, mentions: ["[argmax]", "axis 2"]) { ph_argmax(&out, a, 2, 0) }
         assertStatus(Status.value, mentions: ["axis 0"]) { ph_log_softmax(&out, a, 0) }
     }
 

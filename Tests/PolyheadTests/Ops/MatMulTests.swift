@@ -25,6 +25,22 @@ final class MatMulTests: XCTestCase {
         }
     }
 
+    func testMatmulOfATensorWithItself() {
+        checkGradients(shapes: [[2, 3]], reference: { Ref.matmul($0[0], $0[0], transposeB: true) }) { try $0[0].matmul($0[0], transposeB: true) }
+        checkGradients(shapes: [[2, 3]], reference: { Ref.matmul($0[0], $0[0], transposeA: true) }) { try $0[0].matmul($0[0], transposeA: true) }
+        checkGradients(shapes: [[3, 3]], reference: { Ref.matmul($0[0], $0[0]) }) { try $0[0].matmul($0[0]) }
+    }
+
+    func testMatmulGradientWhenOnlyOneSideRequiresIt() throws {
+        let a = try T([1, 2, 3, 4, 5, 6], [3, 2], requiresGrad: true), b = try T([1, 0, -1, 2], [2, 2])
+        try a.matmul(b, transposeB: true).sum().backward()  // ∂/∂a = 1·b (row sums of bᵀ columns)
+        assertClose(gradient(of: a), [0, 2, 0, 2, 0, 2])
+        XCTAssertNil(b.grad)
+        let c = try T([1, 2, 3, 4, 5, 6], [3, 2]), d = try T([1, 0, -1, 2], [2, 2], requiresGrad: true)
+        try c.matmul(d, transposeA: false, transposeB: true).sum().backward()  // ∂/∂d[j, k] = Σᵢ c[i, k]
+        assertClose(gradient(of: d), [9, 12, 9, 12])
+    }
+
     func testMatmulVectorShapes() throws {
         assertClose(try T([1, 2, 3], [1, 3]).matmul(T([4, 5, 6], [3, 1])), [32], shape: [1, 1])
         assertClose(try T([1, 2, 3], [3, 1]).matmul(T([4, 5], [1, 2])), [4, 5, 8, 10, 12, 15], shape: [3, 2])

@@ -87,6 +87,35 @@ final class ReduceTests: XCTestCase {
         }
     }
 
+    // MARK: argmax
+
+    func testArgmaxAlongEachAxis() throws {
+        let x = try T([1, 5, 3, 4, 2, 6], [2, 3])
+        assertClose(try x.argmax(axis: 0), [1, 0, 1], shape: [3])
+        assertClose(try x.argmax(axis: 1), [1, 2], shape: [2])
+        assertClose(try x.argmax(axis: -1, keepingDimension: true), [1, 2], shape: [2, 1])
+        assertClose(try counting([2, 3, 4]).argmax(axis: 1), [Double](repeating: 2, count: 8), shape: [2, 4])
+    }
+
+    func testArgmaxTiesPickTheFirstAndNaNWins() throws {
+        assertClose(try T([2, 7, 7, 1]).argmax(axis: 0), [1], shape: [])
+        assertClose(try T([1, .nan, 3, .nan]).argmax(axis: 0), [1], shape: [])
+        assertClose(try T([-.infinity, -.infinity]).argmax(axis: 0), [0], shape: [])
+    }
+
+    func testArgmaxIsNotDifferentiable() throws {
+        let x = try T([1, 3, 2], requiresGrad: true)
+        let index = try x.argmax(axis: 0)
+        XCTAssertFalse(index.requiresGrad)
+        assertThrows(.invalidState, op: "backward") { try index.backward() }
+    }
+
+    func testArgmaxErrors() {
+        assertThrows(.invalidArgument, op: "argmax", mentions: ["(2, 0)"]) { try Tensor.zeros([2, 0]).argmax(axis: 1) }
+        assertThrows(.indexOutOfRange, op: "argmax", mentions: ["axis 2"]) { try Tensor.zeros([2, 3]).argmax(axis: 2) }
+        assertThrows(.indexOutOfRange, op: "argmax", mentions: ["rank 0"]) { try Tensor(1).argmax(axis: 0) }
+    }
+
     // MARK: errors
 
     func testAxisOutOfRange() {

@@ -88,6 +88,10 @@ final class ShapeOpsTests: XCTestCase {
         checkGradients(shapes: [[2, 1], [2, 2], [2, 3]], reference: { concat($0, axis: 1) }) { try Tensor.concatenate($0, axis: 1) }
     }
 
+    func testConcatenateSameTensorTwice() {
+        checkGradients(shapes: [[2, 2]], reference: { concat([$0[0], $0[0]], axis: 1) }) { try Tensor.concatenate([$0[0], $0[0]], axis: 1) }
+    }
+
     func testConcatenateOnlyPassesGradientsToInputsThatRequireThem() throws {
         let x = try T([1, 2], [1, 2], requiresGrad: true), constant = try T([3, 4], [1, 2])
         try (Tensor.concatenate([constant, x], axis: 0) * T([1, 2, 3, 4], [2, 2])).sum().backward()

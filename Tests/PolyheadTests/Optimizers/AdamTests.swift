@@ -33,6 +33,24 @@ final class AdamTests: XCTestCase {
         }
     }
 
+    func testLongParametersTakeTheVectorisedPathToo() throws {
+        // 19 elements: two blocks of 8 lanes plus a tail of 3; every element must follow the same rule.
+        var random = TestRandom(seed: 19)
+        let start = (0..<19).map { _ in Double(Float(random.uniform(-2, 2))) }
+        let gradients = (0..<3).map { _ in (0..<19).map { _ in Double(Float(random.uniform(-1, 1))) } }
+        for (label, weightDecay, decoupled) in [("Adam", 0.0, false), ("Adam L2", 0.1, false), ("AdamW", 0.1, true)] {
+            let p = try Tensor(start.map(Float.init), shape: [19], requiresGrad: true)
+            let optimizer = try Adam(parameters: [p], learningRate: 0.01, weightDecay: Float(weightDecay), decoupled: decoupled)
+            let expected = adamReference(lr: 0.01, weightDecay: weightDecay, decoupled: decoupled, steps: 3,
+                                         start: start, gradients: gradients)
+            for t in 0..<3 {
+                try p.setGrad(Tensor(gradients[t].map(Float.init), shape: [19]))
+                optimizer.step()
+                assertClose(p, expected[t], tolerance: 1e-5, "\(label) step \(t + 1)")
+            }
+        }
+    }
+
     func testAdamWDecouplesWeightDecay() throws {
         for weightDecay: Float in [0.01, 0.5] {
             let p = try makeParameter()

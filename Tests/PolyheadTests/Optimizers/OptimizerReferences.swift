@@ -34,14 +34,14 @@ func sgdReference(
 /// torch.optim.Adam (L2 decay) or AdamW (decoupled decay).
 func adamReference(
     lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
-    decoupled: Bool = false, steps: Int
+    decoupled: Bool = false, steps: Int, start: [Double] = startParameter, gradients: [[Double]] = gradientSequence
 ) -> [[Double]] {
-    var p = startParameter
+    var p = start
     var m = [Double](repeating: 0, count: p.count), v = m
     var trajectory: [[Double]] = []
     for t in 1...steps {
         for i in p.indices {
-            var g = gradientSequence[t - 1][i]
+            var g = gradients[t - 1][i]
             if decoupled { p[i] *= 1 - lr * weightDecay } else { g += weightDecay * p[i] }
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
