@@ -101,15 +101,6 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(liveObjectCount, baseline)
     }
 
-    func testThreads() throws {
-        let previous = numThreads
-        defer { try? setNumThreads(previous) }
-        try setNumThreads(1)
-        XCTAssertEqual(numThreads, 1)
-        assertThrows(.invalidArgument, op: "set_num_threads", mentions: ["0"]) { try setNumThreads(0) }
-        assertThrows(.invalidArgument, op: "set_num_threads", mentions: ["-3"]) { try setNumThreads(-3) }
-    }
-
     func testDescribeShapes() {
         XCTAssertEqual(describe([2, 3]), "(2, 3)")
         XCTAssertEqual(describe([5]), "(5,)")
