@@ -77,7 +77,13 @@ def build_step(lib, nn, optim, x_np, y_class_np, y_bin_np, lr: float) -> Callabl
 
 
 def time_rep(step: Callable[[], object], steps: int) -> float:
-    """Seconds for `steps` consecutive steps (the last loss is read so all work is finished)."""
+    """Seconds for `steps` consecutive steps (the last loss is read so all work is finished).
+
+    Sleeps briefly first so that the other library's spinning worker threads (OpenBLAS, OpenMP) have
+    gone idle and do not compete for the two cores.
+    """
+    time.sleep(0.05)
+    step()
     start = time.perf_counter()
     for _ in range(steps):
         loss = step()
