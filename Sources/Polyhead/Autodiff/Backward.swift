@@ -17,11 +17,21 @@ extension Tensor {
         let seedGradient = try backwardSeed(seed)
         let order = try topologicalOrder()
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seedGradient]
+        // Pullbacks may pass one gradient buffer on unchanged (add, reshape, clone); every leaf must
+        // still get a buffer of its own, as in PyTorch, so a buffer already stored (or the caller's
+        // seed) is copied.
+        var storedBuffers: Set<ObjectIdentifier> = seed.map { [ObjectIdentifier($0.storage)] } ?? []
         try withoutGrad {
             for tensor in order.reversed() {
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
-                    tensor.grad = try tensor.grad.map { try $0 + gradient } ?? gradient
+                    if let existing = tensor.grad {
+                        tensor.grad = try existing + gradient
+                    } else if storedBuffers.insert(ObjectIdentifier(gradient.storage)).inserted {
+                        tensor.grad = gradient
+                    } else {
+                        tensor.grad = try gradient.cloned()
+                    }
                     continue
                 }
                 let inputGradients = try node.pullback(gradient)

@@ -1,13 +1,16 @@
 /// A tensor viewed as (outer, length, inner) around one axis, the layout every axis reduction walks.
+/// For a tensor without elements `outer` and `inner` are 0, so loops over the layout do nothing (and
+/// huge dimensions beside a zero one cannot overflow).
 struct AxisLayout {
     let outer: Int, length: Int, inner: Int
     /// The reduced shape, with the axis kept as 1 or dropped.
     let reducedShape: [Int]
 
     init(_ shape: [Int], axis: Int, keepDimension: Bool) {
-        outer = shape[..<axis].reduce(1, *)
+        let empty = shape.contains(0)
+        outer = empty ? 0 : shape[..<axis].reduce(1, *)
         length = shape[axis]
-        inner = shape[(axis + 1)...].reduce(1, *)
+        inner = empty ? 0 : shape[(axis + 1)...].reduce(1, *)
         var reduced = shape
         if keepDimension { reduced[axis] = 1 } else { reduced.remove(at: axis) }
         reducedShape = reduced

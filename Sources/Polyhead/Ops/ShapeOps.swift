@@ -33,7 +33,9 @@ extension Tensor {
         let (rows, columns) = (shape[0], shape[1])
         let result = try Tensor.empty([columns, rows], op: "transpose")
         let source = storage.pointer, target = result.storage.pointer
-        for r in 0..<rows { for c in 0..<columns { target[c * rows + r] = source[r * columns + c] } }
+        if count > 0 {
+            for r in 0..<rows { for c in 0..<columns { target[c * rows + r] = source[r * columns + c] } }
+        }
         return result.recorded(from: [self]) { g in [try g.transposed()] }
     }
 
@@ -58,7 +60,7 @@ extension Tensor {
         }
         let sizes = tensors.map { $0.shape[axis] }
         var shape = first.shape
-        shape[axis] = sizes.reduce(0, +)
+        shape[axis] = try checkedSum(sizes, op: "concat")
         let result = try Tensor.empty(shape, op: "concat")
         let layout = AxisLayout(shape, axis: axis, keepDimension: true)
         var offset = 0
@@ -76,7 +78,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes, which must add up to the axis length.
     public func split(sizes: [Int], axis: Int) throws -> [Tensor] {
         let axis = try Shape.normalize(axis: axis, rank: rank, op: "split")
-        guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[axis] else {
+        guard sizes.allSatisfy({ $0 >= 0 }), try checkedSum(sizes, op: "split") == shape[axis] else {
             throw PolyheadError.invalidArgument(
                 op: "split", message: "sizes \(sizes) do not add up to \(shape[axis]) (axis \(axis) of \(describe(shape)))")
         }
@@ -180,5 +182,16 @@ private func copyBlocks(
     let block = sourceLength * layout.inner
     for o in 0..<layout.outer {
         (target + (o * targetLength + offset) * layout.inner).update(from: source + o * block, count: block)
+    }
+}
+
+/// The sum of non-negative sizes, throwing instead of overflowing.
+private func checkedSum(_ sizes: [Int], op: String) throws -> Int {
+    try sizes.reduce(0) { total, size in
+        let (sum, overflow) = total.addingReportingOverflow(size)
+        guard !overflow else {
+            throw PolyheadError.outOfMemory(op: op, message: "sizes \(sizes) add up to more than \(Int.max)")
+        }
+        return sum
     }
 }

@@ -14,8 +14,8 @@ func logSoftmaxRows(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointe
         if peak == -.infinity { peak = 0 }
         var total: Float = 0
         for i in 0..<width { total += expf(x[i] - peak) }
-        let logTotal = logf(total) + peak
-        for i in 0..<width { y[i] = x[i] - logTotal }
+        let logTotal = logf(total)
+        for i in 0..<width { y[i] = (x[i] - peak) - logTotal }
     }
 }
 

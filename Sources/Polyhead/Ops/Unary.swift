@@ -41,6 +41,9 @@ extension Tensor {
 
     /// `x ** exponent` elementwise.
     public func pow(_ exponent: Float) throws -> Tensor {
+        if exponent == 0 {
+            return try mapElements(op: "pow", { _ in 1 }, derivative: { _, _ in 0 })
+        }
         if exponent == 2 {
             return try mapElements(op: "pow", { $0 * $0 }, derivative: { x, _ in 2 * x })
         }
@@ -50,7 +53,7 @@ extension Tensor {
 
     /// `max(x, 0)` elementwise.
     public func relu() throws -> Tensor {
-        try mapElements(op: "relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        try mapElements(op: "relu", { $0 < 0 ? 0 : $0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
     /// The logistic function `1 / (1 + e^-x)` elementwise.
