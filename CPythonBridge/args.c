@@ -25,12 +25,18 @@ int arg_type_error(const char *fname, const char *argname, const char *expected,
     return -1;
 }
 
+/* A new reference to obj.__index__() as a Python int, or NULL with TypeError naming the argument. */
+static PyObject *index_object(PyObject *obj, const char *fname, const char *argname) {
+    if (!PyIndex_Check(obj)) {
+        arg_type_error(fname, argname, "int", obj);
+        return NULL;
+    }
+    return PyNumber_Index(obj);
+}
+
 /* Reads an int via __index__ into a long long; OverflowError names the argument. */
 static int index_as_long_long(PyObject *obj, const char *fname, const char *argname, long long *out) {
-    if (!PyIndex_Check(obj)) {
-        return arg_type_error(fname, argname, "int", obj);
-    }
-    PyObject *index = PyNumber_Index(obj);
+    PyObject *index = index_object(obj, fname, argname);
     if (index == NULL) {
         return -1;
     }
@@ -72,10 +78,7 @@ int arg_int32(PyObject *obj, const char *fname, const char *argname, int32_t *ou
 }
 
 int arg_seed(PyObject *obj, const char *fname, const char *argname, uint64_t *out) {
-    if (!PyIndex_Check(obj)) {
-        return arg_type_error(fname, argname, "int", obj);
-    }
-    PyObject *index = PyNumber_Index(obj);
+    PyObject *index = index_object(obj, fname, argname);
     if (index == NULL) {
         return -1;
     }

@@ -34,39 +34,27 @@ def reference_adam(steps, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.
     return history
 
 
-def run_polyhead(cls, steps, **options):
-    p = nn.Parameter(ph.tensor(P0))
-    opt = cls([p], **options)
-    history = []
-    for _ in range(steps):
-        opt.zero_grad()
-        ((p * ph.tensor(C)) ** 2).sum().backward()
-        opt.step()
-        history.append(p.detach().numpy().copy())
-    return history
-
-
 @pytest.mark.parametrize("options", [
     dict(lr=0.1),
     dict(lr=0.05, betas=(0.8, 0.99)),
     dict(lr=0.05, eps=1e-3),
     dict(lr=0.1, weight_decay=0.5),
 ])
-def test_adam_first_three_steps(options):
-    for got, want in zip(run_polyhead(optim.Adam, 3, **options), reference_adam(3, **options)):
+def test_adam_first_three_steps(options, run_optimizer):
+    for got, want in zip(run_optimizer(optim.Adam, 3, P0, C, **options), reference_adam(3, **options)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("options", [dict(lr=0.1), dict(lr=0.1, weight_decay=0.5), dict(lr=0.05, betas=(0.5, 0.9))])
-def test_adamw_first_three_steps(options):
+def test_adamw_first_three_steps(options, run_optimizer):
     reference = reference_adam(3, decoupled=True, **dict(dict(weight_decay=1e-2), **options))
-    for got, want in zip(run_polyhead(optim.AdamW, 3, **options), reference):
+    for got, want in zip(run_optimizer(optim.AdamW, 3, P0, C, **options), reference):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-def test_adam_and_adamw_differ_with_weight_decay():
-    a = run_polyhead(optim.Adam, 2, lr=0.1, weight_decay=0.5)[-1]
-    w = run_polyhead(optim.AdamW, 2, lr=0.1, weight_decay=0.5)[-1]
+def test_adam_and_adamw_differ_with_weight_decay(run_optimizer):
+    a = run_optimizer(optim.Adam, 2, P0, C, lr=0.1, weight_decay=0.5)[-1]
+    w = run_optimizer(optim.AdamW, 2, P0, C, lr=0.1, weight_decay=0.5)[-1]
     assert not np.allclose(a, w)
 
 

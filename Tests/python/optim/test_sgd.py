@@ -30,18 +30,6 @@ def reference_sgd(steps, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nest
     return history
 
 
-def run_polyhead(steps, **options):
-    p = nn.Parameter(ph.tensor(P0))
-    opt = optim.SGD([p], **options)
-    history = []
-    for _ in range(steps):
-        opt.zero_grad()
-        ((p * ph.tensor(C)) ** 2).sum().backward()
-        opt.step()
-        history.append(p.detach().numpy().copy())
-    return history
-
-
 @pytest.mark.parametrize("options", [
     dict(lr=0.1),
     dict(lr=0.05, momentum=0.9),
@@ -50,8 +38,8 @@ def run_polyhead(steps, **options):
     dict(lr=0.1, weight_decay=0.2),
     dict(lr=0.05, momentum=0.8, weight_decay=0.1, nesterov=True),
 ])
-def test_first_three_steps_match_torch_rule(options):
-    for got, want in zip(run_polyhead(3, **options), reference_sgd(3, **options)):
+def test_first_three_steps_match_torch_rule(options, run_optimizer):
+    for got, want in zip(run_optimizer(optim.SGD, 3, P0, C, **options), reference_sgd(3, **options)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
