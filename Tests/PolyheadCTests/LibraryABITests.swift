@@ -21,11 +21,11 @@ final class LibraryABITests: ABITestCase {
         assertStatus(Status.value, mentions: ["[add]", "(2, 3)", "(2,)"]) { ph_add(&out, a, b) }
         assertStatus(Status.value, mentions: ["[matmul]", "inner dimensions differ", "(2, 3)"]) { ph_matmul(&out, a, a, 0, 0) }
         assertStatus(Status.value, mentions: ["[softmax]", "axis 0"]) { ph_softmax(&out, a, 0) }
-        assertStatus(Status.value, mentions: ["invalid reduction 7"]) { ph_mse_loss(&out, a, a, 7) }
+        assertStatus(Status.value, mentions: ["invalid reduction 7"]) { ph_mse_loss(&out, a, a, nil, 7) }
         // index: axes, indices, labels
         assertStatus(Status.index, mentions: ["[sum]", "axis 2"]) { ph_sum(&out, a, 2, 0) }
         assertStatus(Status.index, mentions: ["[index_select]", "9"]) { ph_index_select(&out, a, [9], 1) }
-        assertStatus(Status.index, mentions: ["[cross_entropy]", "target 3", "3 classes"]) { ph_cross_entropy(&out, a, [3, 0], 2, 1) }
+        assertStatus(Status.index, mentions: ["[cross_entropy]", "target 3", "3 classes"]) { ph_cross_entropy(&out, a, [3, 0], 2, nil, 1) }
         // runtime: invalid state
         assertStatus(Status.runtime, mentions: ["[backward]"]) { ph_tensor_backward(a, nil, 0) }
         let p = makeParameter([1, 2], [2])

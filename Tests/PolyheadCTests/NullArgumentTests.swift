@@ -45,8 +45,8 @@ final class NullArgumentTests: ABITestCase {
         let binary: [(String, (UnsafeMutablePointer<OpaquePointer?>?, OpaquePointer?, OpaquePointer?) -> Int32)] = [
             ("add", ph_add), ("sub", ph_sub), ("mul", ph_mul), ("div", ph_div),
             ("matmul", { ph_matmul($0, $1, $2, 0, 1) }), ("linear", { ph_linear($0, $1, $2, nil) }),
-            ("mse_loss", { ph_mse_loss($0, $1, $2, 1) }), ("l1_loss", { ph_l1_loss($0, $1, $2, 0) }),
-            ("binary_cross_entropy_with_logits", { ph_binary_cross_entropy_with_logits($0, $1, $2, 2) }),
+            ("mse_loss", { ph_mse_loss($0, $1, $2, nil, 1) }), ("l1_loss", { ph_l1_loss($0, $1, $2, nil, 0) }),
+            ("binary_cross_entropy_with_logits", { ph_binary_cross_entropy_with_logits($0, $1, $2, nil, 2) }),
         ]
         var calls: [(String, String, () -> Int32)] = []
         for (name, op) in unary {
@@ -59,15 +59,15 @@ final class NullArgumentTests: ABITestCase {
             calls.append(("\(name)(second: NULL)", "NULL", { op(&out, a, nil) }))
         }
         calls += [
-            ("binary_cross_entropy(out: NULL)", "out", { ph_binary_cross_entropy(nil, b, b, 1) }),
-            ("binary_cross_entropy(input: NULL)", "input", { ph_binary_cross_entropy(&out, nil, b, 1) }),
-            ("binary_cross_entropy(target: NULL)", "target", { ph_binary_cross_entropy(&out, b, nil, 1) }),
-            ("cross_entropy(out: NULL)", "out", { ph_cross_entropy(nil, a, &labels, 2, 1) }),
-            ("cross_entropy(logits: NULL)", "logits", { ph_cross_entropy(&out, nil, &labels, 2, 1) }),
-            ("cross_entropy(targets: NULL)", "targets", { ph_cross_entropy(&out, a, nil, 2, 1) }),
-            ("nll_loss(out: NULL)", "out", { ph_nll_loss(nil, a, &labels, 2, 1) }),
-            ("nll_loss(log_probs: NULL)", "log_probs", { ph_nll_loss(&out, nil, &labels, 2, 1) }),
-            ("nll_loss(targets: NULL)", "targets", { ph_nll_loss(&out, a, nil, 2, 1) }),
+            ("binary_cross_entropy(out: NULL)", "out", { ph_binary_cross_entropy(nil, b, b, nil, 1) }),
+            ("binary_cross_entropy(input: NULL)", "input", { ph_binary_cross_entropy(&out, nil, b, nil, 1) }),
+            ("binary_cross_entropy(target: NULL)", "target", { ph_binary_cross_entropy(&out, b, nil, nil, 1) }),
+            ("cross_entropy(out: NULL)", "out", { ph_cross_entropy(nil, a, &labels, 2, nil, 1) }),
+            ("cross_entropy(logits: NULL)", "logits", { ph_cross_entropy(&out, nil, &labels, 2, nil, 1) }),
+            ("cross_entropy(targets: NULL)", "targets", { ph_cross_entropy(&out, a, nil, 2, nil, 1) }),
+            ("nll_loss(out: NULL)", "out", { ph_nll_loss(nil, a, &labels, 2, nil, 1) }),
+            ("nll_loss(log_probs: NULL)", "log_probs", { ph_nll_loss(&out, nil, &labels, 2, nil, 1) }),
+            ("nll_loss(targets: NULL)", "targets", { ph_nll_loss(&out, a, nil, 2, nil, 1) }),
             ("linear(weight: NULL) with bias", "weight", { ph_linear(&out, a, nil, b) }),
             ("linear_init(weight_out: NULL)", "weight_out", { ph_linear_init(nil, &out2, 2, 2, 1) }),
             ("linear_init(bias_out: NULL)", "bias_out", { ph_linear_init(&out, nil, 2, 2, 1) }),

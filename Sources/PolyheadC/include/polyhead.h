@@ -199,24 +199,29 @@ ph_status ph_split(ph_tensor **outs, const ph_tensor *a, const int64_t *sizes, i
 /** Rows (entries along axis 0) at `indices` (each in [-rows, rows)), in order; repeats allowed. */
 ph_status ph_index_select(ph_tensor **out, const ph_tensor *a, const int64_t *indices, int64_t count);
 
-/* ---------------------------------------------------------------- losses */
+/* ---------------------------------------------------------------- losses
+ * Every loss takes an optional `mask`: NULL, or one finite weight ≥ 0 per sample along axis 0 (1 =
+ * labelled, 0 = missing). A missing sample contributes exactly 0 (its target or label is not even
+ * checked); the mean divides by the total weight, so a batch without a labelled sample gives 0, not NaN. */
 
 /** Mean squared error between input and target (same shape). */
-ph_status ph_mse_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, int32_t reduction);
+ph_status ph_mse_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, const ph_tensor *mask,
+                      int32_t reduction);
 /** Mean absolute error between input and target (same shape). */
-ph_status ph_l1_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, int32_t reduction);
+ph_status ph_l1_loss(ph_tensor **out, const ph_tensor *input, const ph_tensor *target, const ph_tensor *mask,
+                     int32_t reduction);
 /** Binary cross-entropy on probabilities in [0, 1] (logs clamped at -100, as PyTorch). */
 ph_status ph_binary_cross_entropy(ph_tensor **out, const ph_tensor *input, const ph_tensor *target,
-                                  int32_t reduction);
+                                  const ph_tensor *mask, int32_t reduction);
 /** Binary cross-entropy on logits, computed stably. */
 ph_status ph_binary_cross_entropy_with_logits(ph_tensor **out, const ph_tensor *input,
-                                              const ph_tensor *target, int32_t reduction);
+                                              const ph_tensor *target, const ph_tensor *mask, int32_t reduction);
 /** Cross-entropy of logits (N, C) against `count` == N class indices in [0, C). */
 ph_status ph_cross_entropy(ph_tensor **out, const ph_tensor *logits, const int64_t *targets, int64_t count,
-                           int32_t reduction);
+                           const ph_tensor *mask, int32_t reduction);
 /** Negative log-likelihood of log-probabilities (N, C) against N class indices in [0, C). */
 ph_status ph_nll_loss(ph_tensor **out, const ph_tensor *log_probs, const int64_t *targets, int64_t count,
-                      int32_t reduction);
+                      const ph_tensor *mask, int32_t reduction);
 
 /* ---------------------------------------------------------------- optimizers */
 

@@ -8,6 +8,8 @@ lists or numbers.
 from __future__ import annotations
 
 import warnings
+
+import numpy as np
 from typing import Any, Optional
 
 from .. import _core, _ops
@@ -93,39 +95,56 @@ def log_softmax(input: _core.Tensor, dim: Optional[int] = None) -> _core.Tensor:
     return _ops.log_softmax(input, _softmax_dim(input, dim, "log_softmax"))
 
 
-def mse_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
+def _mask(mask: Any) -> Optional[_core.Tensor]:
+    """The per-sample weights tensor of a loss (None stays None)."""
+    return None if mask is None else as_tensor(mask, "mask")
+
+
+def mse_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean", mask: Any = None) -> _core.Tensor:
     """Squared error ``(input - target) ** 2``, reduced.
 
+    Args:
+        mask: optional per-sample weights along axis 0 (1 = labelled, 0 = missing). A missing sample adds
+            exactly 0 (its target may be NaN); ``'mean'`` divides by the total weight, so a batch with no
+            labelled sample gives 0 instead of NaN. Every loss here takes ``mask`` the same way.
+
     Shape:
-        input and target: the same shape. Output: scalar, or input's shape for ``reduction='none'``.
+        input and target: the same shape; mask (N,). Output: scalar, or input's shape for ``'none'``.
 
     Examples:
         >>> import polyhead
         >>> import polyhead.nn.functional as F
         >>> F.mse_loss(polyhead.tensor([1.0, 3.0]), polyhead.tensor([0.0, 0.0])).item()
         5.0
+        >>> F.mse_loss(polyhead.tensor([1.0, 3.0]), polyhead.tensor([0.0, float("nan")]), mask=[1, 0]).item()
+        1.0
     """
-    return _core.mse_loss(require_tensor(input, "mse_loss"), as_tensor(target, "target"), _reduction(reduction))
+    return _core.mse_loss(require_tensor(input, "mse_loss"), as_tensor(target, "target"), _mask(mask),
+                          _reduction(reduction))
 
 
-def l1_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
-    """Absolute error ``|input - target|``, reduced (same shapes as :func:`mse_loss`)."""
-    return _core.l1_loss(require_tensor(input, "l1_loss"), as_tensor(target, "target"), _reduction(reduction))
+def l1_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean", mask: Any = None) -> _core.Tensor:
+    """Absolute error ``|input - target|``, reduced (shapes and ``mask`` as :func:`mse_loss`)."""
+    return _core.l1_loss(require_tensor(input, "l1_loss"), as_tensor(target, "target"), _mask(mask),
+                         _reduction(reduction))
 
 
-def binary_cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
+def binary_cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean",
+                         mask: Any = None) -> _core.Tensor:
     """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target`` in [0, 1] (logs clamped
-    at -100, like torch).
+    at -100, like torch); ``mask`` as in :func:`mse_loss`.
 
     Shape:
         input and target: the same shape.
     """
     return _core.binary_cross_entropy(require_tensor(input, "binary_cross_entropy"), as_tensor(target, "target"),
-                                      _reduction(reduction))
+                                      _mask(mask), _reduction(reduction))
 
 
-def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
-    """Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed stably from the logits.
+def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, *, reduction: str = "mean",
+                                     mask: Any = None) -> _core.Tensor:
+    """Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed stably from the logits;
+    ``mask`` as in :func:`mse_loss`.
 
     Shape:
         input and target: the same shape.
@@ -137,11 +156,36 @@ def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, *, reduct
         0.6931
     """
     return _core.binary_cross_entropy_with_logits(
-        require_tensor(input, "binary_cross_entropy_with_logits"), as_tensor(target, "target"), _reduction(reduction))
+        require_tensor(input, "binary_cross_entropy_with_logits"), as_tensor(target, "target"), _mask(mask),
+        _reduction(reduction))
 
 
-def cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
+def _class_targets(target: Any, ignore_index: int, mask: Any):
+    """Class indices and the per-sample weights: labels equal to ``ignore_index`` and, in float targets, NaN
+    labels are missing (weight 0), combined with any explicit ``mask``."""
+    raw = np.asarray(target) if isinstance(target, (_core.Tensor, np.ndarray, list, tuple)) else None
+    if raw is None or raw.ndim != 1 or raw.dtype.kind not in "biuf":
+        return class_indices(target), _mask(mask)
+    missing = (raw == ignore_index) | (np.isnan(raw) if raw.dtype.kind == "f" else False)
+    if not missing.any():
+        return class_indices(target), _mask(mask)
+    weights = (~missing).astype(np.float32)
+    if mask is not None:
+        given = np.asarray(_mask(mask)).reshape(-1)
+        if given.shape != weights.shape:
+            raise ValueError(f"mask has {given.size} values for {weights.size} samples")
+        weights = weights * given
+    return class_indices(np.where(missing, 0, raw)), as_tensor(weights, "mask")
+
+
+def cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100,
+                  mask: Any = None) -> _core.Tensor:
     """Cross-entropy of logits ``input`` against class indices ``target`` (log-softmax + NLL, stable).
+
+    Args:
+        ignore_index: labels equal to it are missing and do not count (torch's default -100); NaN labels
+            in a float target are missing too.
+        mask: optional per-sample weights, as in :func:`mse_loss`.
 
     Shape:
         input (N, C); target (N,) with values in [0, C). Output: scalar, or (N,) for ``reduction='none'``.
@@ -154,10 +198,16 @@ def cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean") 
         >>> import polyhead.nn.functional as F
         >>> round(F.cross_entropy(polyhead.zeros(2, 4), [0, 3]).item(), 4)
         1.3863
+        >>> round(F.cross_entropy(polyhead.zeros(2, 4), [0, -100]).item(), 4)
+        1.3863
     """
-    return _core.cross_entropy(require_tensor(input, "cross_entropy"), class_indices(target), _reduction(reduction))
+    indices, weights = _class_targets(target, ignore_index, mask)
+    return _core.cross_entropy(require_tensor(input, "cross_entropy"), indices, weights, _reduction(reduction))
 
 
-def nll_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean") -> _core.Tensor:
-    """Negative log-likelihood of log-probabilities ``input`` (N, C) at class indices ``target`` (N,)."""
-    return _core.nll_loss(require_tensor(input, "nll_loss"), class_indices(target), _reduction(reduction))
+def nll_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100,
+             mask: Any = None) -> _core.Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) at class indices ``target`` (N,);
+    ``ignore_index`` and ``mask`` as in :func:`cross_entropy`."""
+    indices, weights = _class_targets(target, ignore_index, mask)
+    return _core.nll_loss(require_tensor(input, "nll_loss"), indices, weights, _reduction(reduction))

@@ -26,9 +26,10 @@ class _Loss(Module):
         F._reduction(reduction)
         self.reduction = reduction
 
-    def forward(self, input: _core.Tensor, target: Any) -> _core.Tensor:
-        """The loss of ``input`` against ``target``, reduced by ``self.reduction``."""
-        return type(self)._function(input, target, reduction=self.reduction)
+    def forward(self, input: _core.Tensor, target: Any, mask: Any = None) -> _core.Tensor:
+        """The loss of ``input`` against ``target``, reduced by ``self.reduction``; ``mask`` holds optional
+        per-sample weights (0 = missing label), as in :func:`polyhead.nn.functional.mse_loss`."""
+        return type(self)._function(input, target, reduction=self.reduction, mask=mask)
 
 
 class MSELoss(_Loss):
