@@ -15,9 +15,9 @@ final class HeaderParityTests: XCTestCase {
         XCTAssertEqual(Set(swift.keys).subtracting(header.keys).sorted(), [], "exported with @_cdecl but not in polyhead.h")
         for (name, cSignature) in header.sorted(by: { $0.key < $1.key }) {
             guard let swiftSignature = swift[name] else { continue }
-            let expected = cSignature.parameters.map(swiftType(forC:))
+            let expected = cSignature.parameters.map { swiftType(forC: $0) }
             XCTAssertEqual(swiftSignature.parameters, expected, "\(name): parameter types differ from polyhead.h")
-            XCTAssertEqual(swiftSignature.result, swiftType(forC: cSignature.result + " x"), "\(name): return type")
+            XCTAssertEqual(swiftSignature.result, swiftType(forC: cSignature.result + " x", isResult: true), "\(name): return type")
         }
     }
 
@@ -100,8 +100,9 @@ final class HeaderParityTests: XCTestCase {
         return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// The Swift type a `@_cdecl` function must use for a C parameter declaration (`type name`).
-    private func swiftType(forC declaration: String) -> String {
+    /// The Swift type a `@_cdecl` function must use for a C parameter declaration (`type name`); a returned
+    /// string is never NULL, so it maps to a non-optional pointer, while a string argument may be NULL.
+    private func swiftType(forC declaration: String, isResult: Bool = false) -> String {
         if declaration.contains("(*") { return "(@convention(c)(UnsafeMutableRawPointer?)->Void)?" }
         var type = declaration.trimmingCharacters(in: .whitespaces)
         while let last = type.last, last.isLetter || last.isNumber || last == "_" { type.removeLast() }
@@ -116,7 +117,11 @@ final class HeaderParityTests: XCTestCase {
             "constint64_t*": "UnsafePointer<Int64>?", "int64_t*": "UnsafeMutablePointer<Int64>?",
             "int32_t*": "UnsafeMutablePointer<Int32>?", "void*": "UnsafeMutableRawPointer?",
             "int32_t": "Int32", "int64_t": "Int64", "uint64_t": "UInt64", "float": "Float", "double": "Double",
-            "ph_status": "Int32", "constchar*": "UnsafePointer<CChar>",
+            "ph_status": "Int32", "constchar*": isResult ? "UnsafePointer<CChar>" : "UnsafePointer<CChar>?",
+            "ph_mtl_method**": "UnsafeMutablePointer<OpaquePointer?>?", "ph_mtl_method*": "OpaquePointer?",
+            "constph_mtl_method*": "OpaquePointer?", "double*": "UnsafeMutablePointer<Double>?",
+            "constdouble*": "UnsafePointer<Double>?", "constchar**": "UnsafeMutablePointer<UnsafePointer<CChar>?>?",
+            "constchar*const*": "UnsafePointer<UnsafePointer<CChar>?>?",
         ]
         return table[key] ?? "<unmapped C type \(type)>"
     }

@@ -75,3 +75,29 @@ extension Tensor {
         return result
     }
 }
+
+/// A random permutation of `0..<count` (Fisher–Yates) from the global generator.
+func randomPermutation(_ count: Int) -> [Int] {
+    var order = Array(0..<count)
+    globalGenerator.withLock { generator in
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+        }
+    }
+    return order
+}
+
+/// `count` standard-normal samples in Double (Box–Muller) from the global generator.
+func randomNormals(_ count: Int) -> [Double] {
+    globalGenerator.withLock { generator in
+        (0..<count).map { _ in
+            (-2 * Glibc.log(generator.nextOpenUnitDouble())).squareRoot()
+                * Glibc.cos(2 * Double.pi * generator.nextOpenUnitDouble())
+        }
+    }
+}
+
+/// `count` samples uniform in [0, 1) in Double from the global generator.
+func randomUniforms(_ count: Int) -> [Double] {
+    globalGenerator.withLock { generator in (0..<count).map { _ in generator.nextOpenUnitDouble() - 0x1p-53 } }
+}

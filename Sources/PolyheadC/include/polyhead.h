@@ -244,6 +244,42 @@ ph_status ph_optimizer_step_count(int64_t *out, const ph_optimizer *optimizer);
 /** Releases the optimizer. NULL is a no-op. */
 ph_status ph_optimizer_free(ph_optimizer *optimizer);
 
+/* ---------------------------------------------------------------- multi-task methods
+ * A method turns T task losses into one update: loss-level weightings (linear, uncertainty, dwa, …) build
+ * a weighted objective; gradient-level methods (pcgrad, mgda, cagrad, …) combine the per-task gradients of
+ * the shared part. Methods are made by name with numeric options; ph_mtl_method_name lists the names. */
+
+/** Opaque multi-task weighting or gradient method. */
+typedef struct ph_mtl_method ph_mtl_method;
+
+/** Creates the method `name` (e.g. "pcgrad") for `task_count` ≥ 1 tasks with `option_count` options given as
+ *  parallel arrays of names and values (e.g. {"c"} = {0.5} for cagrad). Unknown names or options, and
+ *  out-of-range values, are PH_ERROR_VALUE. Free with ph_mtl_method_free. */
+ph_status ph_mtl_method_new(ph_mtl_method **out, const char *name, int32_t task_count,
+                            const char *const *option_names, const double *option_values, int32_t option_count);
+/** Releases the method. NULL is a no-op. */
+ph_status ph_mtl_method_free(ph_mtl_method *method);
+/** Writes the number of registered method names. */
+ph_status ph_mtl_method_name_count(int32_t *out);
+/** Writes the static name of registered method `index` (0 ≤ index < count). */
+ph_status ph_mtl_method_name(const char **out, int32_t index);
+/** Writes the number of learnable tensors the method owns (e.g. the log-variances of uncertainty
+ *  weighting); an optimizer should update them with the model. */
+ph_status ph_mtl_method_parameter_count(int32_t *out, const ph_mtl_method *method);
+/** Writes new references to the method's learnable tensors into outs[0..<count]; capacity ≥ count. */
+ph_status ph_mtl_method_parameters(ph_tensor **outs, int32_t capacity, const ph_mtl_method *method);
+/** Back-propagates one step of `loss_count` scalar task losses (equal to the method's task count): afterwards
+ *  every parameter's gradient holds this step's update (accumulated into existing gradients). Gradient methods
+ *  combine the per-task gradients of the shared part: the `shared_count` shared parameters, or, when
+ *  `representation` is not NULL, the shared representation (MGDA-UB style: T passes through the heads only,
+ *  then one through the trunk). Task-specific parameters get their own task's gradient. Writes the task
+ *  weights used (or effective weights) into weights_out[0..<loss_count] (capacity ≥ loss_count). */
+ph_status ph_mtl_backward(double *weights_out, int32_t weights_capacity, ph_mtl_method *method,
+                          ph_tensor *const *losses, int32_t loss_count, ph_tensor *const *shared_parameters,
+                          int32_t shared_count, ph_tensor *representation);
+/** Tells the method an epoch ended (DWA and other epoch-level methods update their state here). */
+ph_status ph_mtl_method_end_epoch(ph_mtl_method *method);
+
 #ifdef __cplusplus
 }
 #endif

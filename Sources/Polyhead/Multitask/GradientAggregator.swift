@@ -1,0 +1,84 @@
+/// The outcome of combining per-task gradients: the update direction for the shared part and the task
+/// weights it corresponds to (exact for weighting-type methods, effective for projection-type ones).
+public struct Aggregation {
+    /// The update for the shared part, flattened like a `TaskJacobian` row.
+    public var direction: [Float]
+    /// One weight per task.
+    public var weights: [Double]
+
+    /// Pairs a direction with its task weights.
+    public init(direction: [Float], weights: [Double]) {
+        self.direction = direction
+        self.weights = weights
+    }
+}
+
+/// A gradient-level method (PCGrad, MGDA, CAGrad, IMTL, Aligned-MTL, Nash-MTL, …): it combines the
+/// per-task gradients of the shared part into one update (torchjd's aggregator).
+///
+/// Cost of a step: T backward passes over the retained forward to build the task Jacobian, plus one
+/// pass through the task-specific part. In the representation mode (`SharedPart.representation` set,
+/// the MGDA-UB idea) the T passes only run through the heads, down to the shared representation, and
+/// one extra pass carries the combined representation gradient through the trunk — much cheaper for
+/// a big trunk, but the combination then balances gradients of the representation (summed over the
+/// batch), not of the parameters.
+public protocol GradientAggregator: MultiTaskMethod {
+    /// Combines the rows of `jacobian` (one per task) into one direction.
+    func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation
+}
+
+extension GradientAggregator {
+    /// Builds the task Jacobian of the shared part, aggregates it, gives every task-specific parameter
+    /// its own task's gradient, and adds the combined direction to the shared part's gradients.
+    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        try checkLosses(losses, op: "mtl_backward")
+        let targets = shared.representation.map { [$0] } ?? shared.parameters
+        guard !targets.isEmpty else {
+            throw PolyheadError.invalidArgument(
+                op: "mtl_backward", message: "gradient methods need the shared parameters or representation")
+        }
+        let jacobian = try taskJacobian(losses, targets: targets)
+        let aggregation = try aggregate(jacobian)
+        guard aggregation.direction.count == jacobian.width, aggregation.weights.count == taskCount else {
+            throw PolyheadError.invalidState(op: "mtl_backward", message: "aggregator returned a mis-sized result")
+        }
+        let total = try totalLoss(losses)
+        if let representation = shared.representation {
+            try total.backward(retainGraph: true, stoppingAt: [representation])
+            try representation.backward(seed: try Tensor(aggregation.direction, shape: representation.shape))
+        } else {
+            try total.backward(stoppingAt: shared.parameters)
+            try addDirection(aggregation.direction, to: shared.parameters)
+        }
+        return MultiTaskStep(weights: aggregation.weights)
+    }
+}
+
+/// One row per loss: its gradient with respect to `targets`, flattened and concatenated (the graph is
+/// retained for the passes that follow).
+func taskJacobian(_ losses: [Tensor], targets: [Tensor]) throws -> TaskJacobian {
+    var jacobian = TaskJacobian(taskCount: losses.count, width: targets.reduce(0) { $0 + $1.count })
+    for (task, loss) in losses.enumerated() {
+        let gradients = try loss.gradients(withRespectTo: targets, retainGraph: true)
+        var offset = task * jacobian.width
+        jacobian.values.withUnsafeMutableBufferPointer { rows in
+            for gradient in gradients {
+                (rows.baseAddress! + offset).update(from: gradient.storage.pointer, count: gradient.count)
+                offset += gradient.count
+            }
+        }
+    }
+    return jacobian
+}
+
+/// Adds consecutive slices of `direction` to the gradients of `parameters`.
+func addDirection(_ direction: [Float], to parameters: [Tensor]) throws {
+    var offset = 0
+    for parameter in parameters {
+        let slice = try direction.withUnsafeBufferPointer { d in
+            try Tensor(copying: d.baseAddress! + offset, count: parameter.count, shape: parameter.shape)
+        }
+        parameter.grad = try withoutGrad { try parameter.grad.map { try $0 + slice } ?? slice }
+        offset += parameter.count
+    }
+}

@@ -1,0 +1,108 @@
+import CBLAS
+
+/// The per-task gradients of the shared part, one row per task, each flattened over all shared
+/// tensors (the Jacobian of the task losses): what every gradient-level method combines.
+public struct TaskJacobian {
+    /// The number of rows (tasks).
+    public let taskCount: Int
+    /// The length of each row (the number of shared scalars).
+    public let width: Int
+    /// The rows, row-major: `taskCount × width`.
+    public var values: [Float]
+
+    /// A zero matrix of `taskCount` rows of `width`.
+    public init(taskCount: Int, width: Int) {
+        self.taskCount = taskCount
+        self.width = width
+        values = [Float](repeating: 0, count: taskCount * width)
+    }
+
+    /// The matrix with the given rows (all of one width).
+    public init(rows: [[Float]]) throws {
+        guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else {
+            throw PolyheadError.shapeMismatch(op: "TaskJacobian", message: "rows must be non-empty and of one length")
+        }
+        taskCount = rows.count
+        self.width = width
+        values = rows.flatMap { $0 }
+    }
+
+    /// Row `task` as an array.
+    public func row(_ task: Int) -> [Float] { Array(values[(task * width)..<((task + 1) * width)]) }
+
+    /// The dot product of rows `i` and `j`, accumulated in Double.
+    public func dot(_ i: Int, _ j: Int) -> Double {
+        values.withUnsafeBufferPointer { v in
+            cblas_dsdot(blasint(width), v.baseAddress! + i * width, 1, v.baseAddress! + j * width, 1)
+        }
+    }
+
+    /// The dot product of row `i` with `vector` (length `width`), accumulated in Double.
+    public func dot(_ i: Int, _ vector: [Float]) -> Double {
+        values.withUnsafeBufferPointer { v in
+            vector.withUnsafeBufferPointer { x in
+                cblas_dsdot(blasint(width), v.baseAddress! + i * width, 1, x.baseAddress!, 1)
+            }
+        }
+    }
+
+    /// The Gram matrix `G Gᵀ` (task × task dot products) in Double.
+    public func gram() -> [[Double]] {
+        var result = [[Double]](repeating: [Double](repeating: 0, count: taskCount), count: taskCount)
+        for i in 0..<taskCount {
+            for j in i..<taskCount {
+                let value = dot(i, j)
+                result[i][j] = value
+                result[j][i] = value
+            }
+        }
+        return result
+    }
+
+    /// The combination `Σ weights[i] · row i`.
+    public func combination(_ weights: [Double]) -> [Float] {
+        var result = [Float](repeating: 0, count: width)
+        values.withUnsafeBufferPointer { v in
+            result.withUnsafeMutableBufferPointer { out in
+                for task in 0..<taskCount where weights[task] != 0 {
+                    cblas_saxpy(blasint(width), Float(weights[task]), v.baseAddress! + task * width, 1,
+                                out.baseAddress!, 1)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The effective weights of an arbitrary `direction`: the least-squares coefficients `w` with
+    /// `Gᵀw ≈ direction` (solving `G Gᵀ w = G d`), for logging methods that build the direction directly.
+    public func effectiveWeights(of direction: [Float]) -> [Double] {
+        let rightHandSide = (0..<taskCount).map { dot($0, direction) }
+        return solveSymmetric(gram(), rightHandSide)
+    }
+}
+
+/// Solves `matrix · x = vector` for a small symmetric positive semi-definite matrix by Gaussian
+/// elimination with partial pivoting and a tiny ridge (so rank-deficient systems still give an answer).
+public func solveSymmetric(_ matrix: [[Double]], _ vector: [Double]) -> [Double] {
+    let n = vector.count
+    let scale = max(matrix.indices.map { matrix[$0][$0] }.max() ?? 1, 1e-30)
+    var a = matrix.enumerated().map { i, row in row.enumerated().map { j, v in v + (i == j ? 1e-12 * scale : 0) } }
+    var b = vector
+    for column in 0..<n {
+        let pivot = (column..<n).max { abs(a[$0][column]) < abs(a[$1][column]) }!
+        a.swapAt(column, pivot)
+        b.swapAt(column, pivot)
+        guard a[column][column] != 0 else { continue }
+        for row in (column + 1)..<n {
+            let factor = a[row][column] / a[column][column]
+            for k in column..<n { a[row][k] -= factor * a[column][k] }
+            b[row] -= factor * b[column]
+        }
+    }
+    var x = [Double](repeating: 0, count: n)
+    for row in stride(from: n - 1, through: 0, by: -1) {
+        let rest = ((row + 1)..<n).reduce(0.0) { $0 + a[row][$1] * x[$1] }
+        x[row] = a[row][row] == 0 ? 0 : (b[row] - rest) / a[row][row]
+    }
+    return x
+}
