@@ -57,7 +57,8 @@ extension GradientAggregator {
 /// One row per loss: its gradient with respect to `targets`, flattened and concatenated (the graph is
 /// retained for the passes that follow).
 func taskJacobian(_ losses: [Tensor], targets: [Tensor]) throws -> TaskJacobian {
-    var jacobian = TaskJacobian(taskCount: losses.count, width: targets.reduce(0) { $0 + $1.count })
+    var jacobian = TaskJacobian(taskCount: losses.count, width: targets.reduce(0) { $0 + $1.count },
+                                losses: try losses.map { Double(try $0.item()) })
     for (task, loss) in losses.enumerated() {
         let gradients = try loss.gradients(withRespectTo: targets, retainGraph: true)
         var offset = task * jacobian.width

@@ -9,21 +9,25 @@ public struct TaskJacobian {
     public let width: Int
     /// The rows, row-major: `taskCount × width`.
     public var values: [Float]
+    /// The task losses at this step (for methods that also use the loss values, e.g. DB-MTL, MoCo).
+    public var losses: [Double]
 
-    /// A zero matrix of `taskCount` rows of `width`.
-    public init(taskCount: Int, width: Int) {
+    /// A zero matrix of `taskCount` rows of `width`, for losses `losses`.
+    public init(taskCount: Int, width: Int, losses: [Double]) {
         self.taskCount = taskCount
         self.width = width
+        self.losses = losses
         values = [Float](repeating: 0, count: taskCount * width)
     }
 
-    /// The matrix with the given rows (all of one width).
-    public init(rows: [[Float]]) throws {
+    /// The matrix with the given rows (all of one width) and, optionally, the task losses.
+    public init(rows: [[Float]], losses: [Double]? = nil) throws {
         guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else {
             throw PolyheadError.shapeMismatch(op: "TaskJacobian", message: "rows must be non-empty and of one length")
         }
         taskCount = rows.count
         self.width = width
+        self.losses = losses ?? [Double](repeating: 1, count: rows.count)
         values = rows.flatMap { $0 }
     }
 
