@@ -18,10 +18,11 @@
 static inline PyObject *Py_NewRef(PyObject *obj) { Py_INCREF(obj); return obj; }
 #endif
 
-/** Per-module state: the two types and the class that wraps every tensor `_core` returns. */
+/** Per-module state: the types and the class that wraps every tensor `_core` returns. */
 typedef struct {
     PyTypeObject *tensor_type;     /* _core.Tensor */
     PyTypeObject *optimizer_type;  /* _core.Optimizer */
+    PyTypeObject *mtl_method_type; /* _core.MtlMethod */
     PyTypeObject *tensor_class;    /* set_tensor_class(cls); defaults to tensor_type */
 } core_state;
 
@@ -49,5 +50,6 @@ extern PyMethodDef shape_functions[];      /* shape.c: reshape, concat, split, i
 extern PyMethodDef loss_functions[];       /* losses.c */
 extern PyMethodDef autograd_functions[];   /* autograd.c: backward, copy_, grad mode */
 extern PyMethodDef optim_functions[];      /* optim.c */
+extern PyMethodDef mtl_functions[];        /* mtl.c: multi-task methods */
 
 #endif /* POLYHEAD_CORE_H */

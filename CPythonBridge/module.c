@@ -3,6 +3,7 @@
  * library-wide switches (seed, BLAS threads, leak counter).
  */
 #include "errors.h"
+#include "mtl.h"
 #include "optim.h"
 #include "args.h"
 #include "tensor.h"
@@ -99,13 +100,15 @@ static PyMethodDef library_functions[] = {
 static int core_exec(PyObject *module) {
     core_state *state = core_get_state(module);
     PyMethodDef *const tables[] = {library_functions, tensor_functions, creation_functions, ops_functions,
-                                   shape_functions,   loss_functions,   autograd_functions, optim_functions};
+                                   shape_functions,   loss_functions,   autograd_functions, optim_functions,
+                                   mtl_functions};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         if (PyModule_AddFunctions(module, tables[i]) < 0) {
             return -1;
         }
     }
-    if (tensor_type_add(module, state) < 0 || optimizer_type_add(module, state) < 0) {
+    if (tensor_type_add(module, state) < 0 || optimizer_type_add(module, state) < 0 ||
+        mtl_method_type_add(module, state) < 0) {
         return -1;
     }
     if (PyModule_AddIntConstant(module, "REDUCTION_NONE", PH_REDUCTION_NONE) < 0 ||
@@ -120,6 +123,7 @@ static int core_traverse(PyObject *module, visitproc visit, void *arg) {
     core_state *state = core_get_state(module);
     Py_VISIT(state->tensor_type);
     Py_VISIT(state->optimizer_type);
+    Py_VISIT(state->mtl_method_type);
     Py_VISIT(state->tensor_class);
     return 0;
 }
@@ -128,6 +132,7 @@ static int core_clear(PyObject *module) {
     core_state *state = core_get_state(module);
     Py_CLEAR(state->tensor_type);
     Py_CLEAR(state->optimizer_type);
+    Py_CLEAR(state->mtl_method_type);
     Py_CLEAR(state->tensor_class);
     return 0;
 }

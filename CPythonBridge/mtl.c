@@ -1,0 +1,339 @@
+/*
+ * mtl.c — `_core.MtlMethod`: one ph_mtl_method handle per object, made by mtl_method(name, …), and the
+ * functions that drive it (mtl_backward, mtl_parameters, mtl_end_epoch, mtl_method_names).
+ */
+#include "mtl.h"
+
+#include "args.h"
+#include "errors.h"
+#include "tensor.h"
+
+typedef struct {
+    PyObject_HEAD
+    ph_mtl_method *handle;  /* owned, freed by tp_dealloc */
+} MtlMethodObject;
+
+/* ---------------------------------------------------------------- the type */
+
+PyDoc_STRVAR(mtl_method_type_doc,
+"A multi-task weighting or gradient method held by the Polyhead core (made by mtl_method(); drive it\n"
+"with mtl_backward(), mtl_parameters() and mtl_end_epoch()).");
+
+static void mtl_method_dealloc(PyObject *self) {
+    PyTypeObject *type = Py_TYPE(self);
+    ph_mtl_method_free(((MtlMethodObject *)self)->handle);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static PyType_Slot mtl_method_slots[] = {
+    {Py_tp_doc, (void *)mtl_method_type_doc},
+    {Py_tp_dealloc, mtl_method_dealloc},
+    {0, NULL},
+};
+
+static PyType_Spec mtl_method_spec = {
+    .name = "polyhead._core.MtlMethod",
+    .basicsize = sizeof(MtlMethodObject),
+    .itemsize = 0,
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+#else
+    .flags = Py_TPFLAGS_DEFAULT,
+#endif
+    .slots = mtl_method_slots,
+};
+
+int mtl_method_type_add(PyObject *module, core_state *state) {
+    PyObject *type = PyType_FromModuleAndSpec(module, &mtl_method_spec, NULL);
+    if (type == NULL) {
+        return -1;
+    }
+#ifndef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    ((PyTypeObject *)type)->tp_new = NULL;  /* Python 3.9: no flag, no constructor */
+#endif
+    state->mtl_method_type = (PyTypeObject *)type;
+    return PyModule_AddType(module, state->mtl_method_type);
+}
+
+/* The handle of an MtlMethod argument; NULL + TypeError naming the argument otherwise. */
+static ph_mtl_method *mtl_method_arg(PyObject *module, PyObject *obj, const char *fname) {
+    if (!PyObject_TypeCheck(obj, core_get_state(module)->mtl_method_type)) {
+        arg_type_error(fname, "method", "a polyhead MtlMethod", obj);
+        return NULL;
+    }
+    return ((MtlMethodObject *)obj)->handle;
+}
+
+/* A str argument as UTF-8 owned by `obj`; NULL + TypeError/ValueError naming the argument otherwise. */
+static const char *utf8_arg(PyObject *obj, const char *fname, const char *argname) {
+    if (!PyUnicode_Check(obj)) {
+        arg_type_error(fname, argname, "str", obj);
+        return NULL;
+    }
+    Py_ssize_t size = 0;
+    const char *text = PyUnicode_AsUTF8AndSize(obj, &size);
+    if (text != NULL && (Py_ssize_t)strlen(text) != size) {
+        PyErr_Format(PyExc_ValueError, "%s(): argument '%s' contains a NUL character", fname, argname);
+        return NULL;
+    }
+    return text;
+}
+
+/* ---------------------------------------------------------------- construction */
+
+/* Parallel arrays of option names (UTF-8 owned by `names`) and values, from two sequences. */
+typedef struct {
+    PyObject *names;        /* a tuple copy of the names, keeping their UTF-8 alive */
+    const char **keys;
+    double *values;
+    int32_t count;
+} option_arrays;
+
+static void option_arrays_release(option_arrays *options) {
+    PyMem_Free(options->keys);
+    PyMem_Free(options->values);
+    options->keys = NULL;
+    options->values = NULL;
+    Py_CLEAR(options->names);
+}
+
+static int option_arrays_from(PyObject *names_obj, PyObject *values_obj, option_arrays *out) {
+    static const char fname[] = "mtl_method";
+    *out = (option_arrays){NULL, NULL, NULL, 0};
+    if (PyUnicode_Check(names_obj) || !PySequence_Check(names_obj)) {
+        return arg_type_error(fname, "option_names", "a sequence of str", names_obj);
+    }
+    if (PyUnicode_Check(values_obj) || !PySequence_Check(values_obj)) {
+        return arg_type_error(fname, "option_values", "a sequence of real numbers", values_obj);
+    }
+    PyObject *values = PySequence_Tuple(values_obj);
+    out->names = values != NULL ? PySequence_Tuple(names_obj) : NULL;
+    if (out->names == NULL) {
+        Py_XDECREF(values);
+        return -1;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(out->names);
+    if (PyTuple_GET_SIZE(values) != count) {
+        PyErr_Format(PyExc_ValueError, "%s(): 'option_names' has %zd entries but 'option_values' has %zd", fname,
+                     count, PyTuple_GET_SIZE(values));
+        goto fail;
+    }
+    if (count > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s(): more than 2**31 - 1 options", fname);
+        goto fail;
+    }
+    out->keys = PyMem_New(const char *, count > 0 ? count : 1);
+    out->values = PyMem_New(double, count > 0 ? count : 1);
+    if (out->keys == NULL || out->values == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *key = PyTuple_GET_ITEM(out->names, i);
+        if (!PyUnicode_Check(key)) {
+            PyErr_Format(PyExc_TypeError, "%s(): argument 'option_names' item %zd must be str, not %.200s", fname,
+                         i, Py_TYPE(key)->tp_name);
+            goto fail;
+        }
+        out->keys[i] = utf8_arg(key, fname, "option_names");
+        if (out->keys[i] == NULL ||
+            arg_double(PyTuple_GET_ITEM(values, i), fname, "option_values", &out->values[i]) < 0) {
+            goto fail;
+        }
+    }
+    out->count = (int32_t)count;
+    Py_DECREF(values);
+    return 0;
+fail:
+    Py_DECREF(values);
+    option_arrays_release(out);
+    return -1;
+}
+
+PyDoc_STRVAR(mtl_method_doc,
+"mtl_method($module, name, task_count, option_names, option_values, /)\n--\n\n"
+"The multi-task method `name` (see mtl_method_names()) for task_count >= 1 tasks, with numeric options\n"
+"given as two parallel sequences (names: str, values: real numbers). Unknown names or options and\n"
+"out-of-range values raise ValueError.");
+
+CORE_FASTCALL(core_mtl_method) {
+    static const char fname[] = "mtl_method";
+    if (check_nargs(fname, nargs, 4, 4) < 0) {
+        return NULL;
+    }
+    int32_t task_count = 0;
+    const char *name = utf8_arg(args[0], fname, "name");
+    if (name == NULL || arg_int32(args[1], fname, "task_count", &task_count) < 0) {
+        return NULL;
+    }
+    option_arrays options;
+    if (option_arrays_from(args[2], args[3], &options) < 0) {
+        return NULL;
+    }
+    ph_mtl_method *handle = NULL;
+    ph_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = ph_mtl_method_new(&handle, name, task_count, options.keys, options.values, options.count);
+    Py_END_ALLOW_THREADS
+    option_arrays_release(&options);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    core_state *state = core_get_state(module);
+    PyObject *self = state->mtl_method_type->tp_alloc(state->mtl_method_type, 0);
+    if (self == NULL) {
+        ph_mtl_method_free(handle);
+        return NULL;
+    }
+    ((MtlMethodObject *)self)->handle = handle;
+    return self;
+}
+
+PyDoc_STRVAR(mtl_method_names_doc,
+"mtl_method_names($module, /)\n--\n\nThe names mtl_method() accepts, as a list of str.");
+
+CORE_FASTCALL(core_mtl_method_names) {
+    (void)module;
+    (void)args;
+    if (check_nargs("mtl_method_names", nargs, 0, 0) < 0) {
+        return NULL;
+    }
+    int32_t count = 0;
+    ph_status status = ph_mtl_method_name_count(&count);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    PyObject *list = PyList_New(count);
+    for (int32_t i = 0; list != NULL && i < count; i++) {
+        const char *name = NULL;
+        status = ph_mtl_method_name(&name, i);
+        PyObject *item = status != PH_OK ? raise_from_status(status) : PyUnicode_FromString(name);
+        if (item == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    return list;
+}
+
+/* ---------------------------------------------------------------- driving a method */
+
+PyDoc_STRVAR(mtl_parameters_doc,
+"mtl_parameters($module, method, /)\n--\n\n"
+"The method's learnable tensors (new references to the core's tensors), as a list; empty for most.");
+
+CORE_FASTCALL(core_mtl_parameters) {
+    ph_mtl_method *method;
+    if (check_nargs("mtl_parameters", nargs, 1, 1) < 0 ||
+        (method = mtl_method_arg(module, args[0], "mtl_parameters")) == NULL) {
+        return NULL;
+    }
+    int32_t count = 0;
+    ph_status status = ph_mtl_method_parameter_count(&count, method);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    ph_tensor **handles = PyMem_Calloc(count > 0 ? (size_t)count : 1, sizeof(ph_tensor *));
+    if (handles == NULL) {
+        return PyErr_NoMemory();
+    }
+    status = ph_mtl_method_parameters(handles, count, method);
+    core_state *state = core_get_state(module);
+    PyObject *list = status != PH_OK ? raise_from_status(status) : PyList_New(count);
+    for (int32_t i = 0; status == PH_OK && i < count; i++) {
+        /* Every handle is consumed: wrapped, or freed once building the list has failed. */
+        if (list == NULL) {
+            ph_tensor_free(handles[i]);
+            continue;
+        }
+        PyObject *item = tensor_from_handle(state, handles[i]);  /* frees the handle on failure */
+        if (item == NULL) {
+            Py_CLEAR(list);
+            continue;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    PyMem_Free(handles);
+    return list;
+}
+
+PyDoc_STRVAR(mtl_backward_doc,
+"mtl_backward($module, method, losses, shared_parameters, representation, /)\n--\n\n"
+"Back-propagates one multi-task step: `losses` holds one scalar tensor per task, `shared_parameters`\n"
+"the shared tensors (a sequence, may be empty), `representation` the shared representation or None.\n"
+"Gradients accumulate into .grad. Returns the task weights used, as a tuple of floats.");
+
+CORE_FASTCALL(core_mtl_backward) {
+    static const char fname[] = "mtl_backward";
+    ph_mtl_method *method;
+    if (check_nargs(fname, nargs, 4, 4) < 0 || (method = mtl_method_arg(module, args[0], fname)) == NULL) {
+        return NULL;
+    }
+    core_state *state = core_get_state(module);
+    ph_tensor *representation = NULL;
+    tensor_list losses, shared;
+    if (tensor_arg_or_none(state, args[3], fname, "representation", &representation) < 0 ||
+        arg_tensor_list(state, args[1], fname, "losses", &losses) < 0) {
+        return NULL;
+    }
+    if (arg_tensor_list(state, args[2], fname, "shared_parameters", &shared) < 0) {
+        tensor_list_release(&losses);
+        return NULL;
+    }
+    int32_t count = losses.count;
+    double *weights = PyMem_New(double, count > 0 ? count : 1);
+    ph_status status = PH_OK;
+    if (weights != NULL) {
+        Py_BEGIN_ALLOW_THREADS
+        status = ph_mtl_backward(weights, count, method, losses.handles, count, shared.handles, shared.count,
+                                 representation);
+        Py_END_ALLOW_THREADS
+    }
+    tensor_list_release(&losses);
+    tensor_list_release(&shared);
+    PyObject *result = NULL;
+    if (weights == NULL) {
+        result = PyErr_NoMemory();
+    } else if (status != PH_OK) {
+        result = raise_from_status(status);
+    } else {
+        result = PyTuple_New(count);
+        for (int32_t i = 0; result != NULL && i < count; i++) {
+            PyObject *item = PyFloat_FromDouble(weights[i]);
+            if (item == NULL) {
+                Py_CLEAR(result);
+                break;
+            }
+            PyTuple_SET_ITEM(result, i, item);
+        }
+    }
+    PyMem_Free(weights);
+    return result;
+}
+
+PyDoc_STRVAR(mtl_end_epoch_doc,
+"mtl_end_epoch($module, method, /)\n--\n\nTells the method an epoch ended (DWA and other epoch-level methods).");
+
+CORE_FASTCALL(core_mtl_end_epoch) {
+    ph_mtl_method *method;
+    if (check_nargs("mtl_end_epoch", nargs, 1, 1) < 0 ||
+        (method = mtl_method_arg(module, args[0], "mtl_end_epoch")) == NULL) {
+        return NULL;
+    }
+    ph_status status = ph_mtl_method_end_epoch(method);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
+PyMethodDef mtl_functions[] = {
+    CORE_METHOD("mtl_method", core_mtl_method, mtl_method_doc),
+    CORE_METHOD("mtl_method_names", core_mtl_method_names, mtl_method_names_doc),
+    CORE_METHOD("mtl_parameters", core_mtl_parameters, mtl_parameters_doc),
+    CORE_METHOD("mtl_backward", core_mtl_backward, mtl_backward_doc),
+    CORE_METHOD("mtl_end_epoch", core_mtl_end_epoch, mtl_end_epoch_doc),
+    {NULL, NULL, 0, NULL},
+};
