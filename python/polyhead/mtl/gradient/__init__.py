@@ -1,0 +1,11 @@
+"""Gradient-level methods (``polyhead.mtl.gradient``): they combine the per-task gradients of the shared
+part into one update (PCGrad, MGDA, CAGrad, IMTL, AlignedMTL, NashMTL, …). One file per method, each a
+:class:`polyhead.mtl.MultiTaskMethod` subclass; ``polyhead.mtl`` re-exports them all."""
+
+import types as _types
+
+# ---- re-exports (one line per file, e.g. `from .pcgrad import PCGrad`; __all__ below lists them) ----
+# ---- end of re-exports ----
+
+__all__ = sorted(name for name, value in list(globals().items())
+                 if not name.startswith("_") and not isinstance(value, _types.ModuleType))
