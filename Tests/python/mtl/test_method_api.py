@@ -482,3 +482,56 @@ def test_live_core_objects_return_to_baseline(x):
     assert live() > baseline
     del model, methods, method, h, losses, failed
     assert live() == baseline
+
+
+# ---------------------------------------------------------------- the bridge functions themselves
+
+
+def test_core_method_type_is_made_only_by_mtl_method():
+    with pytest.raises(TypeError):
+        _core.MtlMethod()
+    method = _core.mtl_method("linear", 2, ["weight0", "weight1"], (2, 0.5))
+    assert type(method) is _core.MtlMethod and _core.mtl_parameters(method) == []
+
+
+@pytest.mark.parametrize("args,error,text", [
+    (("linear", 2, ("weight0",), ()), ValueError, "'option_names' has 1 entries but 'option_values' has 0"),
+    (("linear", 2, "weight0", (1.0,)), TypeError, "'option_names' must be a sequence of str"),
+    (("linear", 2, (1,), (1.0,)), TypeError, "'option_names' item 0 must be str"),
+    (("linear", 2, ("weight0",), ("1",)), TypeError, "'option_values' must be a real number"),
+    (("linear", 2, ("we\0ight0",), (1.0,)), ValueError, "NUL"),
+    ((3, 2, (), ()), TypeError, "'name' must be str"),
+    (("linear", 2.0, (), ()), TypeError, "'task_count' must be int"),
+    (("linear", 2**40, (), ()), OverflowError, "task_count"),
+    (("nope", 2, (), ()), ValueError, "unknown method"),
+    (("linear", 0, (), ()), ValueError, "task count"),
+    (("linear", 2, ("weight0", "weight0"), (1.0, 2.0)), ValueError, "weight0"),
+])
+def test_core_mtl_method_argument_errors(args, error, text):
+    with pytest.raises(error, match=text):
+        _core.mtl_method(*args)
+
+
+def test_core_mtl_backward_argument_errors(model, x):
+    method = _core.mtl_method("pcgrad", 2, (), ())
+    h, losses = two_losses(model, x)
+    shared = list(model.trunk.parameters())
+    cases = [
+        (("m", losses, shared, None), TypeError, "'method' must be a polyhead MtlMethod"),
+        ((method, losses[0], shared, None), TypeError, "'losses' must be a sequence"),
+        ((method, [losses[0], 1], shared, None), TypeError, "'losses' item 1"),
+        ((method, losses, [shared[0], None], None), TypeError, "'shared_parameters' item 1"),
+        ((method, losses, shared, 5), TypeError, "'representation'"),
+        ((method, losses[:1], shared, None), ValueError, "expected 2 task losses, got 1"),
+        ((method, losses, [], None), ValueError, "shared parameters or representation"),
+    ]
+    for args, error, text in cases:
+        with pytest.raises(error, match=text):
+            _core.mtl_backward(*args)
+    with pytest.raises(TypeError, match="takes exactly 4 arguments"):
+        _core.mtl_backward(method, losses, shared)
+    weights = _core.mtl_backward(method, losses, shared, None)
+    assert isinstance(weights, tuple) and len(weights) == 2 and all(isinstance(w, float) for w in weights)
+    for name in ("mtl_parameters", "mtl_end_epoch"):
+        with pytest.raises(TypeError, match="'method' must be a polyhead MtlMethod"):
+            getattr(_core, name)(None)
