@@ -1,16 +1,12 @@
-"""``mtl.MultiTaskMethod``: argument checks, lazy task count, step records, rep_grad, repr, GIL release,
-lifetimes — the base machinery, through small local subclasses over the core's "linear" and "pcgrad" and
-through every method class ``polyhead.mtl`` exports."""
+"""``mtl.MultiTaskMethod``: argument checks, lazy task count, step records, rep_grad, gradients, repr — the
+base machinery, through small local subclasses over the core's "linear" and "pcgrad" and through every
+method class ``polyhead.mtl`` exports. Threads, lifetimes and the ``_core.mtl_*`` functions: test_core_mtl.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import doctest
-import gc
 import inspect
-import sys
-import threading
-import time
 
 import numpy as np
 import pytest
@@ -18,7 +14,7 @@ import pytest
 import polyhead as ph
 from polyhead import _core, mtl, nn
 
-# ---------------------------------------------------------------- local methods and a small model
+# ---------------------------------------------------------------- local methods (the model is in conftest.py)
 
 
 class Equal(mtl.MultiTaskMethod):
@@ -53,43 +49,8 @@ def exported_method_classes():
             and getattr(mtl, name) is not mtl.MultiTaskMethod]
 
 
-class TwoHeads(nn.Module):
-    """Hard sharing: trunk → (head_a, head_b)."""
-
-    def __init__(self, n_in=5, hidden=6):
-        super().__init__()
-        self.trunk = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh())
-        self.head_a = nn.Linear(hidden, 1)
-        self.head_b = nn.Linear(hidden, 2)
-
-    def forward(self, x):
-        h = self.trunk(x)
-        return h, self.head_a(h), self.head_b(h)
-
-
-def two_losses(model, x):
-    h, a, b = model(x)
-    return h, [(a * a).mean(), ((b - 1.0) ** 2).mean()]
-
-
-@pytest.fixture
-def model():
-    ph.manual_seed(3)
-    return TwoHeads()
-
-
-@pytest.fixture
-def x():
-    return ph.tensor(np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32))
-
-
 def grads(module):
     return [None if p.grad is None else p.grad.numpy().copy() for p in module.parameters()]
-
-
-def live():
-    gc.collect()
-    return _core.debug_live_objects()
 
 
 # ---------------------------------------------------------------- registry, construction
@@ -138,7 +99,7 @@ def test_unknown_options_fail_at_construction_or_at_the_first_backward(model, x)
     with pytest.raises(ValueError, match="bogus"):
         Equal(2, bogus=1.0)
     lazy = Equal(bogus=1.0)
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     with pytest.raises(ValueError, match="bogus"):
         lazy.backward(losses, shared_parameters=model.trunk.parameters())
     assert lazy.num_tasks is None and lazy.last_step is None
@@ -164,23 +125,23 @@ def test_parameters_is_an_empty_list_for_methods_without_parameters():
 def test_lazy_task_count_is_fixed_by_the_first_backward(model, x):
     method = Equal()
     assert method.num_tasks is None and method._core is None
-    h, losses = two_losses(model, x)
+    h, losses = model.losses(x)
     record = method.backward(losses + [h.sum()], shared_parameters=model.trunk.parameters())
     assert method.num_tasks == 3 and len(record.weights) == 3
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     with pytest.raises(ValueError, match=r"num_tasks=3.*2 losses"):
         method.backward(losses, shared_parameters=model.trunk.parameters())
 
 
 def test_task_count_given_at_construction_must_match(model, x):
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     with pytest.raises(ValueError, match=r"num_tasks=3.*2 losses"):
         Surgery(3).backward(losses, shared_parameters=model.trunk.parameters())
 
 
 def test_step_record_holds_the_weights_read_only(model, x):
     method = Fixed(weights=[2.0, 0.5])
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     record = method.backward(losses, shared_parameters=model.trunk.parameters())
     assert isinstance(record, mtl.StepRecord) and method.last_step is record
     assert record.weights.dtype == np.float64 and record.weights.shape == (2,)
@@ -192,11 +153,11 @@ def test_step_record_holds_the_weights_read_only(model, x):
 
 
 def test_fixed_weights_scale_the_gradients(model, x):
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     (2.0 * losses[0] + 0.5 * losses[1]).backward()
     expected = grads(model)
     model.zero_grad()
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     Fixed(weights=[2.0, 0.5]).backward(losses, shared_parameters=model.trunk.parameters())
     for got, want in zip(grads(model), expected):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
@@ -208,7 +169,7 @@ def test_fixed_weights_scale_the_gradients(model, x):
 def test_losses_must_be_a_sequence_of_tensors(model, x):
     method = Equal(2)
     shared = list(model.trunk.parameters())
-    _, (la, lb) = two_losses(model, x)
+    _, (la, lb) = model.losses(x)
     with pytest.raises(TypeError, match="single Tensor"):
         method.backward(la, shared_parameters=shared)
     with pytest.raises(TypeError, match="losses must be a sequence"):
@@ -224,7 +185,7 @@ def test_losses_must_be_a_sequence_of_tensors(model, x):
 def test_losses_must_be_scalars_that_require_grad(model, x):
     method = Equal(2)
     shared = list(model.trunk.parameters())
-    h, (la, _) = two_losses(model, x)
+    h, (la, _) = model.losses(x)
     with pytest.raises(ValueError, match=r"losses\[1\].*\(4, 6\)"):
         method.backward([la, h], shared_parameters=shared)
     with pytest.raises(ValueError, match=r"losses\[0\].*require grad"):
@@ -235,13 +196,13 @@ def test_losses_must_be_scalars_that_require_grad(model, x):
 def test_losses_may_be_a_tuple_a_generator_or_a_mapping(model, x):
     method = Equal(2)
     for wrap in (tuple, iter, lambda ls: {"a": ls[0], "b": ls[1]}):
-        _, losses = two_losses(model, x)
+        _, losses = model.losses(x)
         assert len(method.backward(wrap(losses), shared_parameters=model.trunk.parameters()).weights) == 2
 
 
 def test_shared_parameters_are_required_without_a_representation(model, x):
     method = Surgery()
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     with pytest.raises(ValueError, match="shared_parameters is required"):
         method.backward(losses)
     params = model.trunk.parameters()
@@ -258,14 +219,14 @@ def test_shared_parameters_are_required_without_a_representation(model, x):
 
 
 def test_a_single_shared_tensor_is_accepted(model, x):
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     weight = model.trunk[0].weight
     Surgery().backward(losses, shared_parameters=weight)
     assert weight.grad is not None
 
 
 def test_rep_grad_must_match_the_representation_argument(model, x):
-    h, losses = two_losses(model, x)
+    h, losses = model.losses(x)
     shared = list(model.trunk.parameters())
     with pytest.raises(ValueError, match="rep_grad=True"):
         Surgery(rep_grad=True).backward(losses, shared_parameters=shared)
@@ -281,13 +242,13 @@ def test_rep_grad_must_match_the_representation_argument(model, x):
 
 
 def test_equal_weighting_gives_the_gradients_of_the_summed_loss(model, x):
-    _, (la, lb) = two_losses(model, x)
+    _, (la, lb) = model.losses(x)
     (la + lb).backward()
     expected = grads(model)
     classes = [Equal] + [cls for cls in exported_method_classes() if cls._core_name == "linear"]
     for cls in classes:
         model.zero_grad()
-        _, losses = two_losses(model, x)
+        _, losses = model.losses(x)
         record = cls().backward(losses, shared_parameters=model.trunk.parameters())
         np.testing.assert_array_equal(record.weights, [1.0, 1.0])
         for got, want in zip(grads(model), expected):
@@ -295,10 +256,10 @@ def test_equal_weighting_gives_the_gradients_of_the_summed_loss(model, x):
 
 
 def test_gradients_accumulate_into_existing_grads(model, x):
-    _, (la, lb) = two_losses(model, x)
+    _, (la, lb) = model.losses(x)
     (la + lb).backward()
     once = grads(model)
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     Equal().backward(losses, shared_parameters=model.trunk.parameters())
     for got, want in zip(grads(model), once):
         np.testing.assert_allclose(got, 2 * want, rtol=1e-6, atol=1e-7)
@@ -337,12 +298,12 @@ def test_pcgrad_representation_mode_against_numpy(x):
 
 
 def test_pcgrad_without_conflict_is_the_summed_gradient(model, x):
-    _, (la, _) = two_losses(model, x)
+    _, (la, _) = model.losses(x)
     (2 * la).backward()
     expected = grads(model)
     model.zero_grad()
-    _, (la, _) = two_losses(model, x)
-    _, (la2, _) = two_losses(model, x)
+    _, (la, _) = model.losses(x)
+    _, (la2, _) = model.losses(x)
     record = Surgery().backward([la, la2], shared_parameters=model.trunk.parameters())
     np.testing.assert_allclose(record.weights, [1.0, 1.0])
     for got, want in zip(grads(model), expected):
@@ -360,7 +321,7 @@ def test_repr_shows_the_mode_the_task_count_and_non_default_options(model, x):
     assert repr(Fixed(weights=[2.0, 1.0])) == "Fixed(rep_grad=False, weights=[2.0, 1.0])"
     assert repr(Equal(weight1=3)) == "Equal(rep_grad=False, weight1=3.0)"
     method = Equal()
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     method.backward(losses, shared_parameters=model.trunk.parameters())
     assert repr(method) == "Equal(num_tasks=2, rep_grad=False)"
 
@@ -382,7 +343,7 @@ def test_exported_classes_follow_the_base_conventions(cls):
 def test_end_epoch_before_and_after_steps(model, x):
     method = Equal()
     method.end_epoch()
-    _, losses = two_losses(model, x)
+    _, losses = model.losses(x)
     method.backward(losses, shared_parameters=model.trunk.parameters())
     method.end_epoch()
 
@@ -400,138 +361,3 @@ def test_public_symbols_have_docstrings():
         assert (obj.__doc__ or "").strip(), name
     for name in ["backward", "parameters", "end_epoch", "extra_repr"]:
         assert (getattr(mtl.MultiTaskMethod, name).__doc__ or "").strip(), name
-
-
-# ---------------------------------------------------------------- threads and lifetimes
-
-
-def test_backward_releases_the_gil():
-    """A Python thread keeps running while a large gradient-method backward runs in the core."""
-    ph.manual_seed(1)
-    trunk = nn.Sequential(nn.Linear(512, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU())
-    heads = [nn.Linear(1024, 1) for _ in range(4)]
-    x = ph.randn(256, 512)
-
-    def step():
-        h = trunk(x)
-        return Surgery().backward([head(h).mean() for head in heads], shared_parameters=trunk.parameters())
-
-    step()  # warm up
-    stamps, stop = [], threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            stamps.append(time.perf_counter())
-
-    previous_interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-4)
-    thread = threading.Thread(target=ticker)
-    thread.start()
-    try:
-        time.sleep(0.02)
-        h = trunk(x)
-        losses = [head(h).mean() for head in heads]
-        start = time.perf_counter()
-        Surgery().backward(losses, shared_parameters=trunk.parameters())
-        end = time.perf_counter()
-    finally:
-        stop.set()
-        thread.join()
-        sys.setswitchinterval(previous_interval)
-    inside = np.array([start] + [s for s in stamps if start <= s <= end] + [end])
-    duration = end - start
-    assert duration > 0.01, "backward too quick to tell"
-    assert np.max(np.diff(inside)) < 0.5 * duration, (np.max(np.diff(inside)), duration)
-
-
-def test_refcounts_stable_over_1000_backward_calls(model, x):
-    method = Surgery(2)
-    params = list(model.parameters())
-    core = method._core
-    watched = params + [x, method, core]
-    before = [sys.getrefcount(o) for o in watched]
-    for _ in range(1000):
-        model.zero_grad()
-        h, losses = two_losses(model, x)
-        method.backward(losses, shared_parameters=model.trunk.parameters())
-    rep = Surgery(2, rep_grad=True)
-    for _ in range(100):
-        h, losses = two_losses(model, x)
-        rep.backward(losses, representation=h)
-    del h, losses
-    gc.collect()
-    assert [sys.getrefcount(o) for o in watched] == before
-
-
-def test_live_core_objects_return_to_baseline(x):
-    baseline = live()
-    model = TwoHeads()
-    methods = [Equal(), Equal(2), Fixed(weights=[1.0, 3.0]), Surgery(), Surgery(2, rep_grad=True)]
-    methods += [cls(2) for cls in exported_method_classes()]
-    for method in methods:
-        h, losses = two_losses(model, x)
-        if method.rep_grad:
-            method.backward(losses, representation=h)
-        else:
-            method.backward(losses, shared_parameters=model.trunk.parameters())
-        method.end_epoch()
-        method.parameters()
-    failed = Equal(bogus=1.0)
-    with pytest.raises(ValueError):
-        failed.backward(two_losses(model, x)[1], shared_parameters=model.trunk.parameters())
-    assert live() > baseline
-    del model, methods, method, h, losses, failed
-    assert live() == baseline
-
-
-# ---------------------------------------------------------------- the bridge functions themselves
-
-
-def test_core_method_type_is_made_only_by_mtl_method():
-    with pytest.raises(TypeError):
-        _core.MtlMethod()
-    method = _core.mtl_method("linear", 2, ["weight0", "weight1"], (2, 0.5))
-    assert type(method) is _core.MtlMethod and _core.mtl_parameters(method) == []
-
-
-@pytest.mark.parametrize("args,error,text", [
-    (("linear", 2, ("weight0",), ()), ValueError, "'option_names' has 1 entries but 'option_values' has 0"),
-    (("linear", 2, "weight0", (1.0,)), TypeError, "'option_names' must be a sequence of str"),
-    (("linear", 2, (1,), (1.0,)), TypeError, "'option_names' item 0 must be str"),
-    (("linear", 2, ("weight0",), ("1",)), TypeError, "'option_values' must be a real number"),
-    (("linear", 2, ("we\0ight0",), (1.0,)), ValueError, "NUL"),
-    ((3, 2, (), ()), TypeError, "'name' must be str"),
-    (("linear", 2.0, (), ()), TypeError, "'task_count' must be int"),
-    (("linear", 2**40, (), ()), OverflowError, "task_count"),
-    (("nope", 2, (), ()), ValueError, "unknown method"),
-    (("linear", 0, (), ()), ValueError, "task count"),
-    (("linear", 2, ("weight0", "weight0"), (1.0, 2.0)), ValueError, "weight0"),
-])
-def test_core_mtl_method_argument_errors(args, error, text):
-    with pytest.raises(error, match=text):
-        _core.mtl_method(*args)
-
-
-def test_core_mtl_backward_argument_errors(model, x):
-    method = _core.mtl_method("pcgrad", 2, (), ())
-    h, losses = two_losses(model, x)
-    shared = list(model.trunk.parameters())
-    cases = [
-        (("m", losses, shared, None), TypeError, "'method' must be a polyhead MtlMethod"),
-        ((method, losses[0], shared, None), TypeError, "'losses' must be a sequence"),
-        ((method, [losses[0], 1], shared, None), TypeError, "'losses' item 1"),
-        ((method, losses, [shared[0], None], None), TypeError, "'shared_parameters' item 1"),
-        ((method, losses, shared, 5), TypeError, "'representation'"),
-        ((method, losses[:1], shared, None), ValueError, "expected 2 task losses, got 1"),
-        ((method, losses, [], None), ValueError, "shared parameters or representation"),
-    ]
-    for args, error, text in cases:
-        with pytest.raises(error, match=text):
-            _core.mtl_backward(*args)
-    with pytest.raises(TypeError, match="takes exactly 4 arguments"):
-        _core.mtl_backward(method, losses, shared)
-    weights = _core.mtl_backward(method, losses, shared, None)
-    assert isinstance(weights, tuple) and len(weights) == 2 and all(isinstance(w, float) for w in weights)
-    for name in ("mtl_parameters", "mtl_end_epoch"):
-        with pytest.raises(TypeError, match="'method' must be a polyhead MtlMethod"):
-            getattr(_core, name)(None)
