@@ -15,6 +15,8 @@ public enum MultiTaskMethods {
         // MARK: gradient methods (one line per method)
         PCGrad.self,
         // MARK: more gradient methods (one line per method)
+        UPGrad.self,
+        DualProj.self,
     ]
 
     /// The registered names, in registration order.
