@@ -17,6 +17,7 @@ public enum MultiTaskMethods {
         // MARK: more gradient methods (one line per method)
         UPGrad.self,
         DualProj.self,
+        GradVac.self,
     ]
 
     /// The registered names, in registration order.
