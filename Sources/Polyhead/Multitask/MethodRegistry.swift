@@ -18,6 +18,7 @@ public enum MultiTaskMethods {
         UPGrad.self,
         DualProj.self,
         GradVac.self,
+        GradDrop.self,
     ]
 
     /// The registered names, in registration order.
