@@ -12,8 +12,17 @@ public enum MultiTaskMethods {
     static let all: [any NamedMultiTaskMethod.Type] = [
         // MARK: loss weighting (one line per method)
         LinearWeighting.self,
+        InverseLossWeighting.self,
+        UncertaintyWeighting.self,
+        DWA.self,
+        RLW.self,
         // MARK: gradient methods (one line per method)
         PCGrad.self,
+        MGDA.self,
+        CAGrad.self,
+        IMTL.self,
+        AlignedMTL.self,
+        NashMTL.self,
         // MARK: more gradient methods (one line per method)
         UPGrad.self,
         DualProj.self,

@@ -1,0 +1,50 @@
+/// Small helpers the gradient-level methods share: the checked Gram matrix, dense T × T products, the
+/// Euclidean projection onto the probability simplex, and integer-valued options.
+
+/// The relative eigenvalue cut-off for Gram matrices of float32 gradients: `T · ε_float32`, as torch's
+/// default `pinv`/`matrix_rank` tolerance (`max(m, n) · eps`) and Aligned-MTL's rank rule.
+func gramRankTolerance(_ taskCount: Int) -> Double { Double(taskCount) * Double(Float.ulpOfOne) }
+
+/// `matrix · vector` for small dense matrices.
+func matrixVector(_ matrix: [[Double]], _ vector: [Double]) -> [Double] {
+    matrix.map { row in zip(row, vector).reduce(0.0) { $0 + $1.0 * $1.1 } }
+}
+
+extension TaskJacobian {
+    /// The Gram matrix `G Gᵀ` in Double, checked to be finite.
+    /// - Throws: `PolyheadError.invalidArgument` (prefixed `[op]`) when a task gradient holds NaN or ±∞,
+    ///   naming the first such task (a finite diagonal makes every entry finite).
+    func finiteGram(op: String) throws -> [[Double]] {
+        let gram = gram()
+        if let task = gram.indices.first(where: { !gram[$0][$0].isFinite }) {
+            throw PolyheadError.invalidArgument(
+                op: op, message: "the gradient of task \(task) is not finite (NaN or infinity)")
+        }
+        return gram
+    }
+}
+
+/// The Euclidean projection of `point` onto the probability simplex `{w : wᵢ ≥ 0, Σ wᵢ = 1}` (the
+/// sort-and-threshold algorithm of Held, Wolfe, Crowder 1974 / Duchi et al. 2008).
+func projectOntoSimplex(_ point: [Double]) -> [Double] {
+    let sorted = point.sorted(by: >)
+    var running = 0.0, threshold = (point.reduce(0, +) - 1) / Double(max(point.count, 1))
+    for (index, value) in sorted.enumerated() {
+        running += value
+        let candidate = (running - 1) / Double(index + 1)
+        if value - candidate > 0 { threshold = candidate }
+    }
+    return point.map { max($0 - threshold, 0) }
+}
+
+extension MethodOptions {
+    /// Takes an integer-valued option (an enumeration code or a count) in `range`.
+    /// - Throws: `PolyheadError.invalidArgument` naming the option when it is outside `range` or not whole.
+    mutating func takeIntegerOption(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        let value = try take(name, default: Double(defaultValue), in: Double(range.lowerBound)...Double(range.upperBound))
+        guard value == value.rounded() else {
+            throw PolyheadError.invalidArgument(op: method, message: "option \(name)=\(value) must be a whole number")
+        }
+        return Int(value)
+    }
+}
