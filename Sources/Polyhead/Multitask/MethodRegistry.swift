@@ -28,6 +28,7 @@ public enum MultiTaskMethods {
         DualProj.self,
         GradVac.self,
         GradDrop.self,
+        FairGrad.self,
     ]
 
     /// The registered names, in registration order.
