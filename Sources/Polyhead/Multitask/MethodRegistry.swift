@@ -16,6 +16,10 @@ public enum MultiTaskMethods {
         UncertaintyWeighting.self,
         DWA.self,
         RLW.self,
+        GradNorm.self,
+        FAMO.self,
+        GeometricLossStrategy.self,
+        STCH.self,
         // MARK: gradient methods (one line per method)
         PCGrad.self,
         MGDA.self,
