@@ -33,6 +33,8 @@ public enum MultiTaskMethods {
         GradVac.self,
         GradDrop.self,
         FairGrad.self,
+        MoCo.self,
+        DBMTL.self,
     ]
 
     /// The registered names, in registration order.

@@ -1,0 +1,70 @@
+import CBLAS
+
+/// One row per task, as wide as the task Jacobian, that a gradient method keeps across steps (MoCo's
+/// tracked gradients, DB-MTL's moving averages, ExcessMTL's sums of squared gradients), in Double.
+///
+/// The rows start at zero on the first step. They only make sense while the shared part keeps its size:
+/// in the representation mode the width is batch × features, so a batch of another size (a last partial
+/// batch) is refused with a clear error rather than silently restarting the state.
+struct TaskRowState {
+    /// `taskCount × width`, row-major.
+    private(set) var values: [Double] = []
+    /// The row length, 0 before the first step.
+    private(set) var width = 0
+
+    /// Makes the rows ready for `jacobian`: zeros on first use.
+    /// - Throws: `PolyheadError.shapeMismatch` (prefixed `[op]`) when the Jacobian's shape changed.
+    mutating func prepare(for jacobian: TaskJacobian, op: String) throws {
+        if values.isEmpty && width == 0 {
+            width = jacobian.width
+            values = [Double](repeating: 0, count: jacobian.taskCount * jacobian.width)
+        }
+        guard jacobian.width == width, jacobian.taskCount * width == values.count else {
+            throw PolyheadError.shapeMismatch(
+                op: op, message: "the shared part has \(jacobian.width) entries but the method's state was built "
+                    + "for \(width); its state follows the shared part across steps (in the representation mode "
+                    + "keep every batch the same size, e.g. drop the last partial batch, or use the parameter mode)")
+        }
+    }
+
+    /// `rowᵢ ← keep · rowᵢ + (1 − keep) · scales[i] · gᵢ` for every task (an exponential moving average
+    /// towards the scaled task gradients).
+    mutating func moveAverage(toward jacobian: TaskJacobian, scales: [Double], keep: Double) {
+        let width = self.width
+        values.withUnsafeMutableBufferPointer { rows in
+            jacobian.values.withUnsafeBufferPointer { g in
+                for task in 0..<jacobian.taskCount {
+                    let scale = (1 - keep) * scales[task], base = task * width
+                    for k in 0..<width { rows[base + k] = keep * rows[base + k] + scale * Double(g[base + k]) }
+                }
+            }
+        }
+    }
+
+    /// The dot product of rows `i` and `j`.
+    func dot(_ i: Int, _ j: Int) -> Double {
+        guard width > 0 else { return 0 }
+        return values.withUnsafeBufferPointer { rows in
+            cblas_ddot(blasint(width), rows.baseAddress! + i * width, 1, rows.baseAddress! + j * width, 1)
+        }
+    }
+
+    /// The Gram matrix of the rows.
+    func gram(taskCount: Int) -> [[Double]] {
+        (0..<taskCount).map { i in (0..<taskCount).map { dot(i, $0) } }
+    }
+
+    /// `Σ weights[i] · row i`, accumulated in Double and rounded to float32.
+    func combination(_ weights: [Double]) -> [Float] {
+        var result = [Double](repeating: 0, count: width)
+        guard width > 0 else { return [] }
+        values.withUnsafeBufferPointer { rows in
+            result.withUnsafeMutableBufferPointer { out in
+                for (task, weight) in weights.enumerated() where weight != 0 {
+                    cblas_daxpy(blasint(width), weight, rows.baseAddress! + task * width, 1, out.baseAddress!, 1)
+                }
+            }
+        }
+        return result.map { Float($0) }
+    }
+}
