@@ -1,32 +1,42 @@
 """Same seed, model and data trained from Swift and from Python give the same losses (to 1e-5).
 
 The Swift side is the `polyhead-cross-check` executable (Tests/cross/CrossCheck/main.swift); this file
-follows its recipe step for step through the PyTorch-style Python API.
+follows its recipes step for step through the PyTorch-style Python API: plain summed-loss training, and
+training through several multi-task methods (loss-level and gradient-level, including ones that use the
+seeded generator or iterative solvers).
 """
 import pathlib
+import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
 import polyhead as ph
-from polyhead import nn, optim
+from polyhead import mtl, nn, optim
 import polyhead.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+METHODS = ["linear", "uncertainty", "rlw", "pcgrad", "mgda", "cagrad", "nash_mtl"]
+
+pytestmark = pytest.mark.skipif(shutil.which("swift") is None, reason="needs the Swift toolchain")
 
 
-def swift_losses() -> list:
+@pytest.fixture(scope="module")
+def cross_check_binary() -> str:
     subprocess.run(["swift", "build", "--product", "polyhead-cross-check"], cwd=ROOT, check=True,
                    capture_output=True)
     bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip()
-    output = subprocess.run([f"{bin_path}/polyhead-cross-check"], check=True, capture_output=True,
-                            text=True).stdout
+    return f"{bin_path}/polyhead-cross-check"
+
+
+def swift_losses(binary: str, *arguments: str) -> list:
+    output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True).stdout
     return [float(line) for line in output.split()]
 
 
-def python_losses() -> list:
+def python_losses(method_name=None) -> list:
     ph.manual_seed(42)
     x = ph.randn(32, 8)
     rows = x.numpy()
@@ -34,24 +44,37 @@ def python_losses() -> list:
     flags = ph.tensor((rows[:, 3:4] > 0).astype(np.float32))
     trunk = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU())
     digit_head, flag_head = nn.Linear(8, 3), nn.Linear(8, 1)
+    method = None
+    if method_name is not None:
+        method = type("Method", (mtl.MultiTaskMethod,), {"_core_name": method_name})(2)
     params = list(trunk.parameters()) + list(digit_head.parameters()) + list(flag_head.parameters())
-    optimizer = optim.Adam(params, lr=0.01)
+    optimizer = optim.Adam(params + (method.parameters() if method else []), lr=0.01)
     losses = []
-    for _ in range(20):
+    for _ in range(20 if method is None else 10):
         features = trunk(x)
-        loss = F.cross_entropy(digit_head(features), labels) + \
-            F.binary_cross_entropy_with_logits(flag_head(features), flags)
+        task_losses = [F.cross_entropy(digit_head(features), labels),
+                       F.binary_cross_entropy_with_logits(flag_head(features), flags)]
         optimizer.zero_grad()
-        loss.backward()
+        if method is None:
+            (task_losses[0] + task_losses[1]).backward()
+        else:
+            method.backward(task_losses, shared_parameters=trunk.parameters())
         optimizer.step()
-        losses.append(loss.item())
+        losses.append(task_losses[0].item() + task_losses[1].item())
     return losses
 
 
-@pytest.mark.skipif(subprocess.run(["which", "swift"], capture_output=True).returncode != 0,
-                    reason="needs the Swift toolchain")
-def test_swift_and_python_train_identically():
-    from_swift, from_python = swift_losses(), python_losses()
+def test_swift_and_python_train_identically(cross_check_binary):
+    from_swift, from_python = swift_losses(cross_check_binary), python_losses()
     assert len(from_swift) == len(from_python) == 20
     np.testing.assert_allclose(from_python, from_swift, rtol=0, atol=1e-5)
     assert from_python[-1] < from_python[0]  # it trains
+
+
+@pytest.mark.parametrize("method_name", METHODS)
+def test_multi_task_methods_train_identically(cross_check_binary, method_name):
+    from_swift = swift_losses(cross_check_binary, method_name)
+    from_python = python_losses(method_name)
+    assert len(from_swift) == len(from_python) == 10
+    np.testing.assert_allclose(from_python, from_swift, rtol=0, atol=1e-5)
+    assert from_python[-1] < from_python[0]
