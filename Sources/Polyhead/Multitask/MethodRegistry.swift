@@ -35,6 +35,8 @@ public enum MultiTaskMethods {
         FairGrad.self,
         MoCo.self,
         DBMTL.self,
+        ExcessMTL.self,
+        SDMGrad.self,
     ]
 
     /// The registered names, in registration order.

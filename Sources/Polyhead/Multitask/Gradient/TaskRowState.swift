@@ -41,6 +41,15 @@ struct TaskRowState {
         }
     }
 
+    /// `rowᵢ ← rowᵢ + gᵢ ∘ gᵢ` for every task (AdaGrad-style sums of squared gradients).
+    mutating func accumulateSquares(of jacobian: TaskJacobian) {
+        values.withUnsafeMutableBufferPointer { rows in
+            jacobian.values.withUnsafeBufferPointer { g in
+                for index in 0..<rows.count { rows[index] += Double(g[index]) * Double(g[index]) }
+            }
+        }
+    }
+
     /// The dot product of rows `i` and `j`.
     func dot(_ i: Int, _ j: Int) -> Double {
         guard width > 0 else { return 0 }

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// ExcessMTL — robust multi-task learning with excess risks (He, Zhou, Tang, Yu, Wang, "Robust Multi-Task
+/// Learning with Excess Risks", ICML 2024). Each task's excess risk is estimated from a diagonal
+/// (AdaGrad-style) second-order approximation, `wᵢ = Σₖ gᵢₖ² / √(Hᵢₖ + 1e-7)` with `Hᵢ` the running sum of
+/// `gᵢ ∘ gᵢ`, relative to its value at the first step; the task weights follow a multiplicative-weights
+/// (exponentiated gradient) ascent on these excess risks and are renormalised to sum to T:
+///
+///     λᵢ ← λᵢ · exp(η · wᵢ / wᵢ⁽⁰⁾),   λ ← T · λ / Σ λ,   d = Σ λᵢ gᵢ
+///
+/// As LibMTL's `ExcessMTL` (after the authors' code): λ starts at 1 and is not changed at the first step,
+/// which records `wᵢ⁽⁰⁾`. The update runs in log space (no overflow for long runs). A task whose `wᵢ⁽⁰⁾` is 0
+/// (zero gradient at the first step) takes its first non-zero `wᵢ` as its reference and is left out of
+/// that step's update (LibMTL would divide by zero). The weights reported are the exact λ.
+///
+/// Differences from LibMTL: LibMTL back-propagates `Σ λᵢ Lᵢ`, so the task heads are weighted too; here the
+/// heads get their own task's gradient, as with every gradient method. In the representation mode LibMTL
+/// sums the representation gradients over the batch; here the rows are the whole (batch × features)
+/// representation gradients, and the state needs the shared part to keep its size (see `TaskRowState`).
+///
+/// Option: `robust_step_size` (η, LibMTL's default 1e-2, ≥ 0).
+public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
+    /// `"excess_mtl"`.
+    public static let methodName = "excess_mtl"
+    /// The number of tasks.
+    public let taskCount: Int
+    /// The step size η of the weight update.
+    public let robustStepSize: Double
+    /// The current task weights λ (sum T), kept across steps.
+    public var taskWeights: [Double] {
+        let top = logWeights.max() ?? 0
+        let exponentials = logWeights.map { exp($0 - top) }
+        let total = exponentials.reduce(0, +)
+        return exponentials.map { Double(taskCount) * $0 / total }
+    }
+    private var logWeights: [Double]
+    private var reference: [Double]? = nil
+    private var squaredSums = TaskRowState()
+
+    /// Creates the method for `taskCount` tasks with step size `robustStepSize`.
+    public init(taskCount: Int, robustStepSize: Double = 1e-2) {
+        self.taskCount = taskCount
+        self.robustStepSize = robustStepSize
+        logWeights = [Double](repeating: 0, count: taskCount)
+    }
+
+    /// Creates the method, reading `robust_step_size`.
+    /// - Throws: `PolyheadError.invalidArgument` for a negative or huge step size.
+    public convenience init(taskCount: Int, options: inout MethodOptions) throws {
+        self.init(taskCount: taskCount, robustStepSize: try options.take("robust_step_size", default: 1e-2, in: 0...1e6))
+    }
+
+    /// Updates the excess-risk estimates and the weights, and combines the gradients with the weights.
+    /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
+    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+        try squaredSums.prepare(for: jacobian, op: Self.methodName)
+        squaredSums.accumulateSquares(of: jacobian)
+        let risks = excessRisks(jacobian)
+        if var reference {
+            for task in 0..<taskCount {
+                if reference[task] > 0 {
+                    let increment = robustStepSize * risks[task] / reference[task]
+                    if increment.isFinite { logWeights[task] += increment }
+                } else {
+                    reference[task] = risks[task]
+                }
+            }
+            self.reference = reference
+            // Keep the log-weights near 0 (the weights only depend on their differences).
+            let top = logWeights.max() ?? 0
+            if top.isFinite { logWeights = logWeights.map { $0 - top } }
+        } else {
+            reference = risks
+        }
+        let weights = taskWeights
+        return Aggregation(direction: jacobian.combination(weights), weights: weights)
+    }
+
+    /// `Σₖ gᵢₖ² / √(Hᵢₖ + 1e-7)` per task.
+    private func excessRisks(_ jacobian: TaskJacobian) -> [Double] {
+        let width = jacobian.width
+        return squaredSums.values.withUnsafeBufferPointer { sums in
+            jacobian.values.withUnsafeBufferPointer { g in
+                (0..<taskCount).map { task in
+                    var total = 0.0
+                    for k in (task * width)..<((task + 1) * width) {
+                        let value = Double(g[k])
+                        total += value * value / (sums[k] + 1e-7).squareRoot()
+                    }
+                    return total
+                }
+            }
+        }
+    }
+}
