@@ -53,4 +53,8 @@ func run(method name: String?) throws {
     }
 }
 
-do { try run(method: CommandLine.arguments.dropFirst().first) } catch { print("error: \(error)"); exit(1) }
+// `polyhead-cross-check architectures` prints the architecture recipes instead (Architectures.swift).
+do {
+    let argument = CommandLine.arguments.dropFirst().first
+    if argument == "architectures" { try printArchitectures() } else { try run(method: argument) }
+} catch { print("error: \(error)"); exit(1) }

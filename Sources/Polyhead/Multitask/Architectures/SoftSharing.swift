@@ -15,10 +15,10 @@ public final class SoftSharing: MultiTaskModel {
     /// Creates the model.
     /// - Parameters:
     ///   - towers: one tower per task (the order is the task order), all of one structure.
-    ///   - penalty: λ ≥ 0.
+    ///   - penalty: λ ≥ 0 (default 1e-3).
     /// - Throws: `PolyheadError.invalidArgument` for bad task names, towers whose parameters differ in
     ///   names or shapes, or a negative or non-finite λ.
-    public init(towers: [(String, any Layer)], penalty: Float) throws {
+    public init(towers: [(String, any Layer)], penalty: Float = 1e-3) throws {
         try checkTaskNames(towers.map(\.0), op: "SoftSharing")
         guard penalty >= 0, penalty.isFinite else {
             throw PolyheadError.invalidArgument(op: "SoftSharing", message: "penalty must be finite and >= 0, got \(penalty)")

@@ -10,8 +10,9 @@
 ///
 /// `output_i = output_i(Σ_j R_ij · taskLayer_j(trunk(x)))`; every task layer must return one shape.
 /// Partition: the trunk, the task layers and R reach several tasks through R and are shared; each
-/// output layer is its task's. The trunk's output is the shared representation. Parameter names:
-/// `trunk.<name>`, `task_layers.<task>.<name>`, `relation`, `output_layers.<task>.<name>`.
+/// output layer is its task's. The trunk's output is the shared representation. Parameter names (R
+/// first, as a module's own parameters come before its children's in PyTorch): `relation`,
+/// `trunk.<name>`, `task_layers.<task>.<name>`, `output_layers.<task>.<name>`.
 public final class TaskRelation: SharedRepresentationModel {
     /// The shared layers.
     public let trunk: any Layer
@@ -38,11 +39,11 @@ public final class TaskRelation: SharedRepresentationModel {
     /// The task names, in order.
     public var tasks: [String] { taskLayers.map(\.task) }
 
-    /// Trunk, task layers and R (shared), then the output layers (their task's).
+    /// R, trunk and task layers (shared), then the output layers (their task's).
     public var ownedParameters: [OwnedParameter] {
-        owned("trunk", trunk, task: nil)
+        [OwnedParameter(name: "relation", tensor: relation, task: nil)]
+            + owned("trunk", trunk, task: nil)
             + taskLayers.flatMap { owned("task_layers.\($0.task)", $0.layer, task: nil) }
-            + [OwnedParameter(name: "relation", tensor: relation, task: nil)]
             + outputLayers.flatMap { owned("output_layers.\($0.task)", $0.layer, task: $0.task) }
     }
 

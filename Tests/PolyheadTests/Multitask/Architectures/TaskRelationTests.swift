@@ -23,7 +23,7 @@ final class TaskRelationTests: XCTestCase {
     func testPartition() throws {
         let g = { (prefix: String) in ["\(prefix).weight", "\(prefix).bias"] }
         checkPartition(try model(), inputShape: [2, 4],
-                       shared: g("trunk.0") + g("task_layers.a.0") + g("task_layers.b.0") + ["relation"],
+                       shared: ["relation"] + g("trunk.0") + g("task_layers.a.0") + g("task_layers.b.0"),
                        tasks: ["a": g("output_layers.a"), "b": g("output_layers.b")],
                        scalars: 15 + 2 * 8 + 4 + 3 + 9)
     }

@@ -5,6 +5,17 @@ re-exports them all."""
 import types as _types
 
 # ---- re-exports (one line per file, e.g. `from .pcgrad import PCGrad`; __all__ below lists them) ----
+from ._base import MultiTaskModel
+from .hard_sharing import HardSharing
+from .soft_sharing import SoftSharing
+from .task_specific import TaskSpecific
+from .cross_stitch import CrossStitch, CrossStitchUnit
+from .mmoe import MMoE
+from .cgc import CGC, ExtractionLevel
+from .ple import PLE
+from .dselect_k import DSelectK, DSelectKGate, smooth_step
+from .esmm import ESMM
+from .task_relation import TaskRelation
 # ---- end of re-exports ----
 
 __all__ = sorted(name for name, value in list(globals().items())

@@ -1,0 +1,68 @@
+// `polyhead-cross-check architectures`: builds every multi-task architecture from a fixed recipe and seed,
+// runs it on a seeded input and trains it for three Adam steps, printing every parameter, output and
+// loss. Tests/cross/test_architectures_cross_language.py builds the same models through `polyhead.mtl`
+// and compares the numbers.
+//
+// Recipe per architecture (input width 5, batch 3): manualSeed(100 + index); build the model; x =
+// randn(3, 5); print "model <name>", "param <name> <values…>", "output <task> <values…>"; then three
+// steps of Adam(lr: 0.05) on Σ_outputs mean(out²) (+ the penalty for SoftSharing), printing "loss <v>".
+import Polyhead
+
+/// An expert / bottom block: Linear(width, 4), ReLU.
+private func block(_ width: Int = 5) throws -> any Layer { Sequential(try Linear(width, 4), ReLU()) }
+
+/// The architectures in recipe order.
+private let recipes: [(String, () throws -> any MultiTaskModel)] = [
+    ("HardSharing", { try HardSharing(trunk: try block(), heads: [("a", try Linear(4, 2)), ("b", try Linear(4, 1))]) }),
+    ("SoftSharing", {
+        try SoftSharing(towers: try ["a", "b"].map { ($0, Sequential(try Linear(5, 3), Tanh(), try Linear(3, 1))) }, penalty: 0.5)
+    }),
+    ("TaskSpecific", { try TaskSpecific(tasks: ["a", "b"]) { _ in try Linear(5, 2) } }),
+    ("CrossStitch", { try CrossStitch(columns: try ["a", "b"].map { ($0, [try block(), try Linear(4, 1)]) }) }),
+    ("MMoE", {
+        try MMoE(inputSize: 5, experts: try (0..<3).map { _ in try block() }, towers: [("a", try Linear(4, 1)), ("b", try Linear(4, 2))])
+    }),
+    ("CGC", {
+        try CGC(inputSize: 5, sharedExperts: [try block(), try block()], taskExperts: [("a", [try block()]), ("b", [try block()])],
+                towers: [("a", try Linear(4, 1)), ("b", try Linear(4, 1))])
+    }),
+    ("PLE", {
+        try PLE(inputSize: 5, expertSize: 4, levels: 2, sharedExperts: 1, taskExperts: 1,
+                towers: [("a", try Linear(4, 1)), ("b", try Linear(4, 1))]) { try block($0) }
+    }),
+    ("DSelectK", {
+        try DSelectK(inputSize: 5, experts: try (0..<3).map { _ in try block() },
+                     towers: [("a", try Linear(4, 1)), ("b", try Linear(4, 1))], k: 2, gamma: 0.5)
+    }),
+    ("ESMM", { ESMM(shared: try block(), ctrTower: try Linear(4, 1), cvrTower: try Linear(4, 1)) }),
+    ("TaskRelation", {
+        try TaskRelation(trunk: try block(), taskLayers: [("a", try Linear(4, 3)), ("b", try Linear(4, 3))],
+                         outputLayers: [("a", try Linear(3, 1)), ("b", try Linear(3, 1))])
+    }),
+]
+
+private func line(_ label: String, _ name: String, _ tensor: Tensor) -> String {
+    ([label, name] + tensor.scalars.map { "\($0)" }).joined(separator: " ")
+}
+
+/// Prints the recipe's numbers for every architecture.
+func printArchitectures() throws {
+    for (index, (name, make)) in recipes.enumerated() {
+        manualSeed(UInt64(100 + index))
+        let model = try make()
+        let x = try Tensor.randn([3, 5])
+        print("model \(name)")
+        for (parameter, tensor) in model.namedParameters { print(line("param", parameter, tensor)) }
+        for (task, output) in try model(x) { print(line("output", task, output)) }
+        let optimizer = try Adam(parameters: model.parameters, learningRate: 0.05)
+        for _ in 0..<3 {
+            var loss = try Tensor(0)
+            for (_, output) in try model(x) { loss = try loss + (output * output).mean() }
+            if let soft = model as? SoftSharing { loss = try loss + soft.penalty() }
+            optimizer.zeroGrad()
+            try loss.backward()
+            optimizer.step()
+            print("loss \(try loss.item())")
+        }
+    }
+}
