@@ -1,0 +1,83 @@
+"""Uncertainty weighting on Kendall, Gal & Cipolla's synthetic example (CVPR 2018; the authors' notebook
+`yaringal/multi-task-learning-example`).
+
+Two regression tasks share a 1-D input: y1 = 2x + 8 + 10ε and y2 = 3x + 3 + ε (x, ε ~ N(0, 1), N = 100).
+A 1024-unit ReLU trunk with two linear heads is trained with Adam (default settings) on mini-batches of 20
+for 2000 epochs; `mtl.UncertaintyWeighting` learns one log-variance s per task, starting at 0. The learned
+noise scales σ = √exp(s) should approach the ground truth [10, 1]; the authors' PyTorch and Keras
+notebooks report [8.59, 0.92] and [8.65, 0.93]. Runs in a few seconds on 2 cores.
+
+    python examples/kendall_uncertainty.py [--epochs 2000] [--hidden 1024] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import polyhead as ph
+from polyhead import mtl, nn, optim
+import polyhead.nn.functional as F
+
+
+class TwoRegressions(nn.Module):
+    """ReLU trunk (1 → hidden) and two linear heads (hidden → 1)."""
+
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Linear(1, hidden), nn.ReLU())
+        self.head1 = nn.Linear(hidden, 1)
+        self.head2 = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        h = self.trunk(x)
+        return self.head1(h), self.head2(h)
+
+
+def make_data(n: int, seed: int):
+    """The authors' data: x ~ N(0, 1), y1 = 2x + 8 + 10ε, y2 = 3x + 3 + ε."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 1))
+    y1 = 2 * x + 8 + 10 * rng.standard_normal((n, 1))
+    y2 = 3 * x + 3 + 1 * rng.standard_normal((n, 1))
+    return (a.astype(np.float32) for a in (x, y1, y2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2000)
+    parser.add_argument("--hidden", type=int, default=1024)
+    parser.add_argument("--batch-size", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    x, y1, y2 = make_data(100, args.seed)
+    ph.manual_seed(args.seed)
+    net = TwoRegressions(args.hidden)
+    # The Gaussian-likelihood (regression) form ½e^{-s}L + ½s for both tasks; the authors' e^{-s}L + s is
+    # twice it, which Adam does not notice.
+    weighting = mtl.UncertaintyWeighting(2, regression=True)
+    opt = optim.Adam(list(net.parameters()) + weighting.parameters())
+    rng = np.random.default_rng(args.seed + 1)
+    start = time.perf_counter()
+    for epoch in range(args.epochs):
+        order = rng.permutation(len(x))
+        for first in range(0, len(x), args.batch_size):
+            rows = order[first:first + args.batch_size]
+            p1, p2 = net(ph.from_numpy(x[rows]))
+            losses = [F.mse_loss(p1, ph.from_numpy(y1[rows])), F.mse_loss(p2, ph.from_numpy(y2[rows]))]
+            opt.zero_grad()
+            weighting.backward(losses, shared_parameters=net.trunk.parameters())
+            opt.step()
+        if (epoch + 1) % max(1, args.epochs // 10) == 0:
+            sigma = np.sqrt(np.exp(weighting.log_variances.detach().numpy().astype(np.float64)))
+            print(f"epoch {epoch + 1:5d}  sigma = [{sigma[0]:.3f}, {sigma[1]:.3f}]")
+    sigma = np.sqrt(np.exp(weighting.log_variances.detach().numpy().astype(np.float64)))
+    print(f"learned sigma = [{sigma[0]:.3f}, {sigma[1]:.3f}]  (ground truth [10, 1]; published ≈ [8.6, 0.92]) "
+          f"in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
