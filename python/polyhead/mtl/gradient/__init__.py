@@ -5,6 +5,12 @@ part into one update (PCGrad, MGDA, CAGrad, IMTL, AlignedMTL, NashMTL, …). One
 import types as _types
 
 # ---- re-exports (one line per file, e.g. `from .pcgrad import PCGrad`; __all__ below lists them) ----
+from .pcgrad import PCGrad
+from .mgda import MGDA
+from .cagrad import CAGrad
+from .imtl import IMTL
+from .aligned_mtl import AlignedMTL
+from .nash_mtl import NashMTL
 # ---- end of re-exports ----
 
 __all__ = sorted(name for name, value in list(globals().items())
