@@ -11,6 +11,15 @@ from .cagrad import CAGrad
 from .imtl import IMTL
 from .aligned_mtl import AlignedMTL
 from .nash_mtl import NashMTL
+from .upgrad import UPGrad
+from .dualproj import DualProj
+from .gradvac import GradVac
+from .graddrop import GradDrop
+from .fairgrad import FairGrad
+from .moco import MoCo
+from .dbmtl import DBMTL
+from .excess_mtl import ExcessMTL
+from .sdmgrad import SDMGrad
 # ---- end of re-exports ----
 
 __all__ = sorted(name for name, value in list(globals().items())
