@@ -5,7 +5,7 @@ The same hard-sharing MLP (trunk 64 -> 128 -> 64, ReLU; a 10-way digit head with
 epochs, seed and optimizer; the script prints a table of both tasks' test accuracy and the seconds per
 epoch.
 
-    python examples/compare_methods.py                 # all methods, 15 epochs
+    python examples/compare_methods.py                 # all methods, 25 epochs
     python examples/compare_methods.py --epochs 30 --methods pcgrad mgda uncertainty
 """
 
@@ -66,17 +66,17 @@ def run(method_class, epochs: int, seed: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--methods", nargs="+", help="core names, e.g. pcgrad mgda (default: all)")
     args = parser.parse_args()
     classes = {cls._core_name: cls for cls in (getattr(mtl, n) for n in mtl.__all__)
                if isinstance(cls, type) and getattr(cls, "_core_name", None)}
     names = args.methods or sorted(classes)
-    print(f"{'method':<22}{'digit acc':>10}{'>=5 acc':>10}{'s/epoch':>10}")
+    print(f"{'method':<38}{'digit acc':>10}{'>=5 acc':>10}{'s/epoch':>10}")
     for name in names:
         digit, large, seconds = run(classes[name], args.epochs, args.seed)
-        print(f"{classes[name].__name__ + ' (' + name + ')':<22}{digit:>10.3f}{large:>10.3f}{seconds:>10.3f}")
+        print(f"{classes[name].__name__ + ' (' + name + ')':<38}{digit:>10.3f}{large:>10.3f}{seconds:>10.3f}")
 
 
 if __name__ == "__main__":
