@@ -12,8 +12,11 @@ import Darwin
 ///   `ĝᵢ ← β_k ĝᵢ + (1 − β_k) gᵢ/(Lᵢ + 1e-8)`, `β_k = β / k^σ` at step k (ĝ starts at 0 and persists), and every
 ///   task is rescaled to the largest smoothed norm: `d = Σ (maxⱼ ‖ĝⱼ‖ / (‖ĝᵢ‖ + 1e-8)) ĝᵢ`.
 ///
-/// As LibMTL's `DB_MTL`. The weights reported are the effective weights of `d` on this step's task
-/// gradients (least squares), since the moving average carries earlier steps. The state needs the shared
+/// As LibMTL's `DB_MTL`, the whole step runs on the log-losses: the task Jacobian is taken of
+/// `log(Lᵢ + 1e-8)` and the task-specific parameters (heads) get the gradient of their own log-loss,
+/// `∇ log Lᵢ = ∇Lᵢ / (Lᵢ + 1e-8)` — the loss-scale balance applies to them too. The weights reported are the
+/// effective weights of `d` on this step's task gradients `gᵢ` (least squares), since the moving average
+/// carries earlier steps. The state needs the shared
 /// part to keep its size (see `TaskRowState`); unlike LibMTL the representation mode is allowed under
 /// that rule. Losses must be positive (the method takes their logarithm); a loss at or below −1e-8 is
 /// refused.
@@ -42,21 +45,48 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
                   betaSigma: try options.take("beta_sigma", default: 0, in: 0...Double.greatestFiniteMagnitude))
     }
 
-    /// Updates the moving averages of the log-loss gradients and balances them to the largest norm.
-    /// - Throws: `PolyheadError.invalidArgument` for a loss that is not above −1e-8 (or not finite);
+    /// Runs the gradient driver on the log-losses `log(Lᵢ + 1e-8)`: heads get their log-loss gradient, the
+    /// shared part the balanced moving average.
+    /// - Throws: `PolyheadError.invalidArgument` for a loss not above −1e-8 (or not finite), besides the
+    ///   driver's errors.
+    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        try checkLosses(losses, op: "mtl_backward")
+        let values = try losses.map { Double(try $0.item()) }
+        try checkLogarithm(values)
+        let logLosses = try losses.map { try ($0 + Float(1e-8)).log() }
+        return try GradientPass(taskCount: taskCount) { logJacobian in
+            let direction = try self.balance(logJacobian, scales: [Double](repeating: 1, count: self.taskCount))
+            // Least-squares coefficients on ∇log Lᵢ = gᵢ/(Lᵢ + 1e-8), expressed on gᵢ.
+            let weights = zip(logJacobian.effectiveWeights(of: direction), values).map { $0 / ($1 + 1e-8) }
+            return Aggregation(direction: direction, weights: weights)
+        }.backward(losses: logLosses, shared: shared)
+    }
+
+    /// The DB-MTL update of the task gradients in `jacobian` with its loss values (the log-loss gradients
+    /// are `gᵢ / (Lᵢ + 1e-8)`), for direct use on a Jacobian.
+    /// - Throws: `PolyheadError.invalidArgument` for a loss not above −1e-8 (or not finite);
     ///   `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        if let task = jacobian.losses.indices.first(where: { !(jacobian.losses[$0] + 1e-8 > 0) || !jacobian.losses[$0].isFinite }) {
-            throw PolyheadError.invalidArgument(
-                op: Self.methodName, message: "DB-MTL takes the logarithm of each loss; loss \(task) is \(jacobian.losses[task])")
-        }
+        try checkLogarithm(jacobian.losses)
+        let direction = try balance(jacobian, scales: jacobian.losses.map { 1 / ($0 + 1e-8) })
+        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
+    }
+
+    /// Moves the averages towards `scales[i] · rowᵢ` (the log-loss gradients) and balances them to the
+    /// largest norm.
+    private func balance(_ jacobian: TaskJacobian, scales: [Double]) throws -> [Float] {
         try averages.prepare(for: jacobian, op: Self.methodName)
         step += 1
-        averages.moveAverage(toward: jacobian, scales: jacobian.losses.map { 1 / ($0 + 1e-8) },
-                             keep: beta / pow(Double(step), betaSigma))
+        averages.moveAverage(toward: jacobian, scales: scales, keep: beta / pow(Double(step), betaSigma))
         let norms = (0..<taskCount).map { averages.dot($0, $0).squareRoot() }
         let largest = norms.max() ?? 0
-        let direction = averages.combination(norms.map { largest / ($0 + 1e-8) })
-        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
+        return averages.combination(norms.map { largest / ($0 + 1e-8) })
+    }
+
+    private func checkLogarithm(_ losses: [Double]) throws {
+        if let task = losses.indices.first(where: { !(losses[$0] + 1e-8 > 0) || !losses[$0].isFinite }) {
+            throw PolyheadError.invalidArgument(
+                op: Self.methodName, message: "DB-MTL takes the logarithm of each loss; loss \(task) is \(losses[task])")
+        }
     }
 }

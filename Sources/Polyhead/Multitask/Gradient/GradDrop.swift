@@ -101,17 +101,3 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
 
 /// -1, 0 or 1 (torch's `sign`).
 private func signum(_ value: Float) -> Float { value > 0 ? 1 : value < 0 ? -1 : 0 }
-
-/// A gradient aggregator made from a closure: lets GradDrop, which needs more than the Jacobian (the
-/// representation's signs), run the standard gradient driver.
-private final class GradientPass: GradientAggregator {
-    let taskCount: Int
-    private let body: (TaskJacobian) throws -> Aggregation
-
-    init(taskCount: Int, _ body: @escaping (TaskJacobian) throws -> Aggregation) {
-        self.taskCount = taskCount
-        self.body = body
-    }
-
-    func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation { try body(jacobian) }
-}

@@ -26,6 +26,39 @@ final class DBMTLTests: XCTestCase {
         assertClose(second.direction.map(Double.init), [0.08, 0.6], tolerance: 1e-6)
     }
 
+    func testBackwardRunsOnTheLogLossesHeadsIncluded() throws {
+        manualSeed(12)
+        let trunk = try Linear(3, 4), heads = [try Linear(4, 1), try Linear(4, 1)]
+        let x = try Tensor.randn([5, 3]), targets = [try Tensor.randn([5, 1]), try Tensor.randn([5, 1]) * 3]
+        func forward() throws -> [Tensor] {
+            let h = try trunk(x).tanh()
+            return try zip(heads, targets).map { try mseLoss(try $0(h), $1) }
+        }
+        let losses = try forward()
+        let values = try losses.map { Double(try $0.item()) }
+        let rows = try losses.map { loss in
+            try loss.gradients(withRespectTo: trunk.parameters, retainGraph: true).flatMap { doubles($0) }
+        }
+        let headGradients = try zip(losses, heads).map { loss, head in
+            try loss.gradients(withRespectTo: head.parameters, retainGraph: true).flatMap { doubles($0) }
+        }
+        // Step 1 from zero averages: ĝᵢ = 0.1 gᵢ/Lᵢ, balanced to the largest norm.
+        let averaged = zip(rows, values).map { row, loss in row.map { 0.1 * $0 / loss } }
+        let norms = averaged.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        let expected = (0..<rows[0].count).map { k in (0..<2).reduce(0.0) { $0 + norms.max()! / norms[$1] * averaged[$1][k] } }
+        for p in trunk.parameters + heads.flatMap(\.parameters) { p.grad = nil }
+        let step = try MultiTaskMethods.make("dbmtl", taskCount: 2)
+            .backward(losses: try forward(), shared: SharedPart(parameters: trunk.parameters))
+        assertClose(trunk.parameters.flatMap { doubles($0.grad!) }, expected, tolerance: 1e-4)
+        for (task, head) in heads.enumerated() {
+            assertClose(head.parameters.flatMap { doubles($0.grad!) }, headGradients[task].map { $0 / values[task] },
+                        tolerance: 1e-4, "head \(task) gets ∇ log L")
+        }
+        // The weights are the least-squares coefficients of the update on the raw task gradients.
+        let rowsFloat = rows.map { $0.map(Float.init) }
+        assertClose(step.weights, bruteForceLeastSquares(rowsFloat, expected), tolerance: 1e-4)
+    }
+
     func testDegenerateCasesAndInvalidLosses() throws {
         for (label, rows) in degenerateJacobians {
             let method = try makeAggregator("dbmtl", taskCount: rows.count)

@@ -16,7 +16,8 @@ class DBMTL(MultiTaskMethod):
     them with an exponential moving average :math:`\hat g_i \leftarrow \beta_k \hat g_i + (1-\beta_k)
     g_i/(L_i + 10^{-8})`, :math:`\beta_k = \beta / k^{\sigma}`, and balances the magnitudes by rescaling every
     task to the largest smoothed norm: :math:`d = \sum_i \frac{\max_j\|\hat g_j\|}{\|\hat g_i\| + 10^{-8}}
-    \hat g_i`. As LibMTL's ``DB_MTL``. Losses must be positive (a loss at or below :math:`-10^{-8}` raises
+    \hat g_i`. As LibMTL's ``DB_MTL``, the task heads follow their own log-loss gradient
+    :math:`\nabla L_i / (L_i + 10^{-8})`. Losses must be positive (a loss at or below :math:`-10^{-8}` raises
     ``ValueError``). The moving average persists across steps, so the shared part must keep its size.
 
     Args:
