@@ -23,13 +23,27 @@ def test_docstring_examples(name):
     assert result.attempted > 0, f"{name} has no examples"
 
 
+def _mtl_modules():
+    import pkgutil
+
+    import polyhead.mtl
+
+    return sorted(info.name for info in pkgutil.walk_packages(polyhead.mtl.__path__, "polyhead.mtl."))
+
+
+@pytest.mark.parametrize("name", _mtl_modules())
+def test_mtl_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0
+
+
 def _public_symbols():
     import inspect
 
     import polyhead
     from polyhead import nn, optim
 
-    for owner in (polyhead, nn, nn.functional, optim, polyhead.autograd):
+    for owner in (polyhead, nn, nn.functional, optim, polyhead.autograd, polyhead.mtl):
         for name in getattr(owner, "__all__", []):
             obj = getattr(owner, name)
             if inspect.ismodule(obj) or not (inspect.isclass(obj) or callable(obj)):

@@ -27,7 +27,7 @@ from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, spli
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from ._parallel import get_num_threads, set_num_threads
-from . import autograd, nn, optim
+from . import autograd, mtl, nn, optim
 
 float = float32  # torch.float is torch.float32
 
@@ -69,5 +69,5 @@ __all__ = [
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "manual_seed", "set_num_threads", "get_num_threads", "is_tensor", "numel",
-    "autograd", "nn", "optim",
+    "autograd", "mtl", "nn", "optim",
 ]
