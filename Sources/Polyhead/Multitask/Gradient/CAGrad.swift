@@ -16,8 +16,8 @@
 /// `λ = √φ / ‖g_w*‖` (LibMTL returns `w*`). Representation mode works through the driver (LibMTL
 /// refuses it; the formula itself does not care which gradients it combines).
 public final class CAGrad: GradientAggregator, NamedMultiTaskMethod {
-    /// `"cagrad"`; options `c` (≥ 0, default 0.5) and `rescale` ∈ {0 none, 1 divide by 1 + c² (default),
-    /// 2 divide by 1 + c}.
+    /// `"cagrad"`; options `c` (0…1e6, default 0.5; the paper asks for c < 1) and `rescale` ∈ {0 none,
+    /// 1 divide by 1 + c² (default), 2 divide by 1 + c}.
     public static let methodName = "cagrad"
     /// The number of tasks.
     public let taskCount: Int
@@ -25,13 +25,16 @@ public final class CAGrad: GradientAggregator, NamedMultiTaskMethod {
     public let c: Double
     /// 0: none, 1: `/ (1 + c²)`, 2: `/ (1 + c)`.
     public let rescale: Int
+    /// The largest `c` accepted.
+    public static let largestC = 1e6
 
     /// Creates the method.
-    /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite `c` or a `rescale` outside 0…2.
+    /// - Throws: `PolyheadError.invalidArgument` for `c` outside 0…1e6 (larger values would overflow the
+    ///   dual's scale) or a `rescale` outside 0…2.
     public init(taskCount: Int, c: Double = 0.5, rescale: Int = 1) throws {
-        guard c >= 0, c.isFinite, (0...2).contains(rescale) else {
+        guard (0...Self.largestC).contains(c), (0...2).contains(rescale) else {
             throw PolyheadError.invalidArgument(
-                op: Self.methodName, message: "need finite c ≥ 0 and rescale in 0...2, got c=\(c), rescale=\(rescale)")
+                op: Self.methodName, message: "need c in 0...1e6 and rescale in 0...2, got c=\(c), rescale=\(rescale)")
         }
         self.taskCount = taskCount
         self.c = c
@@ -41,7 +44,7 @@ public final class CAGrad: GradientAggregator, NamedMultiTaskMethod {
     /// Creates the method from options `c` (default 0.5) and `rescale` (default 1).
     public convenience init(taskCount: Int, options: inout MethodOptions) throws {
         try self.init(taskCount: taskCount,
-                      c: try options.take("c", default: 0.5, in: 0...Double.greatestFiniteMagnitude),
+                      c: try options.take("c", default: 0.5, in: 0...Self.largestC),
                       rescale: try options.takeIntegerOption("rescale", default: 1, in: 0...2))
     }
 

@@ -102,5 +102,11 @@ final class CAGradTests: XCTestCase {
         assertThrows(.invalidArgument, op: "cagrad", mentions: ["rescale"]) {
             try MultiTaskMethods.make("cagrad", taskCount: 2, options: ["rescale": 3])
         }
+        assertThrows(.invalidArgument, op: "cagrad", mentions: ["c="]) {
+            try MultiTaskMethods.make("cagrad", taskCount: 2, options: ["c": 2e6])
+        }
+        // The largest c still gives a finite update (mostly along the dual combination, scaled down).
+        let wide = try CAGrad(taskCount: 2, c: CAGrad.largestC).aggregate(try TaskJacobian(rows: [[1, 0], [-0.5, 1e-3]]))
+        XCTAssertTrue(wide.weights.allSatisfy(\.isFinite) && wide.direction.allSatisfy(\.isFinite))
     }
 }

@@ -25,7 +25,7 @@ class CAGrad(MultiTaskMethod):
 
     Args:
         num_tasks: the number of tasks T. Default: None (from the first ``backward``).
-        c: the radius of the ball relative to :math:`\|g_0\|`, ≥ 0 (0 gives the mean gradient; the paper
+        c: the radius of the ball relative to :math:`\|g_0\|`, in [0, 1e6] (0 gives the mean gradient; the paper
             asks for c < 1). Default: 0.5 (LibMTL's ``calpha``).
         rescale: the divisor :math:`r`: 0 → 1, 1 → :math:`1 + c^2`, 2 → :math:`1 + c`. Default: 1 (LibMTL).
         rep_grad: combine gradients of the shared representation (LibMTL refuses this; the formula does not
