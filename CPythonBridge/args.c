@@ -257,3 +257,17 @@ void tensor_list_release(tensor_list *list) {
     list->count = 0;
     Py_CLEAR(list->items);
 }
+
+const char *utf8_arg(PyObject *obj, const char *fname, const char *argname) {
+    if (!PyUnicode_Check(obj)) {
+        arg_type_error(fname, argname, "str", obj);
+        return NULL;
+    }
+    Py_ssize_t size = 0;
+    const char *text = PyUnicode_AsUTF8AndSize(obj, &size);
+    if (text != NULL && (Py_ssize_t)strlen(text) != size) {
+        PyErr_Format(PyExc_ValueError, "%s(): argument '%s' contains a NUL character", fname, argname);
+        return NULL;
+    }
+    return text;
+}

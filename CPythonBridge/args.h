@@ -52,4 +52,8 @@ int arg_tensor_list(core_state *state, PyObject *obj, const char *fname, const c
                     tensor_list *out);
 void tensor_list_release(tensor_list *list);
 
+/** A str argument as UTF-8 owned by `obj` (valid while obj lives); NULL + TypeError (not a str) or
+ *  ValueError (contains NUL) naming the argument. */
+const char *utf8_arg(PyObject *obj, const char *fname, const char *argname);
+
 #endif /* POLYHEAD_ARGS_H */

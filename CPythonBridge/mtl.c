@@ -6,12 +6,8 @@
 
 #include "args.h"
 #include "errors.h"
+#include "handle.h"
 #include "tensor.h"
-
-typedef struct {
-    PyObject_HEAD
-    ph_mtl_method *handle;  /* owned, freed by tp_dealloc */
-} MtlMethodObject;
 
 /* ---------------------------------------------------------------- the type */
 
@@ -19,65 +15,16 @@ PyDoc_STRVAR(mtl_method_type_doc,
 "A multi-task weighting or gradient method held by the Polyhead core (made by mtl_method(); drive it\n"
 "with mtl_backward(), mtl_parameters() and mtl_end_epoch()).");
 
-static void mtl_method_dealloc(PyObject *self) {
-    PyTypeObject *type = Py_TYPE(self);
-    ph_mtl_method_free(((MtlMethodObject *)self)->handle);
-    type->tp_free(self);
-    Py_DECREF(type);
-}
-
-static PyType_Slot mtl_method_slots[] = {
-    {Py_tp_doc, (void *)mtl_method_type_doc},
-    {Py_tp_dealloc, mtl_method_dealloc},
-    {0, NULL},
-};
-
-static PyType_Spec mtl_method_spec = {
-    .name = "polyhead._core.MtlMethod",
-    .basicsize = sizeof(MtlMethodObject),
-    .itemsize = 0,
-#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
-#else
-    .flags = Py_TPFLAGS_DEFAULT,
-#endif
-    .slots = mtl_method_slots,
-};
+static ph_status free_mtl_method(void *handle) { return ph_mtl_method_free(handle); }
 
 int mtl_method_type_add(PyObject *module, core_state *state) {
-    PyObject *type = PyType_FromModuleAndSpec(module, &mtl_method_spec, NULL);
-    if (type == NULL) {
-        return -1;
-    }
-#ifndef Py_TPFLAGS_DISALLOW_INSTANTIATION
-    ((PyTypeObject *)type)->tp_new = NULL;  /* Python 3.9: no flag, no constructor */
-#endif
-    state->mtl_method_type = (PyTypeObject *)type;
-    return PyModule_AddType(module, state->mtl_method_type);
+    state->mtl_method_type = handle_type_add(module, "polyhead._core.MtlMethod", mtl_method_type_doc);
+    return state->mtl_method_type == NULL ? -1 : 0;
 }
 
-/* The handle of an MtlMethod argument; NULL + TypeError naming the argument otherwise. */
+/* The handle of a MtlMethod argument; NULL + TypeError naming the argument otherwise. */
 static ph_mtl_method *mtl_method_arg(PyObject *module, PyObject *obj, const char *fname) {
-    if (!PyObject_TypeCheck(obj, core_get_state(module)->mtl_method_type)) {
-        arg_type_error(fname, "method", "a polyhead MtlMethod", obj);
-        return NULL;
-    }
-    return ((MtlMethodObject *)obj)->handle;
-}
-
-/* A str argument as UTF-8 owned by `obj`; NULL + TypeError/ValueError naming the argument otherwise. */
-static const char *utf8_arg(PyObject *obj, const char *fname, const char *argname) {
-    if (!PyUnicode_Check(obj)) {
-        arg_type_error(fname, argname, "str", obj);
-        return NULL;
-    }
-    Py_ssize_t size = 0;
-    const char *text = PyUnicode_AsUTF8AndSize(obj, &size);
-    if (text != NULL && (Py_ssize_t)strlen(text) != size) {
-        PyErr_Format(PyExc_ValueError, "%s(): argument '%s' contains a NUL character", fname, argname);
-        return NULL;
-    }
-    return text;
+    return handle_arg(core_get_state(module)->mtl_method_type, obj, fname, "method", "a polyhead MtlMethod");
 }
 
 /* ---------------------------------------------------------------- construction */
@@ -181,13 +128,7 @@ CORE_FASTCALL(core_mtl_method) {
         return raise_from_status(status);
     }
     core_state *state = core_get_state(module);
-    PyObject *self = state->mtl_method_type->tp_alloc(state->mtl_method_type, 0);
-    if (self == NULL) {
-        ph_mtl_method_free(handle);
-        return NULL;
-    }
-    ((MtlMethodObject *)self)->handle = handle;
-    return self;
+    return handle_object_new(state->mtl_method_type, handle, free_mtl_method);
 }
 
 PyDoc_STRVAR(mtl_method_names_doc,

@@ -5,11 +5,7 @@
 
 #include "args.h"
 #include "errors.h"
-
-typedef struct {
-    PyObject_HEAD
-    ph_optimizer *handle;  /* owned, freed by tp_dealloc; the core retains the parameters */
-} OptimizerObject;
+#include "handle.h"
 
 /* ---------------------------------------------------------------- the type */
 
@@ -17,50 +13,16 @@ PyDoc_STRVAR(optimizer_doc,
 "An optimizer held by the Polyhead core (made by sgd() or adam(); drive it with optimizer_step(),\n"
 "optimizer_zero_grad(), optimizer_set_lr() and optimizer_step_count()).");
 
-static void optimizer_dealloc(PyObject *self) {
-    PyTypeObject *type = Py_TYPE(self);
-    ph_optimizer_free(((OptimizerObject *)self)->handle);
-    type->tp_free(self);
-    Py_DECREF(type);
-}
-
-static PyType_Slot optimizer_slots[] = {
-    {Py_tp_doc, (void *)optimizer_doc},
-    {Py_tp_dealloc, optimizer_dealloc},
-    {0, NULL},
-};
-
-static PyType_Spec optimizer_spec = {
-    .name = "polyhead._core.Optimizer",
-    .basicsize = sizeof(OptimizerObject),
-    .itemsize = 0,
-#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
-#else
-    .flags = Py_TPFLAGS_DEFAULT,
-#endif
-    .slots = optimizer_slots,
-};
+static ph_status free_optimizer(void *handle) { return ph_optimizer_free(handle); }
 
 int optimizer_type_add(PyObject *module, core_state *state) {
-    PyObject *type = PyType_FromModuleAndSpec(module, &optimizer_spec, NULL);
-    if (type == NULL) {
-        return -1;
-    }
-#ifndef Py_TPFLAGS_DISALLOW_INSTANTIATION
-    ((PyTypeObject *)type)->tp_new = NULL;  /* Python 3.9: no flag, no constructor */
-#endif
-    state->optimizer_type = (PyTypeObject *)type;
-    return PyModule_AddType(module, state->optimizer_type);
+    state->optimizer_type = handle_type_add(module, "polyhead._core.Optimizer", optimizer_doc);
+    return state->optimizer_type == NULL ? -1 : 0;
 }
 
 /* The handle of an Optimizer argument; NULL + TypeError naming the argument otherwise. */
 static ph_optimizer *optimizer_arg(PyObject *module, PyObject *obj, const char *fname) {
-    if (!PyObject_TypeCheck(obj, core_get_state(module)->optimizer_type)) {
-        arg_type_error(fname, "optimizer", "a polyhead Optimizer", obj);
-        return NULL;
-    }
-    return ((OptimizerObject *)obj)->handle;
+    return handle_arg(core_get_state(module)->optimizer_type, obj, fname, "optimizer", "a polyhead Optimizer");
 }
 
 /* ---------------------------------------------------------------- constructors: sgd, adam */
@@ -117,13 +79,7 @@ static PyObject *call_optimizer_new(PyObject *module, PyObject *const *args, Py_
     if (status != PH_OK) {
         return raise_from_status(status);
     }
-    PyObject *self = state->optimizer_type->tp_alloc(state->optimizer_type, 0);
-    if (self == NULL) {
-        ph_optimizer_free(handle);
-        return NULL;
-    }
-    ((OptimizerObject *)self)->handle = handle;
-    return self;
+    return handle_object_new(state->optimizer_type, handle, free_optimizer);
 }
 
 PyDoc_STRVAR(sgd_doc,
