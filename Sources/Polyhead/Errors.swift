@@ -11,6 +11,9 @@ public enum PolyheadError: Error, CustomStringConvertible, Equatable {
     case invalidState(op: String, message: String)
     /// An allocation that failed or cannot be represented.
     case outOfMemory(op: String, message: String)
+    /// A file-system call that failed: the file, what was being done and the OS reason; `errno` is the OS
+    /// error number (0 when the problem was not reported by the OS).
+    case io(path: String, message: String, errno: Int32)
 
     /// The operation that failed and why, as `"[op] message"`.
     public var description: String {
@@ -19,6 +22,8 @@ public enum PolyheadError: Error, CustomStringConvertible, Equatable {
              let .indexOutOfRange(op, message), let .invalidState(op, message),
              let .outOfMemory(op, message):
             return "[\(op)] \(message)"
+        case let .io(path, message, _):
+            return "[io] '\(path)': \(message)"
         }
     }
 }

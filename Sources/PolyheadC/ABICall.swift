@@ -28,10 +28,11 @@ private let lastErrorKey: pthread_key_t = {
     return key
 }()
 
-/// Stores `message` as this thread's last error.
+/// Stores `message` as this thread's last error (and clears its errno; an I/O failure sets it after).
 func setLastError(_ message: String) {
     free(pthread_getspecific(lastErrorKey))
     pthread_setspecific(lastErrorKey, strdup(message))
+    setLastErrno(0)
 }
 
 /// The last error message of this thread, or "".
@@ -57,6 +58,9 @@ func abiCall(_ body: () throws -> Void) -> Int32 {
         case .indexOutOfRange: return statusIndex
         case .invalidState: return statusRuntime
         case .outOfMemory: return statusMemory
+        case let .io(_, _, code):
+            setLastErrno(code)
+            return statusIO
         }
     } catch let error as ABIError {
         setLastError(error.message)

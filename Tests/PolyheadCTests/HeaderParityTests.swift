@@ -122,6 +122,8 @@ final class HeaderParityTests: XCTestCase {
             "constph_mtl_method*": "OpaquePointer?", "double*": "UnsafeMutablePointer<Double>?",
             "constdouble*": "UnsafePointer<Double>?", "constchar**": "UnsafeMutablePointer<UnsafePointer<CChar>?>?",
             "constchar*const*": "UnsafePointer<UnsafePointer<CChar>?>?",
+            "ph_safetensors**": "UnsafeMutablePointer<OpaquePointer?>?", "ph_safetensors*": "OpaquePointer?",
+            "constph_safetensors*": "OpaquePointer?", "constvoid*": "UnsafeRawPointer?",
         ]
         return table[key] ?? "<unmapped C type \(type)>"
     }

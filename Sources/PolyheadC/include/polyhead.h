@@ -280,6 +280,48 @@ ph_status ph_mtl_backward(double *weights_out, int32_t weights_capacity, ph_mtl_
 /** Tells the method an epoch ended (DWA and other epoch-level methods update their state here). */
 ph_status ph_mtl_method_end_epoch(ph_mtl_method *method);
 
+/* ---------------------------------------------------------------- serialization
+ * Tensors are saved as safetensors files (huggingface/safetensors: an 8-byte little-endian header length, a
+ * JSON header, then the raw little-endian data), readable by the `safetensors` package and numpy/torch.
+ * Writes are atomic: the bytes go to a temporary file in the same directory, which is fsync'ed and renamed
+ * over the target, then the directory is fsync'ed; on any error the old file is left untouched. Loading
+ * reads only data, never code. A file-system failure is PH_ERROR_IO (ph_last_errno gives the OS errno); a
+ * malformed file is PH_ERROR_VALUE with a message naming the file and the problem. */
+
+/** A loaded safetensors file: its tensors (in data order) and metadata. Free with ph_safetensors_free. */
+typedef struct ph_safetensors ph_safetensors;
+
+/** Writes the OS error number (errno) behind this thread's last failed call if it was a PH_ERROR_IO reported
+ *  by the OS (ENOENT, EACCES, ENOSPC, …), else 0. */
+ph_status ph_last_errno(int32_t *out);
+/** Saves `count` tensors (float32, dtype "F32") under the UTF-8 `names` (unique, not "__metadata__") with
+ *  `metadata_count` string pairs of metadata (unique keys; the arrays may be NULL when the count is 0), to
+ *  `path`, atomically. */
+ph_status ph_safetensors_save(const char *path, const char *const *names, ph_tensor *const *tensors, int32_t count,
+                              const char *const *metadata_keys, const char *const *metadata_values,
+                              int32_t metadata_count);
+/** Loads and validates a safetensors file. Reads F32 exactly and converts F64, F16, BF16, I8-I64, U8-U64 and
+ *  BOOL to float32; other dtypes, truncated files, bad headers, bad offsets, shape/offset mismatches and
+ *  duplicate names are PH_ERROR_VALUE. Free the result with ph_safetensors_free. */
+ph_status ph_safetensors_load(ph_safetensors **out, const char *path);
+/** Releases a loaded file (its tensors live on while references to them remain). NULL is a no-op. */
+ph_status ph_safetensors_free(ph_safetensors *file);
+/** Writes the number of tensors in the file. */
+ph_status ph_safetensors_tensor_count(int32_t *out, const ph_safetensors *file);
+/** Writes the name of tensor `index` (0 ≤ index < count); the string is owned by `file`, valid until it is
+ *  freed. */
+ph_status ph_safetensors_tensor_name(const char **out, const ph_safetensors *file, int32_t index);
+/** Writes a new reference to tensor `index` (0 ≤ index < count). */
+ph_status ph_safetensors_tensor(ph_tensor **out, const ph_safetensors *file, int32_t index);
+/** Writes the number of metadata pairs. */
+ph_status ph_safetensors_metadata_count(int32_t *out, const ph_safetensors *file);
+/** Writes metadata pair `index` (0 ≤ index < count; pairs sorted by key); both strings are owned by `file`. */
+ph_status ph_safetensors_metadata(const char **key_out, const char **value_out, const ph_safetensors *file,
+                                  int32_t index);
+/** Replaces the file at `path` with `size` bytes from `data` atomically (same procedure as saving), e.g. a
+ *  model's JSON configuration. `data` may be NULL when size is 0. */
+ph_status ph_file_write_atomic(const char *path, const void *data, int64_t size);
+
 #ifdef __cplusplus
 }
 #endif

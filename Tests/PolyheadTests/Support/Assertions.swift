@@ -80,7 +80,7 @@ func gradient(of tensor: Tensor, file: StaticString = #filePath, line: UInt = #l
 
 /// The case of a `PolyheadError`, without its payload.
 enum ErrorKind: String {
-    case shapeMismatch, invalidArgument, indexOutOfRange, invalidState, outOfMemory
+    case shapeMismatch, invalidArgument, indexOutOfRange, invalidState, outOfMemory, io
 }
 
 extension PolyheadError {
@@ -92,6 +92,7 @@ extension PolyheadError {
         case .indexOutOfRange: return .indexOutOfRange
         case .invalidState: return .invalidState
         case .outOfMemory: return .outOfMemory
+        case .io: return .io
         }
     }
 }
