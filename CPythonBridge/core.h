@@ -51,5 +51,6 @@ extern PyMethodDef loss_functions[];       /* losses.c */
 extern PyMethodDef autograd_functions[];   /* autograd.c: backward, copy_, grad mode */
 extern PyMethodDef optim_functions[];      /* optim.c */
 extern PyMethodDef mtl_functions[];        /* mtl.c: multi-task methods */
+extern PyMethodDef io_functions[];         /* io.c: safetensors save/load, atomic writes */
 
 #endif /* POLYHEAD_CORE_H */

@@ -28,6 +28,17 @@ PyObject *raise_from_status(ph_status status) {
     if (message == NULL || message[0] == '\0') {
         message = ph_status_string(status);
     }
-    PyErr_SetString(exception, message != NULL ? message : "unknown polyhead error");
+    message = message != NULL ? message : "unknown polyhead error";
+    int32_t os_errno = 0;
+    if (status == PH_ERROR_IO && ph_last_errno(&os_errno) == PH_OK && os_errno > 0) {
+        /* OSError(errno, message) picks the subclass, e.g. FileNotFoundError for ENOENT. */
+        PyObject *error = PyObject_CallFunction(PyExc_OSError, "is", (int)os_errno, message);
+        if (error != NULL) {
+            PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+            Py_DECREF(error);
+        }
+        return NULL;
+    }
+    PyErr_SetString(exception, message);
     return NULL;
 }

@@ -101,7 +101,7 @@ static int core_exec(PyObject *module) {
     core_state *state = core_get_state(module);
     PyMethodDef *const tables[] = {library_functions, tensor_functions, creation_functions, ops_functions,
                                    shape_functions,   loss_functions,   autograd_functions, optim_functions,
-                                   mtl_functions};
+                                   mtl_functions,     io_functions};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         if (PyModule_AddFunctions(module, tables[i]) < 0) {
             return -1;

@@ -28,6 +28,8 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from ._parallel import get_num_threads, set_num_threads
 from . import autograd, mtl, nn, optim
+from . import io
+from .serialization import load, save
 
 float = float32  # torch.float is torch.float32
 
@@ -70,4 +72,5 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "manual_seed", "set_num_threads", "get_num_threads", "is_tensor", "numel",
     "autograd", "mtl", "nn", "optim",
+    "io", "save", "load",
 ]

@@ -10,6 +10,7 @@ from ..._convert import as_tensor
 from ..._size import Size
 from ..._tensor import Tensor, check_to_arguments
 from ...autograd import no_grad
+from ...io import load_module_weights, save_module_weights
 from ..parameter import Parameter
 
 __all__ = ["Module"]
@@ -288,6 +289,20 @@ class Module:
             for target, source in copies:
                 _core.copy_(target, source)
         return _IncompatibleKeys(missing, unexpected)
+
+    def save_weights(self, filepath: Any) -> None:
+        """Saves ``state_dict()`` to a safetensors file, atomically (torch layouts, so
+        ``safetensors.torch.load_file`` reads it into the matching torch model). See ``polyhead.io``."""
+        save_module_weights(self, filepath)
+
+    def load_weights(self, filepath: Any, strict: bool = True) -> _IncompatibleKeys:
+        """Loads a safetensors file into the parameters and buffers, in place (like ``load_state_dict``).
+
+        Raises:
+            ValueError: naming the file, for missing/unexpected keys (``strict``), shape mismatches or a
+                malformed file. OSError: the file cannot be read.
+        """
+        return load_module_weights(self, filepath, strict)
 
     # ------------------------------------------------------------ modes and gradients
 
