@@ -11,7 +11,8 @@
 ///   `∇ᵢ = Σ_batch sign(A) ∘ ∂Lᵢ/∂A` (Algorithm 1), the mask is drawn once per feature and applied to every
 ///   sample's gradient.
 /// - **Parameter mode** (LibMTL refuses it; torchjd's `GradDrop` does this): the units are the shared
-///   parameters themselves, `∇ᵢ` is task i's gradient of each parameter entry, one draw per entry.
+///   parameters themselves, `∇ᵢ` is task i's gradient of each parameter entry, one draw per entry (the
+///   purity in float32, as LibMTL's, in vectorised passes: about the cost of PCGrad's combination).
 ///
 /// A unit where every task gradient is zero has purity ½ (LibMTL adds 1e-7 to the denominator instead).
 /// The random draws come from the library's seeded generator. The weights reported are the effective
@@ -72,30 +73,122 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
         let draws = randomUniforms(features)
         var direction = [Float](repeating: 0, count: width)
         jacobian.values.withUnsafeBufferPointer { g in
-            var signal = [Double](repeating: 0, count: t)
-            for feature in 0..<features {
-                for task in 0..<t {
-                    var sum = 0.0
-                    for sample in 0..<batch {
-                        let index = sample * features + feature
-                        sum += Double(g[task * width + index]) * Double(units?.signs[index] ?? 1)
-                    }
-                    signal[task] = sum
-                }
-                let total = signal.reduce(0, +), magnitude = signal.reduce(0) { $0 + abs($1) }
-                let purity = magnitude > 0 ? 0.5 * (1 + total / magnitude) : 0.5
-                for task in 0..<t {
-                    let kept = (purity > draws[feature] && signal[task] > 0) || (purity < draws[feature] && signal[task] < 0)
-                    let factor = Float(kept ? 1 : leak)
-                    guard factor != 0 else { continue }
-                    for sample in 0..<batch {
-                        let index = sample * features + feature
-                        direction[index] += factor * g[task * width + index]
+            direction.withUnsafeMutableBufferPointer { out in
+                draws.withUnsafeBufferPointer { u in
+                    if let units {
+                        var signal = [Double](repeating: 0, count: t)
+                        units.signs.withUnsafeBufferPointer { s in
+                            signal.withUnsafeMutableBufferPointer { signal in
+                                for feature in 0..<features {
+                                    dropUnit(feature, stride: features, batch: batch, width: width, draw: u[feature],
+                                             gradients: g, signs: s, signal: signal, direction: out)
+                                }
+                            }
+                        }
+                    } else {
+                        dropEntries(taskCount: t, width: width, draws: u, gradients: g, direction: out)
                     }
                 }
             }
         }
         return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
+    }
+    /// Every entry its own unit (the parameter mode): the case of `dropUnit` with one sample and no signs,
+    /// in row-wise SIMD passes (the comparisons with random draws defeat branch prediction) over two
+    /// float32 work rows (large fresh buffers cost page faults).
+    private func dropEntries(taskCount t: Int, width: Int, draws u: UnsafeBufferPointer<Double>,
+                             gradients g: UnsafeBufferPointer<Float>, direction: UnsafeMutableBufferPointer<Float>) {
+        // First Σ gᵢ and Σ |gᵢ| per entry, then, in place, the factors of its positive and negative gradients.
+        var positive = [Float](repeating: 0, count: width), negative = [Float](repeating: 0, count: width)
+        positive.withUnsafeMutableBufferPointer { positive in
+            negative.withUnsafeMutableBufferPointer { negative in
+                for task in 0..<t {
+                    let row = g.baseAddress! + task * width
+                    for k in 0..<width {
+                        positive[k] += row[k]
+                        negative[k] += abs(row[k])
+                    }
+                }
+                signFactors(width: width, draws: u, positive: positive, negative: negative)
+                for task in 0..<t {
+                    applyFactors(width: width, row: g.baseAddress! + task * width,
+                                 positive: positive, negative: negative, direction: direction)
+                }
+            }
+        }
+    }
+
+    /// Per entry: purity `½ (1 + total / magnitude)` (½ where the magnitude is 0) from `positive` (holding
+    /// the total) and `negative` (the magnitude), replaced by the factors of the positive and negative
+    /// gradients against the draw.
+    private func signFactors(width: Int, draws: UnsafeBufferPointer<Double>,
+                             positive: UnsafeMutableBufferPointer<Float>, negative: UnsafeMutableBufferPointer<Float>) {
+        typealias F8 = SIMD8<Float>
+        let leak = F8(repeating: Float(self.leak)), one = F8(repeating: 1), half = F8(repeating: 0.5)
+        let tiny = F8(repeating: .leastNormalMagnitude)
+        func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+        var k = 0
+        while k + 8 <= width {
+            let purity = half * (one + load(positive.baseAddress! + k) / pointwiseMax(load(negative.baseAddress! + k), tiny))
+            let draw = F8(UnsafeRawPointer(draws.baseAddress! + k).loadUnaligned(as: SIMD8<Double>.self))
+            UnsafeMutableRawPointer(positive.baseAddress! + k).storeBytes(
+                of: leak.replacing(with: one, where: purity .> draw), as: F8.self)
+            UnsafeMutableRawPointer(negative.baseAddress! + k).storeBytes(
+                of: leak.replacing(with: one, where: purity .< draw), as: F8.self)
+            k += 8
+        }
+        for k in k..<width {
+            let purity = 0.5 * (1 + positive[k] / max(negative[k], .leastNormalMagnitude)), draw = Float(draws[k])
+            positive[k] = purity > draw ? 1 : Float(self.leak)
+            negative[k] = purity < draw ? 1 : Float(self.leak)
+        }
+    }
+
+    /// `direction += row ∘ factor`, the factor of each entry chosen by the sign of its gradient.
+    private func applyFactors(width: Int, row: UnsafePointer<Float>, positive: UnsafeMutableBufferPointer<Float>,
+                              negative: UnsafeMutableBufferPointer<Float>, direction: UnsafeMutableBufferPointer<Float>) {
+        typealias F8 = SIMD8<Float>
+        func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+        var k = 0
+        while k + 8 <= width {
+            let value = load(row + k)
+            let factor = load(negative.baseAddress! + k).replacing(with: load(positive.baseAddress! + k), where: value .> 0)
+            let sum = load(direction.baseAddress! + k) + value * factor
+            UnsafeMutableRawPointer(direction.baseAddress! + k).storeBytes(of: sum, as: F8.self)
+            k += 8
+        }
+        for k in k..<width { direction[k] += row[k] * (row[k] > 0 ? positive[k] : negative[k]) }
+    }
+
+    /// One unit: its batch-separated signals `Σ_b sign(A)·g` per task, the purity, and the kept gradients
+    /// (or `leak` of them) added to `direction` at every sample.
+    private func dropUnit(
+        _ feature: Int, stride: Int, batch: Int, width: Int, draw: Double, gradients g: UnsafeBufferPointer<Float>,
+        signs s: UnsafeBufferPointer<Float>, signal: UnsafeMutableBufferPointer<Double>,
+        direction: UnsafeMutableBufferPointer<Float>
+    ) {
+        var total = 0.0, magnitude = 0.0
+        for task in 0..<signal.count {
+            var sum = 0.0, index = feature
+            for _ in 0..<batch {
+                sum += Double(g[task * width + index]) * Double(s[index])
+                index += stride
+            }
+            signal[task] = sum
+            total += sum
+            magnitude += abs(sum)
+        }
+        let purity = magnitude > 0 ? 0.5 * (1 + total / magnitude) : 0.5
+        for task in 0..<signal.count {
+            let kept = (purity > draw && signal[task] > 0) || (purity < draw && signal[task] < 0)
+            let factor = kept ? 1 : Float(leak)
+            guard factor != 0 else { continue }
+            var index = feature
+            for _ in 0..<batch {
+                direction[index] += factor * g[task * width + index]
+                index += stride
+            }
+        }
     }
 }
 
