@@ -322,6 +322,72 @@ ph_status ph_safetensors_metadata(const char **key_out, const char **value_out, 
  *  model's JSON configuration. `data` may be NULL when size is 0. */
 ph_status ph_file_write_atomic(const char *path, const void *data, int64_t size);
 
+/* ---------------------------------------------------------------- layers (issue 4)
+ * The functional forms behind convolution, pooling, dropout, embedding, normalization and activation layers,
+ * with PyTorch's semantics. Images are NCHW. Every op is recorded for autodiff like the ops above. Layer state
+ * (the training flag, running statistics) belongs to the caller: these functions only compute. */
+
+/** GELU variants (PyTorch's `approximate`). */
+enum {
+    PH_GELU_NONE = 0,       /**< exact x·Φ(x) = x/2·(1 + erf(x/√2)) */
+    PH_GELU_TANH = 1        /**< x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))) */
+};
+
+/** 2-D convolution (cross-correlation; dilation 1, one group) of x (N, C, H, W) with weight (O, C, KH, KW), plus
+ *  bias (O) or NULL → (N, O, OH, OW), OH = (H + 2·padding_h − KH) / stride_h + 1 rounded down (likewise OW).
+ *  Strides ≥ 1, zero paddings ≥ 0, the kernel no larger than the padded input; C, O, KH, KW ≥ 1. Computed as
+ *  im2col + one sgemm per sample; the backward recomputes the columns (GEMMs + col2im). */
+ph_status ph_conv2d(ph_tensor **out, const ph_tensor *x, const ph_tensor *weight, const ph_tensor *bias,
+                    int64_t stride_h, int64_t stride_w, int64_t padding_h, int64_t padding_w);
+/** Creates the parameters of a Conv2d layer with PyTorch's default init, from the global generator, weight
+ *  first: weight (out_channels, in_channels, kernel_h, kernel_w) and bias (out_channels), both uniform in
+ *  ±1/√(in_channels·kernel_h·kernel_w) (kaiming-uniform with a=√5, like Linear). *bias_out is set to NULL when
+ *  `with_bias` is 0. Both require grad. */
+ph_status ph_conv2d_init(ph_tensor **weight_out, ph_tensor **bias_out, int64_t in_channels, int64_t out_channels,
+                         int64_t kernel_h, int64_t kernel_w, int32_t with_bias);
+/** Max pooling of x (N, C, H, W) over kernel_h × kernel_w windows moved by the strides, with implicit −∞
+ *  padding (padding ≤ kernel / 2, as PyTorch) → (N, C, OH, OW), sizes as for ph_conv2d (floor mode). NaN counts
+ *  as maximal; the gradient goes to the first maximal element of each window. */
+ph_status ph_max_pool2d(ph_tensor **out, const ph_tensor *x, int64_t kernel_h, int64_t kernel_w, int64_t stride_h,
+                        int64_t stride_w, int64_t padding_h, int64_t padding_w);
+/** Average pooling of x (N, C, H, W), windows and sizes as ph_max_pool2d, with zero padding. Each window is
+ *  divided by kernel_h·kernel_w when `count_include_pad` is 1 (PyTorch's default), else by the number of input
+ *  pixels it covers. */
+ph_status ph_avg_pool2d(ph_tensor **out, const ph_tensor *x, int64_t kernel_h, int64_t kernel_w, int64_t stride_h,
+                        int64_t stride_w, int64_t padding_h, int64_t padding_w, int32_t count_include_pad);
+/** Training-mode inverted dropout: zeroes each element of x with probability p (0 ≤ p ≤ 1; element i is kept
+ *  when the global generator's i-th uniform draw is ≥ p) and scales the rest by 1/(1−p). The gradient uses the
+ *  same mask. Evaluation mode is the identity: the caller skips this call. */
+ph_status ph_dropout(ph_tensor **out, const ph_tensor *x, float p);
+/** Embedding lookup: the rows of weight (num_embeddings, dim) at `count` indices (each in [0, num_embeddings))
+ *  laid out row-major in `index_shape` (`index_ndim` dims whose product is `count`) → index_shape + (dim,). The
+ *  gradient scatter-adds into the rows; row `padding_idx` (in [0, num_embeddings), or -1 for none) gets none.
+ *  An index out of range is PH_ERROR_INDEX. */
+ph_status ph_embedding(ph_tensor **out, const ph_tensor *weight, const int64_t *indices, int64_t count,
+                       const int64_t *index_shape, int32_t index_ndim, int64_t padding_idx);
+/** Creates the weight of an Embedding layer: (num_embeddings, embedding_dim) standard-normal samples from the
+ *  global generator (PyTorch's init), with row `padding_idx` (in [0, num_embeddings), or -1 for none) zeroed.
+ *  Requires grad. */
+ph_status ph_embedding_init(ph_tensor **out, int64_t num_embeddings, int64_t embedding_dim, int64_t padding_idx);
+/** Layer normalization of x over its trailing dims, which must equal normalized_shape[0..<normalized_ndim]
+ *  (normalized_ndim ≥ 1): per slice, (x − mean) / √(biased var + eps), then · weight + bias (each shaped
+ *  normalized_shape, or NULL). eps ≥ 0. */
+ph_status ph_layer_norm(ph_tensor **out, const ph_tensor *x, const int64_t *normalized_shape, int32_t normalized_ndim,
+                        const ph_tensor *weight, const ph_tensor *bias, float eps);
+/** Batch normalization of x (N, C, *) per channel, then · weight + bias (each (C) or NULL). With `training` 1 the
+ *  batch mean and biased variance are used (more than one value per channel needed) and, when given, the (C)
+ *  buffers running_mean and running_var are updated in place: running = (1 − momentum)·running + momentum·batch,
+ *  with the unbiased batch variance for running_var. With `training` 0 both buffers are required and used as
+ *  constants. eps ≥ 0, momentum finite. */
+ph_status ph_batch_norm(ph_tensor **out, const ph_tensor *x, ph_tensor *running_mean, ph_tensor *running_var,
+                        const ph_tensor *weight, const ph_tensor *bias, int32_t training, float momentum, float eps);
+/** GELU of x elementwise, exact (PH_GELU_NONE) or tanh-approximated (PH_GELU_TANH). */
+ph_status ph_gelu(ph_tensor **out, const ph_tensor *x, int32_t approximate);
+/** x for x > 0, else negative_slope·x, elementwise (finite slope; the derivative at 0 is negative_slope). */
+ph_status ph_leaky_relu(ph_tensor **out, const ph_tensor *x, float negative_slope);
+/** x for x > 0, else alpha·(e^x − 1), elementwise (finite alpha). */
+ph_status ph_elu(ph_tensor **out, const ph_tensor *x, float alpha);
+
 #ifdef __cplusplus
 }
 #endif
