@@ -120,7 +120,8 @@ func assertConsistent(_ result: Aggregation, _ jacobian: TaskJacobian, exactWeig
     }
 }
 
-/// The degenerate Jacobians every method must survive: zero, identical and opposite gradients, one task.
+/// The degenerate Jacobians every method must survive: zero, identical and opposite gradients, one task,
+/// no shared entries.
 let degenerateJacobians: [(String, [[Float]])] = [
     ("zero", [[0, 0, 0], [0, 0, 0]]),
     ("one zero", [[1, -2, 0.5], [0, 0, 0]]),
@@ -128,4 +129,5 @@ let degenerateJacobians: [(String, [[Float]])] = [
     ("opposite", [[1, -2, 0.5], [-1, 2, -0.5]]),
     ("single task", [[1, -2, 0.5]]),
     ("single zero task", [[0, 0, 0]]),
+    ("empty shared part", [[], []]),
 ]
