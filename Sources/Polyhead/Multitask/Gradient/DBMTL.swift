@@ -66,6 +66,7 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
     /// are `gᵢ / (Lᵢ + 1e-8)`), for direct use on a Jacobian.
     /// - Throws: `PolyheadError.invalidArgument` for a loss not above −1e-8 (or not finite);
     ///   `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
+    ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
         try checkLogarithm(jacobian.losses)
         let direction = try balance(jacobian, scales: jacobian.losses.map { 1 / ($0 + 1e-8) })
@@ -75,6 +76,7 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
     /// Moves the averages towards `scales[i] · rowᵢ` (the log-loss gradients) and balances them to the
     /// largest norm.
     private func balance(_ jacobian: TaskJacobian, scales: [Double]) throws -> [Float] {
+        _ = try jacobian.finiteGram(op: Self.methodName)
         try averages.prepare(for: jacobian, op: Self.methodName)
         step += 1
         averages.moveAverage(toward: jacobian, scales: scales, keep: beta / pow(Double(step), betaSigma))

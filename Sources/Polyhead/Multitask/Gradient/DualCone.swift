@@ -24,8 +24,9 @@ struct DualConeSettings {
 
     /// `G / trace(G) + reg_eps · I`, or `reg_eps · I` when `trace(G) < norm_eps` (torchjd's
     /// `regularize(normalize(G))`).
-    func preparedGram(_ jacobian: TaskJacobian) -> [[Double]] {
-        var gram = jacobian.gram()
+    /// - Throws: `PolyheadError.invalidArgument` (prefixed `[op]`) for a task gradient holding NaN or ±∞.
+    func preparedGram(_ jacobian: TaskJacobian, op: String) throws -> [[Double]] {
+        var gram = try jacobian.finiteGram(op: op)
         let trace = gram.indices.reduce(0.0) { $0 + gram[$1][$1] }
         let scale = trace.isFinite && trace >= normEpsilon && trace > 0 ? 1 / trace : 0
         for i in gram.indices {

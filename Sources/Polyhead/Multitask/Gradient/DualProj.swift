@@ -24,8 +24,10 @@ public final class DualProj: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Projects the preference-weighted sum of the gradients onto the dual cone.
+    /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        let weights = dualConeProjectionWeights(settings.preference, gram: settings.preparedGram(jacobian))
+        let gram = try settings.preparedGram(jacobian, op: Self.methodName)
+        let weights = dualConeProjectionWeights(settings.preference, gram: gram)
         return Aggregation(direction: jacobian.combination(weights), weights: weights)
     }
 }

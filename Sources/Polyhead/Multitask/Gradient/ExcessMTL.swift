@@ -56,7 +56,9 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
 
     /// Updates the excess-risk estimates and the weights, and combines the gradients with the weights.
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
+    ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+        _ = try jacobian.finiteGram(op: Self.methodName)
         try squaredSums.prepare(for: jacobian, op: Self.methodName)
         squaredSums.accumulateSquares(of: jacobian)
         let risks = excessRisks(jacobian)

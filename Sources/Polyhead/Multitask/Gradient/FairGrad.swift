@@ -49,8 +49,9 @@ public final class FairGrad: GradientAggregator, NamedMultiTaskMethod {
     /// Solves the α-fair system for the weights and combines.
     /// - Throws: `PolyheadError.invalidState` when the weights do not fit in float32 (gradients far below
     ///   1e-15 in norm with a large α).
+    ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        let weights = fairWeights(jacobian.gram())
+        let weights = fairWeights(try jacobian.finiteGram(op: Self.methodName))
         guard weights.allSatisfy({ Float($0).isFinite }) else {
             throw PolyheadError.invalidState(
                 op: Self.methodName, message: "the weights \(weights) overflow float32; the task gradients are too small")

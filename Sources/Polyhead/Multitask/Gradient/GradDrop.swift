@@ -50,6 +50,7 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Sign dropout with every entry of the rows as its own unit (the parameter mode).
+    /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
         try drop(jacobian, units: nil)
     }
@@ -69,6 +70,7 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
             throw PolyheadError.shapeMismatch(
                 op: Self.methodName, message: "representation gradients of width \(width) do not split into \(batch) samples")
         }
+        _ = try jacobian.finiteGram(op: Self.methodName)
         let features = width / batch
         let draws = randomUniforms(features)
         var direction = [Float](repeating: 0, count: width)

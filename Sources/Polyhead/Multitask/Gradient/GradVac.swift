@@ -40,9 +40,10 @@ public final class GradVac: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Raises conflicting similarities to their targets, updates the targets and sums.
+    /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
         let t = jacobian.taskCount
-        let gram = jacobian.gram()
+        let gram = try jacobian.finiteGram(op: Self.methodName)
         let norms = (0..<t).map { gram[$0][$0].squareRoot() }
         // Track each modified gradient as coefficients on the original ones: gᵢ' = Σₖ c[i][k] gₖ.
         var coefficients = (0..<t).map { i in (0..<t).map { $0 == i ? 1.0 : 0.0 } }

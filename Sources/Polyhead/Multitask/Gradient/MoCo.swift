@@ -60,7 +60,12 @@ public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
 
     /// Updates the tracked gradients and λ, and combines the tracked gradients.
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
+    ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+        _ = try jacobian.finiteGram(op: Self.methodName)
+        if let task = jacobian.losses.firstIndex(where: { !$0.isFinite }) {
+            throw PolyheadError.invalidArgument(op: Self.methodName, message: "loss \(task) is not finite")
+        }
         try tracked.prepare(for: jacobian, op: Self.methodName)
         step += 1
         let k = Double(step)

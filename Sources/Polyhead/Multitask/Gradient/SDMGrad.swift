@@ -46,9 +46,10 @@ public final class SDMGrad: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Runs the inner simplex steps and combines.
+    /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
         let t = taskCount
-        var gram = jacobian.gram()
+        var gram = try jacobian.finiteGram(op: Self.methodName)
         let scale = (0..<t).reduce(0.0) { $0 + max(gram[$1][$1], 0).squareRoot() } / Double(t)
         for i in 0..<t { for j in 0..<t { gram[i][j] /= scale * scale + 1e-8 } }
         let pull = matrixVector(gram, [Double](repeating: lambda / Double(t), count: t))

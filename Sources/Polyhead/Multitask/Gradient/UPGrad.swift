@@ -28,8 +28,9 @@ public final class UPGrad: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Projects each preference-scaled gradient onto the dual cone and sums the projections.
+    /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        let gram = settings.preparedGram(jacobian)
+        let gram = try settings.preparedGram(jacobian, op: Self.methodName)
         var weights = [Double](repeating: 0, count: jacobian.taskCount)
         for task in 0..<jacobian.taskCount {
             var u = [Double](repeating: 0, count: jacobian.taskCount)

@@ -28,6 +28,24 @@ final class DualConeTests: XCTestCase {
         XCTAssertEqual(nonNegativeQuadraticMinimum([[Double.nan]], linear: [1]), [0])
     }
 
+    func testNonFiniteGradientsAreRefusedWithoutTouchingTheState() throws {
+        let names = ["upgrad", "dualproj", "gradvac", "graddrop", "fairgrad", "moco", "dbmtl", "excess_mtl", "sdmgrad"]
+        for name in names {
+            let method = try makeAggregator(name, taskCount: 2)
+            let good = try TaskJacobian(rows: [[1, 2], [-1, 0.5]])
+            let first = try method.aggregate(good)
+            for bad: Float in [.nan, .infinity] {
+                assertThrows(.invalidArgument, op: name, mentions: ["gradient of task 1 is not finite"]) {
+                    try method.aggregate(try TaskJacobian(rows: [[1, 2], [bad, 0.5]]))
+                }
+            }
+            // The method still works, with finite results, after the refused steps.
+            let next = try method.aggregate(good)
+            XCTAssertTrue(next.direction.allSatisfy(\.isFinite) && next.weights.allSatisfy(\.isFinite), name)
+            XCTAssertEqual(first.direction.count, next.direction.count)
+        }
+    }
+
     func testProjectionOfAVectorAlreadyInTheConeIsItself() {
         // u ≥ 0 with G having non-negative entries: J u conflicts with nothing, so v = u.
         let gram = [[2.0, 0.5], [0.5, 1.0]]
