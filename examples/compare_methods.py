@@ -39,7 +39,7 @@ def run(method_class, epochs: int, seed: int):
     data = load_digits_multitask(seed=seed)
     ph.manual_seed(seed)
     net = HardSharing()
-    method = method_class(2, rep_grad=method_class._core_name == "graddrop")
+    method = method_class(2)
     opt = optim.Adam(list(net.parameters()) + list(method.parameters()), lr=2e-3)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()

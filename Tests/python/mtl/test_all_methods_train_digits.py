@@ -23,8 +23,6 @@ def _method_classes():
 
 
 CLASSES = _method_classes()
-#: Methods that only work on the shared representation (they say so when given parameters).
-REPRESENTATION_ONLY = {"graddrop"}
 
 
 class Net(nn.Module):
@@ -74,7 +72,7 @@ def test_every_registered_method_has_a_python_class():
 @pytest.mark.parametrize("core_name", sorted(CLASSES))
 def test_method_trains_both_tasks_to_90_percent(core_name):
     cls = CLASSES[core_name]
-    method = cls(2, rep_grad=core_name in REPRESENTATION_ONLY)
+    method = cls(2)
     digit_accuracy, large_accuracy = train(method)
     assert digit_accuracy >= 0.90 and large_accuracy >= 0.90, (core_name, digit_accuracy, large_accuracy)
     assert len(method.last_step.weights) == 2 and np.all(np.isfinite(method.last_step.weights))
