@@ -1,0 +1,299 @@
+/// A Keras-style functional model: named inputs, a directed acyclic graph of layer nodes, ordered outputs.
+///
+/// Built from a Keras-like JSON config:
+/// ```json
+/// {"inputs": [{"name": "x", "shape": [784]}],
+///  "layers": [{"class_name": "Dense", "name": "h", "inbound": ["x"],
+///              "config": {"units": 128, "activation": "relu", "use_bias": true,
+///                         "kernel_initializer": "glorot_uniform", "kernel_regularizer": {"l2": 0.001}}},
+///             {"class_name": "Dense", "name": "digit", "inbound": ["h"], "config": {"units": 10, "activation": "softmax"}}],
+///  "outputs": ["digit"]}
+/// ```
+/// Layers: `Dense` (kernel `(in, out)` as Keras, `glorot_uniform` (default) / `zeros` / `ones` kernel
+/// initialiser from the global generator, zero bias, optional activation and l2 kernel regulariser),
+/// `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default −1).
+/// Shapes exclude the batch dimension. Weights are named `<layer>/kernel` and `<layer>/bias`.
+public final class GraphModel {
+    /// One named model input and its per-sample shape.
+    public struct InputSpec: Equatable {
+        public let name: String
+        public let shape: [Int]
+    }
+
+    /// What a node computes.
+    enum Operation {
+        case dense(kernel: Tensor, bias: Tensor?, activation: Activation, l2: Float)
+        case activation(Activation)
+        case dropout(rate: Float)
+        case concatenate(axis: Int)
+    }
+
+    /// An activation by its Keras name.
+    enum Activation: String {
+        case linear, relu, sigmoid, tanh, softmax, gelu, elu
+
+        init(name: String?, op: String) throws {
+            guard let name else { self = .linear; return }
+            guard let value = Activation(rawValue: name == "none" ? "linear" : name) else {
+                throw PolyheadError.invalidArgument(
+                    op: op, message: "unknown activation '\(name)'; expected one of linear, relu, sigmoid, tanh, softmax, gelu, elu")
+            }
+            self = value
+        }
+
+        func apply(_ x: Tensor) throws -> Tensor {
+            switch self {
+            case .linear: return x
+            case .relu: return try x.relu()
+            case .sigmoid: return try x.sigmoid()
+            case .tanh: return try x.tanh()
+            case .softmax: return try x.softmax(axis: -1)
+            case .gelu: return try x.gelu()
+            case .elu: return try x.elu()
+            }
+        }
+    }
+
+    /// A layer node: its operation, the value slots it reads and its per-sample output shape.
+    struct Node {
+        let name: String
+        let className: String
+        let operation: Operation
+        let inbound: [Int]
+        let shape: [Int]
+    }
+
+    /// The inputs, in the order `callAsFunction` takes them.
+    public let inputs: [InputSpec]
+    /// The output layer names, in order.
+    public let outputNames: [String]
+    /// The nodes in topological order; value slot `inputs.count + i` is node `i`'s output.
+    let nodes: [Node]
+    /// The value slot of each output.
+    let outputSlots: [Int]
+    /// The trainable weights with their Keras-style names, in layer order.
+    public let namedWeights: [(name: String, tensor: Tensor)]
+
+    /// The trainable weights, in layer order.
+    public var weights: [Tensor] { namedWeights.map(\.tensor) }
+    /// The per-sample shape of each output.
+    public var outputShapes: [[Int]] { outputSlots.map { shape(ofSlot: $0) } }
+    /// Every layer as (name, class name, per-sample output shape, parameter count), for summaries.
+    public var layerSummary: [(name: String, className: String, shape: [Int], parameters: Int)] {
+        nodes.map { node in
+            var count = 0
+            if case let .dense(kernel, bias, _, _) = node.operation { count = kernel.count + (bias?.count ?? 0) }
+            return (node.name, node.className, node.shape, count)
+        }
+    }
+
+    /// Builds the model described by a JSON config (see the type's documentation).
+    /// - Throws: `PolyheadError.invalidArgument` for malformed JSON, unknown layers/activations/names,
+    ///   duplicate names or a cycle; `.shapeMismatch` for layers whose inputs do not fit.
+    public convenience init(json: String) throws {
+        try self.init(config: try JSON.parse(text: json, op: "model"))
+    }
+
+    init(config: JSON) throws {
+        let op = "model"
+        inputs = try (config["inputs"] ?? .array([])).elements("inputs", op: op).enumerated().map { index, item in
+            let name = try (item["name"] ?? .null).string("inputs[\(index)].name", op: op)
+            let shape = try (item["shape"] ?? .null).elements("inputs[\(index)].shape", op: op).map {
+                try $0.int("inputs[\(index)].shape", op: op)
+            }
+            guard shape.allSatisfy({ $0 > 0 }) else {
+                throw PolyheadError.invalidArgument(op: op, message: "input '\(name)' has a non-positive dimension in \(describe(shape))")
+            }
+            return InputSpec(name: name, shape: shape)
+        }
+        guard !inputs.isEmpty else { throw PolyheadError.invalidArgument(op: op, message: "the model has no inputs") }
+        var slots: [String: Int] = [:], shapes: [[Int]] = inputs.map(\.shape)
+        for (index, input) in inputs.enumerated() {
+            guard slots.updateValue(index, forKey: input.name) == nil else {
+                throw PolyheadError.invalidArgument(op: op, message: "duplicate name '\(input.name)'")
+            }
+        }
+        var nodes: [Node] = [], named: [(name: String, tensor: Tensor)] = []
+        let layers = try (config["layers"] ?? .array([])).elements("layers", op: op)
+        for (index, item) in layers.enumerated() {
+            let name = try (item["name"] ?? .null).string("layers[\(index)].name", op: op)
+            let className = try (item["class_name"] ?? .null).string("layers[\(index)].class_name", op: op)
+            let inbound = try (item["inbound"] ?? .null).elements("layers[\(index)].inbound", op: op).map { entry in
+                let source = try entry.string("layers[\(index)].inbound", op: op)
+                guard let slot = slots[source] else {
+                    throw PolyheadError.invalidArgument(
+                        op: op, message: "layer '\(name)' reads '\(source)', which is not an input or an earlier layer")
+                }
+                return slot
+            }
+            guard !inbound.isEmpty else {
+                throw PolyheadError.invalidArgument(op: op, message: "layer '\(name)' has no inbound nodes")
+            }
+            let built = try Self.build(className, name: name, config: item["config"] ?? .object([]),
+                                       inboundShapes: inbound.map { shapes[$0] })
+            guard slots.updateValue(inputs.count + nodes.count, forKey: name) == nil else {
+                throw PolyheadError.invalidArgument(op: op, message: "duplicate name '\(name)'")
+            }
+            if case let .dense(kernel, bias, _, _) = built.operation {
+                named.append(("\(name)/kernel", kernel))
+                if let bias { named.append(("\(name)/bias", bias)) }
+            }
+            nodes.append(Node(name: name, className: className, operation: built.operation, inbound: inbound, shape: built.shape))
+            shapes.append(built.shape)
+        }
+        let outputs = try (config["outputs"] ?? .null).elements("outputs", op: op).map { try $0.string("outputs", op: op) }
+        guard !outputs.isEmpty else { throw PolyheadError.invalidArgument(op: op, message: "the model has no outputs") }
+        guard Set(outputs).count == outputs.count else {
+            throw PolyheadError.invalidArgument(op: op, message: "an output is listed twice in \(outputs)")
+        }
+        let inputCount = inputs.count
+        outputSlots = try outputs.map { output in
+            guard let slot = slots[output], slot >= inputCount else {
+                throw PolyheadError.invalidArgument(op: op, message: "output '\(output)' is not a layer of the model")
+            }
+            return slot
+        }
+        outputNames = outputs
+        self.nodes = nodes
+        namedWeights = named
+    }
+
+    /// Makes one layer's operation and output shape.
+    private static func build(
+        _ className: String, name: String, config: JSON, inboundShapes: [[Int]]
+    ) throws -> (operation: Operation, shape: [Int]) {
+        let op = "model"
+        func single() throws -> [Int] {
+            guard inboundShapes.count == 1 else {
+                throw PolyheadError.invalidArgument(op: op, message: "layer '\(name)' (\(className)) takes one input, got \(inboundShapes.count)")
+            }
+            return inboundShapes[0]
+        }
+        switch className {
+        case "Dense":
+            let shape = try single()
+            guard shape.count == 1 else {
+                throw PolyheadError.shapeMismatch(op: op, message: "Dense '\(name)' needs (batch, features) inputs, got per-sample shape \(describe(shape))")
+            }
+            let units = try (config["units"] ?? .null).int("\(name).units", op: op)
+            guard units > 0 else { throw PolyheadError.invalidArgument(op: op, message: "Dense '\(name)': units must be positive, got \(units)") }
+            let activation = try Activation(name: try config["activation"]?.string("\(name).activation", op: op), op: op)
+            let useBias = try config["use_bias"]?.bool("\(name).use_bias", op: op) ?? true
+            let initializer = try config["kernel_initializer"]?.string("\(name).kernel_initializer", op: op) ?? "glorot_uniform"
+            let kernel: Tensor
+            switch initializer {
+            case "glorot_uniform":
+                let limit = Float((6.0 / Double(shape[0] + units)).squareRoot())
+                kernel = try Tensor.uniform([shape[0], units], low: -limit, high: limit)
+            case "zeros": kernel = try Tensor.zeros([shape[0], units])
+            case "ones": kernel = try Tensor.ones([shape[0], units])
+            default:
+                throw PolyheadError.invalidArgument(op: op, message: "Dense '\(name)': unknown kernel_initializer '\(initializer)'; expected glorot_uniform, zeros or ones")
+            }
+            try kernel.setRequiresGrad(true)
+            let bias = useBias ? try Tensor.zeros([units], requiresGrad: true) : nil
+            let l2 = try config["kernel_regularizer"]?["l2"]?.double("\(name).kernel_regularizer.l2", op: op) ?? 0
+            guard l2 >= 0, l2.isFinite else {
+                throw PolyheadError.invalidArgument(op: op, message: "Dense '\(name)': l2 must be finite and ≥ 0, got \(l2)")
+            }
+            return (.dense(kernel: kernel, bias: bias, activation: activation, l2: Float(l2)), [units])
+        case "Activation":
+            let activation = try Activation(name: try config["activation"]?.string("\(name).activation", op: op), op: op)
+            return (.activation(activation), try single())
+        case "Dropout":
+            let rate = try (config["rate"] ?? .null).double("\(name).rate", op: op)
+            guard rate >= 0, rate < 1 else {
+                throw PolyheadError.invalidArgument(op: op, message: "Dropout '\(name)': rate must be in [0, 1), got \(rate)")
+            }
+            return (.dropout(rate: Float(rate)), try single())
+        case "Concatenate":
+            let rank = inboundShapes[0].count
+            var axis = try config["axis"]?.int("\(name).axis", op: op) ?? -1
+            if axis < 0 { axis += rank + 1 }
+            guard axis >= 1, axis <= rank else {
+                throw PolyheadError.indexOutOfRange(op: op, message: "Concatenate '\(name)': axis out of range for per-sample rank \(rank)")
+            }
+            var shape = inboundShapes[0]
+            for other in inboundShapes.dropFirst() {
+                guard other.count == rank, zip(other, inboundShapes[0]).enumerated().allSatisfy({ $0.offset == axis - 1 || $0.element.0 == $0.element.1 }) else {
+                    throw PolyheadError.shapeMismatch(op: op, message: "Concatenate '\(name)': shapes \(inboundShapes.map(describe)) do not fit along axis \(axis)")
+                }
+                shape[axis - 1] += other[axis - 1]
+            }
+            return (.concatenate(axis: axis), shape)
+        default:
+            throw PolyheadError.invalidArgument(
+                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout or Concatenate")
+        }
+    }
+
+    func shape(ofSlot slot: Int) -> [Int] { slot < inputs.count ? inputs[slot].shape : nodes[slot - inputs.count].shape }
+
+    /// Runs the model on one batch per input (`(N, ...)`, shapes as declared) and returns the outputs in order.
+    /// - Parameter training: Dropout is active only when training.
+    /// - Throws: `.invalidArgument` for a wrong input count, `.shapeMismatch` for a mis-shaped input or
+    ///   inputs with different batch sizes.
+    public func callAsFunction(_ batch: [Tensor], training: Bool = false) throws -> [Tensor] {
+        try checkInputs(batch)
+        var values: [Tensor?] = batch + Array(repeating: nil, count: nodes.count)
+        for (index, node) in nodes.enumerated() {
+            let arguments = node.inbound.map { values[$0]! }
+            values[inputs.count + index] = try Self.run(node.operation, arguments, training: training)
+        }
+        // invariant: every slot is filled in topological order before any output is read.
+        return outputSlots.map { values[$0]! }
+    }
+
+    /// Throws unless `batch` holds one tensor per input with the declared per-sample shape and one batch size.
+    func checkInputs(_ batch: [Tensor]) throws {
+        guard batch.count == inputs.count else {
+            throw PolyheadError.invalidArgument(op: "model", message: "expected \(inputs.count) inputs, got \(batch.count)")
+        }
+        for (tensor, spec) in zip(batch, inputs) where Array(tensor.shape.dropFirst()) != spec.shape || tensor.rank == 0 {
+            throw PolyheadError.shapeMismatch(
+                op: "model", message: "input '\(spec.name)' expects (batch, \(spec.shape.map(String.init).joined(separator: ", "))), got \(describe(tensor.shape))")
+        }
+        if let first = batch.first, let other = batch.first(where: { $0.shape[0] != first.shape[0] }) {
+            throw PolyheadError.shapeMismatch(op: "model", message: "inputs have different batch sizes: \(describe(first.shape)) vs \(describe(other.shape))")
+        }
+    }
+
+    private static func run(_ operation: Operation, _ arguments: [Tensor], training: Bool) throws -> Tensor {
+        switch operation {
+        case let .dense(kernel, bias, activation, _):
+            var y = try arguments[0].matmul(kernel)
+            if let bias { y = try y + bias }
+            return try activation.apply(y)
+        case let .activation(activation): return try activation.apply(arguments[0])
+        case let .dropout(rate): return training && rate > 0 ? try arguments[0].dropout(rate) : arguments[0]
+        case let .concatenate(axis): return try Tensor.concatenate(arguments, axis: axis)
+        }
+    }
+
+    /// The l2 penalty `Σ λ·Σ kernel²` of the regularised Dense kernels (recorded), or `nil` when none.
+    public func regularizationLoss() throws -> Tensor? {
+        var total: Tensor?
+        for node in nodes {
+            guard case let .dense(kernel, _, _, l2) = node.operation, l2 > 0 else { continue }
+            let term = try (kernel * kernel).sum() * l2
+            total = try total.map { try $0 + term } ?? term
+        }
+        return total
+    }
+
+    /// The weights of the layers that feed more than one output (the shared part for multi-task methods),
+    /// in layer order. A layer feeding exactly one output belongs to that output's head.
+    public var sharedWeights: [Tensor] {
+        var reach = Array(repeating: Set<Int>(), count: nodes.count)
+        for (output, slot) in outputSlots.enumerated() { reach[slot - inputs.count].insert(output) }
+        for index in nodes.indices.reversed() {
+            for source in nodes[index].inbound where source >= inputs.count {
+                reach[source - inputs.count].formUnion(reach[index])
+            }
+        }
+        return nodes.indices.filter { reach[$0].count > 1 }.flatMap { index -> [Tensor] in
+            guard case let .dense(kernel, bias, _, _) = nodes[index].operation else { return [] }
+            return [kernel] + (bias.map { [$0] } ?? [])
+        }
+    }
+}

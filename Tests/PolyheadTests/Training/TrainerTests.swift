@@ -1,0 +1,210 @@
+import Foundation
+@testable import Polyhead
+import XCTest
+
+/// The Keras-style `GraphModel` + `Trainer` against float64 references on tiny data.
+final class TrainerTests: XCTestCase {
+    /// One input (2 features) → Dense "out" (1 unit, linear).
+    private let linearConfig = #"""
+    {"inputs": [{"name": "x", "shape": [2]}],
+     "layers": [{"class_name": "Dense", "name": "out", "inbound": ["x"], "config": {"units": 1}}],
+     "outputs": ["out"]}
+    """#
+
+    /// x (3) → Dense h (4, relu) → Dropout → two heads: "a" (3, softmax) and "b" (1, sigmoid).
+    private let twoHeadConfig = #"""
+    {"inputs": [{"name": "x", "shape": [3]}],
+     "layers": [{"class_name": "Dense", "name": "h", "inbound": ["x"], "config": {"units": 4, "activation": "relu"}},
+                {"class_name": "Dropout", "name": "drop", "inbound": ["h"], "config": {"rate": 0.0}},
+                {"class_name": "Dense", "name": "a", "inbound": ["drop"], "config": {"units": 3, "activation": "softmax"}},
+                {"class_name": "Dense", "name": "b", "inbound": ["drop"], "config": {"units": 1, "activation": "sigmoid"}}],
+     "outputs": ["a", "b"]}
+    """#
+
+    private func twoHeadData(n: Int = 12) throws -> TrainingData {
+        var x: [Float] = [], a: [Float] = [], b: [Float] = []
+        for i in 0..<n {
+            x += [Float(i % 3) - 1, Float(i % 5) * 0.3, Float(i) * 0.1 - 0.5]
+            var oneHot: [Float] = [0, 0, 0]; oneHot[i % 3] = 1
+            a += oneHot
+            b.append(Float(i % 2))
+        }
+        return try TrainingData(inputs: [Tensor(x, shape: [n, 3])],
+                                targets: [Tensor(a, shape: [n, 3]), Tensor(b, shape: [n, 1])])
+    }
+
+    func testConfigNamesWeightsKerasStyleAndInitialisesGlorot() throws {
+        manualSeed(1)
+        let model = try GraphModel(json: twoHeadConfig)
+        XCTAssertEqual(model.namedWeights.map(\.name), ["h/kernel", "h/bias", "a/kernel", "a/bias", "b/kernel", "b/bias"])
+        XCTAssertEqual(model.namedWeights[0].tensor.shape, [3, 4])
+        let limit = Float((6.0 / 7.0).squareRoot())
+        XCTAssertTrue(model.weights[0].scalars.allSatisfy { abs($0) <= limit })
+        XCTAssertEqual(model.weights[1].scalars, [0, 0, 0, 0])
+        XCTAssertEqual(model.outputShapes, [[3], [1]])
+        XCTAssertEqual(model.sharedWeights.count, 2)
+        XCTAssertTrue(model.sharedWeights[0] === model.weights[0])
+        manualSeed(1)
+        XCTAssertEqual(try GraphModel(json: twoHeadConfig).weights[0].scalars, model.weights[0].scalars)
+    }
+
+    func testConfigErrorsNameTheProblem() {
+        XCTAssertThrowsError(try GraphModel(json: #"{"inputs": [{"name": "x", "shape": [2]}], "layers": [{"class_name": "Conv9", "name": "c", "inbound": ["x"]}], "outputs": ["c"]}"#)) {
+            XCTAssertTrue("\($0)".contains("Conv9"), "\($0)")
+        }
+        XCTAssertThrowsError(try GraphModel(json: #"{"inputs": [{"name": "x", "shape": [2]}], "layers": [{"class_name": "Dense", "name": "d", "inbound": ["y"], "config": {"units": 1}}], "outputs": ["d"]}"#)) {
+            XCTAssertTrue("\($0)".contains("'y'"), "\($0)")
+        }
+        XCTAssertThrowsError(try GraphModel(json: "{not json"))
+    }
+
+    /// Two batches of SGD on a linear model with mse: the epoch loss is the batch-size-weighted mean of
+    /// each batch's loss before its step (float64 reference).
+    func testOneEpochLossMatchesFloat64Reference() throws {
+        let model = try GraphModel(json: linearConfig)
+        try withoutGrad { try model.weights[0].copy(from: try Tensor([0.5, -0.25], shape: [2, 1])) }
+        let xs: [[Double]] = [[1, 2], [0, 1], [-1, 0.5], [2, -1], [0.5, 0.5]]
+        let ys: [Double] = [1, 0, -1, 2, 0.5]
+        let data = try TrainingData(inputs: [Tensor(xs.flatMap { $0.map(Float.init) }, shape: [5, 2])],
+                                    targets: [Tensor(ys.map(Float.init), shape: [5, 1])])
+        let lr = 0.1
+        let trainer = try Trainer(model: model, optimizer: try SGD(parameters: model.weights, learningRate: Float(lr)),
+                                  outputs: [OutputTraining(loss: .meanSquaredError, metrics: ["mae"])])
+        var k = [0.5, -0.25], b = 0.0, weighted = 0.0, mae = 0.0
+        for batch in [0..<3, 3..<5] {
+            var loss = 0.0, gk = [0.0, 0.0], gb = 0.0
+            for i in batch {
+                let r = xs[i][0] * k[0] + xs[i][1] * k[1] + b - ys[i]
+                loss += r * r; mae += abs(r)
+                gk[0] += 2 * r * xs[i][0]; gk[1] += 2 * r * xs[i][1]; gb += 2 * r
+            }
+            let m = Double(batch.count)
+            weighted += loss
+            k = [k[0] - lr * gk[0] / m, k[1] - lr * gk[1] / m]; b -= lr * gb / m
+        }
+        let history = try trainer.fit(data, options: FitOptions(epochs: 1, batchSize: 3, shuffle: false))
+        XCTAssertEqual(history.keys, ["loss", "out_loss", "out_mae", "out_weight"])
+        XCTAssertEqual(history.values["loss"]![0], weighted / 5, accuracy: 1e-5)
+        XCTAssertEqual(history.values["out_loss"]![0], weighted / 5, accuracy: 1e-5)
+        XCTAssertEqual(history.values["out_mae"]![0], mae / 5, accuracy: 1e-5)
+        XCTAssertEqual(Double(model.weights[0].scalars[0]), k[0], accuracy: 1e-5)
+        XCTAssertEqual(Double(model.weights[1].scalars[0]), b, accuracy: 1e-5)
+    }
+
+    func testKerasLossesMatchFloat64() throws {
+        let p: [Double] = [0.7, 0.2, 0.1, 1.0, 0.0, 0.0]
+        let t: [Double] = [0, 1, 0, 1, 0, 0]
+        let output = try Tensor(p.map(Float.init), shape: [2, 3]), target = try Tensor(t.map(Float.init), shape: [2, 3])
+        let eps = 1e-7
+        let expected = (-log(0.2) - log(1 - 2 * eps < 1.0 ? 1 - eps : 1.0)) / 2
+        XCTAssertEqual(Double(try KerasLoss.categoricalCrossentropy(fromLogits: false)(output, target).item()), expected, accuracy: 1e-5)
+        let labels = try Tensor([1, 0], shape: [2])
+        XCTAssertEqual(Double(try KerasLoss.sparseCategoricalCrossentropy(fromLogits: false)(output, labels).item()), expected, accuracy: 1e-5)
+        let bp = try Tensor([0.9, 0.0], shape: [2, 1]), bt = try Tensor([1, 1], shape: [2, 1])
+        XCTAssertEqual(Double(try KerasLoss.binaryCrossentropy(fromLogits: false)(bp, bt).item()),
+                       (-log(0.9) - log(eps)) / 2, accuracy: 1e-3)
+        let h = try KerasLoss(name: "huber")(try Tensor([0, 3], shape: [2, 1]), try Tensor([0.5, 0], shape: [2, 1]))
+        XCTAssertEqual(Double(try h.item()), (0.125 + 2.5) / 2, accuracy: 1e-6)
+        // logits: gradient softmax − target
+        let logits = try Tensor([1, 2, 3], shape: [1, 3], requiresGrad: true)
+        try KerasLoss.categoricalCrossentropy(fromLogits: true)(logits, try Tensor([0, 0, 1], shape: [1, 3])).backward()
+        let z = exp(1.0) + exp(2.0) + exp(3.0)
+        let reference = [exp(1.0) / z, exp(2.0) / z, exp(3.0) / z - 1]
+        for (g, r) in zip(logits.grad!.scalars, reference) { XCTAssertEqual(Double(g), r, accuracy: 1e-6) }
+        // probabilities: gradient through the renormalisation, checked by finite differences in float64 terms
+        let probs = try Tensor([0.5, 0.3, 0.2], shape: [1, 3], requiresGrad: true)
+        try KerasLoss.categoricalCrossentropy(fromLogits: false)(probs, try Tensor([0, 1, 0], shape: [1, 3])).backward()
+        // L = −log(p1 / S): ∂/∂p_k = 1/S − [k = 1]/p1, S = 1
+        for (g, r) in zip(probs.grad!.scalars, [1.0, 1 - 1 / 0.3, 1.0]) { XCTAssertEqual(Double(g), r, accuracy: 1e-5) }
+    }
+
+    func testMasksLossWeightsAndAccuracy() throws {
+        manualSeed(3)
+        let model = try GraphModel(json: twoHeadConfig)
+        let data = try twoHeadData()
+        let mask = try Tensor((0..<12).map { $0 < 6 ? 1 : 0 }, shape: [12])
+        let masked = try TrainingData(inputs: data.inputs, targets: data.targets, masks: [nil, mask])
+        let trainer = try Trainer(model: model, optimizer: try SGD(parameters: model.weights, learningRate: 0),
+                                  outputs: [OutputTraining(loss: .categoricalCrossentropy(fromLogits: false), lossWeight: 1, metrics: ["accuracy"]),
+                                            OutputTraining(loss: .binaryCrossentropy(fromLogits: false), lossWeight: 0.5, metrics: ["accuracy"])])
+        let logs = Dictionary(uniqueKeysWithValues: try trainer.evaluate(masked, batchSize: 5).map { ($0.name, $0.value) })
+        // reference: the first six samples only for b
+        let outputs = try model(data.inputs)
+        let firstSix = try TrainingData(inputs: [try data.inputs[0].indexSelect(Array(0..<6))],
+                                        targets: [try data.targets[0].indexSelect(Array(0..<6)), try data.targets[1].indexSelect(Array(0..<6))])
+        let bLoss = Double(try KerasLoss.binaryCrossentropy(fromLogits: false)(try outputs[1].indexSelect(Array(0..<6)), firstSix.targets[1]).item())
+        let aLoss = Double(try KerasLoss.categoricalCrossentropy(fromLogits: false)(outputs[0], data.targets[0]).item())
+        XCTAssertEqual(logs["a_loss"]!, aLoss, accuracy: 1e-5)
+        XCTAssertEqual(logs["loss"]!, aLoss + 0.5 * logs["b_loss"]!, accuracy: 1e-5)
+        var hits = 0.0
+        for i in 0..<6 where (outputs[1].scalars[i] > 0.5) == (i % 2 == 1) { hits += 1 }
+        XCTAssertEqual(logs["b_accuracy"]!, hits / 6, accuracy: 1e-9)
+        // batches of 5 weight b's per-batch masked mean by batch size: recompute that way
+        var expectedB = 0.0
+        for batch in [0..<5, 5..<10, 10..<12] {
+            let rows = Array(batch)
+            let w = try mask.indexSelect(rows)
+            let l = Double(try KerasLoss.binaryCrossentropy(fromLogits: false)(try outputs[1].indexSelect(rows), try data.targets[1].indexSelect(rows), mask: w).item())
+            expectedB += l * Double(rows.count)
+        }
+        XCTAssertEqual(logs["b_loss"]!, expectedB / 12, accuracy: 1e-5)
+        XCTAssertNotEqual(bLoss, 0)
+    }
+
+    func testStopRequestAndEventsAndValidationKeys() throws {
+        manualSeed(4)
+        let model = try GraphModel(json: twoHeadConfig)
+        let trainer = try Trainer(model: model, optimizer: try Adam(parameters: model.weights, learningRate: 0.01),
+                                  outputs: [OutputTraining(loss: .categoricalCrossentropy(fromLogits: false), metrics: ["accuracy"]),
+                                            OutputTraining(loss: .binaryCrossentropy(fromLogits: false), metrics: ["accuracy"])])
+        var events: [TrainingEventKind] = []
+        let history = try trainer.fit(try twoHeadData(), options: FitOptions(epochs: 5, batchSize: 4, validationSplit: 0.25)) { event in
+            events.append(event.kind)
+            return event.kind == .batchEnd && event.epoch == 1 && event.batch == 0
+        }
+        XCTAssertTrue(history.stopped)
+        XCTAssertEqual(history.epochs, 2)
+        XCTAssertEqual(events.first, .trainBegin)
+        XCTAssertEqual(events.last, .trainEnd)
+        XCTAssertEqual(events.filter { $0 == .batchEnd }.count, 3 + 1)
+        XCTAssertEqual(history.keys, ["loss", "a_loss", "b_loss", "a_accuracy", "b_accuracy", "a_weight", "b_weight",
+                                      "val_loss", "val_a_loss", "val_b_loss", "val_a_accuracy", "val_b_accuracy"])
+    }
+
+    func testMultiTaskMethodAndL2Penalty() throws {
+        manualSeed(5)
+        let config = twoHeadConfig.replacingOccurrences(of: #""units": 4, "activation": "relu""#,
+                                                        with: #""units": 4, "activation": "relu", "kernel_regularizer": {"l2": 0.01}"#)
+        let model = try GraphModel(json: config)
+        let penalty = Double(try model.regularizationLoss()!.item())
+        let reference = model.weights[0].scalars.reduce(0.0) { $0 + 0.01 * Double($1) * Double($1) }
+        XCTAssertEqual(penalty, reference, accuracy: 1e-6)
+        for name in ["uncertainty", "pcgrad"] {
+            let method = try MultiTaskMethods.make(name, taskCount: 2)
+            let optimizer = try Adam(parameters: model.weights + method.parameters, learningRate: 0.01)
+            let trainer = try Trainer(model: model, optimizer: optimizer,
+                                      outputs: [OutputTraining(loss: .categoricalCrossentropy(fromLogits: false)),
+                                                OutputTraining(loss: .binaryCrossentropy(fromLogits: false))], method: method)
+            let history = try trainer.fit(try twoHeadData(), options: FitOptions(epochs: 3, batchSize: 4))
+            XCTAssertEqual(history.epochs, 3)
+            XCTAssertTrue(history.values["loss"]!.allSatisfy(\.isFinite))
+            XCTAssertNotNil(history.values["a_weight"])
+        }
+        let method = try MultiTaskMethods.make("uncertainty", taskCount: 2)
+        XCTAssertThrowsError(try Trainer(model: model, optimizer: try Adam(parameters: model.weights),
+                                         outputs: [OutputTraining(loss: .meanSquaredError), OutputTraining(loss: .meanSquaredError)],
+                                         method: method))
+    }
+
+    func testMismatchedLengthsAndPredict() throws {
+        let model = try GraphModel(json: linearConfig)
+        XCTAssertThrowsError(try TrainingData(inputs: [try Tensor.zeros([5, 2])], targets: [try Tensor.zeros([4, 1])])) {
+            XCTAssertTrue("\($0)".contains("(5, 2)") && "\($0)".contains("(4, 1)"), "\($0)")
+        }
+        let x = try Tensor.uniform([7, 2])
+        let predicted = try model.predict([x], batchSize: 3)[0]
+        XCTAssertEqual(predicted.shape, [7, 1])
+        let direct = try model([x])[0]
+        for (a, b) in zip(predicted.scalars, direct.scalars) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+}
