@@ -52,5 +52,6 @@ extern PyMethodDef autograd_functions[];   /* autograd.c: backward, copy_, grad 
 extern PyMethodDef optim_functions[];      /* optim.c */
 extern PyMethodDef mtl_functions[];        /* mtl.c: multi-task methods */
 extern PyMethodDef io_functions[];         /* io.c: safetensors save/load, atomic writes */
+extern PyMethodDef layer_functions[];      /* layers.c: conv, pooling, dropout, embedding, norms */
 
 #endif /* POLYHEAD_CORE_H */

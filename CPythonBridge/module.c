@@ -101,7 +101,7 @@ static int core_exec(PyObject *module) {
     core_state *state = core_get_state(module);
     PyMethodDef *const tables[] = {library_functions, tensor_functions, creation_functions, ops_functions,
                                    shape_functions,   loss_functions,   autograd_functions, optim_functions,
-                                   mtl_functions,     io_functions};
+                                   mtl_functions,     io_functions,       layer_functions};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         if (PyModule_AddFunctions(module, tables[i]) < 0) {
             return -1;
@@ -113,7 +113,9 @@ static int core_exec(PyObject *module) {
     }
     if (PyModule_AddIntConstant(module, "REDUCTION_NONE", PH_REDUCTION_NONE) < 0 ||
         PyModule_AddIntConstant(module, "REDUCTION_MEAN", PH_REDUCTION_MEAN) < 0 ||
-        PyModule_AddIntConstant(module, "REDUCTION_SUM", PH_REDUCTION_SUM) < 0) {
+        PyModule_AddIntConstant(module, "REDUCTION_SUM", PH_REDUCTION_SUM) < 0 ||
+        PyModule_AddIntConstant(module, "GELU_NONE", PH_GELU_NONE) < 0 ||
+        PyModule_AddIntConstant(module, "GELU_TANH", PH_GELU_TANH) < 0) {
         return -1;
     }
     return 0;

@@ -1,4 +1,5 @@
-"""``polyhead.nn.functional``: activations, ``linear`` and losses as functions (torch names and semantics).
+"""``polyhead.nn.functional``: activations, ``linear``, convolution, pooling, dropout, embedding,
+normalization and losses as functions (torch names and semantics).
 
 Losses take ``reduction='mean' | 'sum' | 'none'``. Class targets (``cross_entropy``, ``nll_loss``) may be a
 tensor of integral floats, an integer numpy array or a list; other targets may be tensors, numpy arrays,
@@ -15,8 +16,13 @@ from typing import Any, Optional
 from .. import _core, _ops
 from .._convert import as_tensor, class_indices, require_tensor
 
+from ._layer_functional import (avg_pool2d, batch_norm, conv2d, dropout, elu, embedding, gelu, layer_norm,
+                                leaky_relu, max_pool2d)
+
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+           "conv2d", "max_pool2d", "avg_pool2d", "dropout", "embedding", "layer_norm", "batch_norm", "gelu",
+           "leaky_relu", "elu"]
 
 _shape = _core.Tensor.shape.__get__
 _REDUCTIONS = {"none": _core.REDUCTION_NONE, "mean": _core.REDUCTION_MEAN, "sum": _core.REDUCTION_SUM}

@@ -2,11 +2,18 @@
 
 from .module import Module
 from .linear import Identity, Linear
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .flatten import Flatten
+from .conv import Conv2d
+from .pooling import AvgPool2d, MaxPool2d
+from .dropout import Dropout
+from .sparse import Embedding
+from .normalization import LayerNorm
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
-__all__ = ["Module", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten",
-           "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["Module", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU", "ELU", "Softmax",
+           "LogSoftmax", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout", "Embedding", "LayerNorm",
+           "BatchNorm1d", "BatchNorm2d", "Sequential", "ModuleList", "ModuleDict", "MSELoss", "L1Loss", "BCELoss",
+           "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
