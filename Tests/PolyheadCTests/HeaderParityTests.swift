@@ -124,6 +124,10 @@ final class HeaderParityTests: XCTestCase {
             "constchar*const*": "UnsafePointer<UnsafePointer<CChar>?>?",
             "ph_safetensors**": "UnsafeMutablePointer<OpaquePointer?>?", "ph_safetensors*": "OpaquePointer?",
             "constph_safetensors*": "OpaquePointer?", "constvoid*": "UnsafeRawPointer?",
+            "ph_model**": "UnsafeMutablePointer<OpaquePointer?>?", "ph_model*": "OpaquePointer?",
+            "constph_model*": "OpaquePointer?", "ph_trainer**": "UnsafeMutablePointer<OpaquePointer?>?",
+            "ph_trainer*": "OpaquePointer?",
+            "ph_fit_callback": "(@convention(c)(UnsafeMutableRawPointer?,Int32,Int64,Int64,Int32,UnsafePointer<UnsafePointer<CChar>?>?,UnsafePointer<Double>?)->Int32)?",
         ]
         return table[key] ?? "<unmapped C type \(type)>"
     }

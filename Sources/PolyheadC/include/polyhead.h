@@ -388,6 +388,72 @@ ph_status ph_leaky_relu(ph_tensor **out, const ph_tensor *x, float negative_slop
 /** x for x > 0, else alpha·(e^x − 1), elementwise (finite alpha). */
 ph_status ph_elu(ph_tensor **out, const ph_tensor *x, float alpha);
 
+
+/* ---- Keras-style models and training ------------------------------------------------------------------------
+ * A ph_model is a functional graph built from a Keras-like JSON config; a ph_trainer runs fit/evaluate on it
+ * entirely inside the library (batching, shuffling, forward, losses, multi-task method, optimizer, metrics), so
+ * a caller can release its own locks for the whole call. The config, compile and fit JSON formats are described
+ * in Sources/Polyhead/Training (GraphModel, Trainer, FitOptions). */
+
+/** Opaque Keras-style model. */
+typedef struct ph_model ph_model;
+/** Opaque training loop over one model, one optimizer and optionally one multi-task method (all retained). */
+typedef struct ph_trainer ph_trainer;
+
+/** Events reported to a ph_fit_callback. */
+enum { PH_EVENT_TRAIN_BEGIN = 0, PH_EVENT_EPOCH_BEGIN = 1, PH_EVENT_BATCH_END = 2, PH_EVENT_EPOCH_END = 3,
+       PH_EVENT_TRAIN_END = 4 };
+
+/** Progress callback of ph_trainer_fit, called on the fitting thread: `count` logs as parallel arrays of names
+ *  and values (valid during the call only; at a batch end the epoch's running means, at an epoch end the full
+ *  epoch logs with validation). Return non-zero to stop training after the current batch. */
+typedef int32_t (*ph_fit_callback)(void *context, int32_t event, int64_t epoch, int64_t batch, int32_t count,
+                                   const char *const *names, const double *values);
+
+/** Builds a model from its JSON config (inputs with names and per-sample shapes; layers with class_name, name,
+ *  config and inbound names; ordered outputs). Weights are initialised from the global generator. Malformed
+ *  configs are PH_ERROR_VALUE naming the problem. Free with ph_model_free. */
+ph_status ph_model_new(ph_model **out, const char *config_json);
+ph_status ph_model_free(ph_model *model);
+/** The number of inputs, outputs and weights of a model. */
+ph_status ph_model_input_count(int32_t *out, const ph_model *model);
+ph_status ph_model_output_count(int32_t *out, const ph_model *model);
+ph_status ph_model_weight_count(int32_t *out, const ph_model *model);
+/** Weight `index` as a +1 tensor handle (the live weight, shared with the model) and its Keras-style name
+ *  ("<layer>/kernel", "<layer>/bias"; valid while the model lives). */
+ph_status ph_model_weight(ph_tensor **out, const char **name, const ph_model *model, int32_t index);
+/** Runs the model on `input_count` inputs (one per model input, batch first) and writes one +1 tensor per
+ *  output into `outputs` (an array of ph_model_output_count entries). With `training` non-zero dropout is active
+ *  and the graph is recorded for backward when the weights require grad. */
+ph_status ph_model_call(ph_tensor **outputs, const ph_model *model, ph_tensor *const *inputs, int32_t input_count,
+                        int32_t training);
+/** Like ph_model_call in evaluation mode without gradients, in batches of batch_size ≥ 1 rows. */
+ph_status ph_model_predict(ph_tensor **outputs, const ph_model *model, ph_tensor *const *inputs,
+                           int32_t input_count, int64_t batch_size);
+
+/** Compiles a trainer: compile_json is {"outputs": [{"loss": "categorical_crossentropy", "from_logits": false,
+ *  "delta": 1.0, "loss_weight": 1.0, "metrics": ["accuracy"]}, ...]} with one entry per output; the optimizer
+ *  must update every model weight (and the method's parameters); method may be NULL. */
+ph_status ph_trainer_new(ph_trainer **out, ph_model *model, const char *compile_json, ph_optimizer *optimizer,
+                         ph_mtl_method *method);
+ph_status ph_trainer_free(ph_trainer *trainer);
+/** Trains on inputs/targets (one per model input/output, same number of rows) with optional per-output masks
+ *  (`masks` NULL, or target_count entries each NULL or an (N) weight tensor; 0 = missing label) and optional
+ *  validation data (val_input_count 0 for none; then fit_json's validation_split may hold out the last rows).
+ *  fit_json: {"epochs": 1, "batch_size": 32, "shuffle": true, "validation_split": 0.0}. callback may be NULL.
+ *  On success *history_json is {"epochs": n, "stopped": bool, "history": {"loss": [...], ...}} (keys in Keras
+ *  order; NaN written as NaN), valid until the next call on this trainer. */
+ph_status ph_trainer_fit(const char **history_json, ph_trainer *trainer, ph_tensor *const *inputs,
+                         int32_t input_count, ph_tensor *const *targets, int32_t target_count,
+                         ph_tensor *const *masks, ph_tensor *const *val_inputs, int32_t val_input_count,
+                         ph_tensor *const *val_targets, int32_t val_target_count, ph_tensor *const *val_masks,
+                         const char *fit_json, ph_fit_callback callback, void *context);
+/** Evaluates losses and metrics in batches; *logs_json is an ordered object {"loss": x, "<output>_loss": ...},
+ *  valid until the next call on this trainer. */
+ph_status ph_trainer_evaluate(const char **logs_json, ph_trainer *trainer, ph_tensor *const *inputs,
+                              int32_t input_count, ph_tensor *const *targets, int32_t target_count,
+                              ph_tensor *const *masks, int64_t batch_size);
+
 #ifdef __cplusplus
 }
 #endif
