@@ -59,7 +59,11 @@ func col2im(_ columns: UnsafePointer<Float>, channels: Int, _ g: Window2d, into 
                     let source = row + oy * ow
                     let target = plane + (oy * g.stride.height - g.padding.height + i) * g.inputWidth
                         - g.padding.width + j
-                    for ox in columnsInside { target[ox * step] += source[ox] }
+                    if step == 1 {  // contiguous: a vectorised add
+                        for ox in columnsInside { target[ox] += source[ox] }
+                    } else {
+                        for ox in columnsInside { target[ox * step] += source[ox] }
+                    }
                 }
             }
         }

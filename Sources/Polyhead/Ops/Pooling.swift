@@ -26,33 +26,14 @@ extension Tensor {
     public func maxPool2d(kernel: Size2d, stride: Size2d, padding: Size2d = Size2d(0, 0)) throws -> Tensor {
         let (planes, g) = try poolingWindow(op: "max_pool2d", kernel: kernel, stride: stride, padding: padding)
         let result = try Tensor.empty([shape[0], shape[1], g.outputHeight, g.outputWidth], op: "max_pool2d")
-        var winners = [Int](repeating: 0, count: planes * g.outputArea)
-        let input = storage.pointer, out = result.storage.pointer
+        guard g.inputArea <= Int(Int32.max) else {
+            throw PolyheadError.outOfMemory(op: "max_pool2d", message: "planes of \(g.inputArea) pixels are too large")
+        }
+        // The winner of each window, as an offset in its plane (Int32 halves the memory traffic).
+        var winners = [Int32](repeating: 0, count: planes * g.outputArea)
         winners.withUnsafeMutableBufferPointer { best in
-            for plane in 0..<planes {
-                let source = input + plane * g.inputArea
-                for oy in 0..<g.outputHeight {
-                    let top = oy * g.stride.height - g.padding.height
-                    let rows = Swift.max(top, 0)..<Swift.min(top + g.kernel.height, g.inputHeight)
-                    for ox in 0..<g.outputWidth {
-                        let left = ox * g.stride.width - g.padding.width
-                        let columns = Swift.max(left, 0)..<Swift.min(left + g.kernel.width, g.inputWidth)
-                        var peak = -Float.infinity, at = rows.lowerBound * g.inputWidth + columns.lowerBound
-                        search: for iy in rows {
-                            for ix in columns {
-                                let value = source[iy * g.inputWidth + ix]
-                                if value > peak || value.isNaN {
-                                    peak = value
-                                    at = iy * g.inputWidth + ix
-                                    if value.isNaN { break search }
-                                }
-                            }
-                        }
-                        let slot = plane * g.outputArea + oy * g.outputWidth + ox
-                        out[slot] = peak
-                        best[slot] = at
-                    }
-                }
+            if let base = best.baseAddress {  // nil only without outputs
+                maxPoolPlanes(storage.pointer, into: result.storage.pointer, winners: base, planes: planes, g)
             }
         }
         let inputShape = shape
@@ -62,7 +43,7 @@ extension Tensor {
             winners.withUnsafeBufferPointer { best in
                 for plane in 0..<planes {
                     let target = pd + plane * g.inputArea, base = plane * g.outputArea
-                    for k in 0..<g.outputArea { target[best[base + k]] += pg[base + k] }
+                    for k in 0..<g.outputArea { target[Int(best[base + k])] += pg[base + k] }
                 }
             }
             return [gradient]
@@ -116,6 +97,46 @@ private func forEachAverageWindow(
                 let columns = Swift.max(left, 0)..<Swift.min(left + g.kernel.width, g.inputWidth)
                 let scale = countIncludePad ? fullScale : 1 / Float(rows.count * columns.count)
                 body(plane, plane * g.outputArea + oy * g.outputWidth + ox, rows, columns, scale)
+            }
+        }
+    }
+}
+
+/// The forward of `maxPool2d` over `planes` planes: every window's maximum (NaN wins) into `out` and its
+/// offset within the plane into `winners`.
+private func maxPoolPlanes(
+    _ input: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>,
+    planes: Int, _ g: Window2d
+) {
+    let (kh, kw, sh, sw) = (g.kernel.height, g.kernel.width, g.stride.height, g.stride.width)
+    let (height, width, oh, ow) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
+    for plane in 0..<planes {
+        let source = input + plane * g.inputArea
+        let target = out + plane * g.outputArea, best = winners + plane * g.outputArea
+        for oy in 0..<oh {
+            let top = oy * sh - g.padding.height
+            let firstRow = Swift.max(top, 0), endRow = Swift.min(top + kh, height)
+            for ox in 0..<ow {
+                let left = ox * sw - g.padding.width
+                let firstColumn = Swift.max(left, 0), endColumn = Swift.min(left + kw, width)
+                var at = firstRow * width + firstColumn, peak = source[at]
+                var iy = firstRow
+                while iy < endRow, !peak.isNaN {
+                    let line = iy * width
+                    var ix = firstColumn
+                    while ix < endColumn {
+                        let value = source[line + ix]
+                        if value > peak || value.isNaN {
+                            peak = value
+                            at = line + ix
+                            if value.isNaN { break }
+                        }
+                        ix += 1
+                    }
+                    iy += 1
+                }
+                target[oy * ow + ox] = peak
+                best[oy * ow + ox] = Int32(truncatingIfNeeded: at)
             }
         }
     }
