@@ -23,6 +23,8 @@ typedef struct {
     PyTypeObject *tensor_type;     /* _core.Tensor */
     PyTypeObject *optimizer_type;  /* _core.Optimizer */
     PyTypeObject *mtl_method_type; /* _core.MtlMethod */
+    PyTypeObject *model_type;      /* _core.Model (training.c) */
+    PyTypeObject *trainer_type;    /* _core.Trainer (training.c) */
     PyTypeObject *tensor_class;    /* set_tensor_class(cls); defaults to tensor_type */
 } core_state;
 
@@ -53,5 +55,9 @@ extern PyMethodDef optim_functions[];      /* optim.c */
 extern PyMethodDef mtl_functions[];        /* mtl.c: multi-task methods */
 extern PyMethodDef io_functions[];         /* io.c: safetensors save/load, atomic writes */
 extern PyMethodDef layer_functions[];      /* layers.c: conv, pooling, dropout, embedding, norms */
+extern PyMethodDef training_functions[];   /* training.c: Keras-style models and fit */
+
+/** Creates `_core.Model` and `_core.Trainer` (training.c) and stores them in the state. */
+int training_types_add(PyObject *module, core_state *state);
 
 #endif /* POLYHEAD_CORE_H */

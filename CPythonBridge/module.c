@@ -101,14 +101,15 @@ static int core_exec(PyObject *module) {
     core_state *state = core_get_state(module);
     PyMethodDef *const tables[] = {library_functions, tensor_functions, creation_functions, ops_functions,
                                    shape_functions,   loss_functions,   autograd_functions, optim_functions,
-                                   mtl_functions,     io_functions,       layer_functions};
+                                   mtl_functions,     io_functions,       layer_functions,
+                                   training_functions};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         if (PyModule_AddFunctions(module, tables[i]) < 0) {
             return -1;
         }
     }
     if (tensor_type_add(module, state) < 0 || optimizer_type_add(module, state) < 0 ||
-        mtl_method_type_add(module, state) < 0) {
+        mtl_method_type_add(module, state) < 0 || training_types_add(module, state) < 0) {
         return -1;
     }
     if (PyModule_AddIntConstant(module, "REDUCTION_NONE", PH_REDUCTION_NONE) < 0 ||
@@ -126,6 +127,8 @@ static int core_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(state->tensor_type);
     Py_VISIT(state->optimizer_type);
     Py_VISIT(state->mtl_method_type);
+    Py_VISIT(state->model_type);
+    Py_VISIT(state->trainer_type);
     Py_VISIT(state->tensor_class);
     return 0;
 }
@@ -135,6 +138,8 @@ static int core_clear(PyObject *module) {
     Py_CLEAR(state->tensor_type);
     Py_CLEAR(state->optimizer_type);
     Py_CLEAR(state->mtl_method_type);
+    Py_CLEAR(state->model_type);
+    Py_CLEAR(state->trainer_type);
     Py_CLEAR(state->tensor_class);
     return 0;
 }
