@@ -28,6 +28,8 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from ._parallel import get_num_threads, set_num_threads
 from . import autograd, mtl, nn, optim
+from . import keras
+from .keras import Input, Model, layers
 from . import io
 from .serialization import load, save
 
@@ -71,6 +73,6 @@ __all__ = [
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "manual_seed", "set_num_threads", "get_num_threads", "is_tensor", "numel",
-    "autograd", "mtl", "nn", "optim",
+    "autograd", "mtl", "nn", "optim", "keras", "Input", "Model", "layers",
     "io", "save", "load",
 ]

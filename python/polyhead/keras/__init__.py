@@ -1,0 +1,25 @@
+"""Keras-style API: functional models whose ``fit`` runs the whole training loop in the Swift core.
+
+Code written for ``tf.keras`` runs with ``import polyhead as tf`` within this feature set::
+
+    import polyhead as tf
+
+    inputs = tf.keras.Input(shape=(64,))
+    h = tf.keras.layers.Dense(128, activation="relu")(inputs)
+    digit = tf.keras.layers.Dense(10, activation="softmax", name="digit")(h)
+    large = tf.keras.layers.Dense(1, activation="sigmoid", name="large")(h)
+    model = tf.keras.Model(inputs=inputs, outputs=[digit, large])
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "binary_crossentropy"],
+                  loss_weights=[1.0, 0.5], metrics=[["accuracy"], ["accuracy"]])
+    history = model.fit(x, [y_digit, y_large], epochs=10, batch_size=128, validation_split=0.1)
+
+Batching, shuffling, the forward pass, losses (with per-output masks for missing labels), an optional
+multi-task weighting or gradient method (``compile(weighting="pcgrad")``), the optimizer and the metrics
+all run inside the core with the GIL released; Python is called back only for progress and callbacks.
+"""
+
+from . import callbacks, layers, losses, optimizers, regularizers
+from ._model import Model
+from .layers import Input
+
+__all__ = ["Input", "Model", "layers", "losses", "optimizers", "callbacks", "regularizers"]

@@ -1,0 +1,430 @@
+"""``polyhead.keras.Model``: a functional graph turned into a core model, trained by the core's loop."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .. import _core
+from . import callbacks as _callbacks
+from . import losses as _losses
+from . import optimizers as _optimizers
+from .layers import InputLayer, KerasTensor, Layer
+
+_EVENT_TRAIN_BEGIN, _EVENT_EPOCH_BEGIN, _EVENT_BATCH_END, _EVENT_EPOCH_END, _EVENT_TRAIN_END = range(5)
+
+
+def _assign(tensor: Any, value: Any, name: str) -> None:
+    """Copies ``value`` into the live weight ``tensor`` without recording gradients."""
+    from .. import no_grad, tensor as make_tensor
+    array = np.asarray(value, dtype=np.float32)
+    if tuple(array.shape) != tuple(tensor.shape):
+        raise ValueError(f"weight '{name}' has shape {tuple(tensor.shape)}, got an array of shape {array.shape}")
+    with no_grad():
+        tensor.copy_(make_tensor(array))
+
+
+def _as_tensor(array: Any) -> Any:
+    from .. import tensor as make_tensor
+    if isinstance(array, _core.Tensor):
+        return array
+    return make_tensor(np.ascontiguousarray(np.asarray(array, dtype=np.float32)))
+
+
+class Model:
+    """A functional model: ``Model(inputs, outputs)`` with one or several inputs (a tensor or a list) and
+    outputs (a tensor, a list, or a dict ``{name: tensor}`` whose keys become the output names).
+
+    The weights are created (from ``polyhead.manual_seed``'s generator) when the model is built.
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, name: str = "functional") -> None:
+        self.name = name
+        self.stop_training = False
+        self._single_input = isinstance(inputs, KerasTensor)
+        input_list = [inputs] if self._single_input else list(inputs)
+        if not input_list or not all(isinstance(t, KerasTensor) and isinstance(t._source, InputLayer) for t in input_list):
+            raise TypeError("Model inputs must be tensors made by polyhead.keras.Input")
+        self._output_kind = "dict" if isinstance(outputs, Mapping) else ("single" if isinstance(outputs, KerasTensor) else "list")
+        if self._output_kind == "dict":
+            named = [(str(k), v) for k, v in outputs.items()]
+        else:
+            named = [(None, t) for t in ([outputs] if self._output_kind == "single" else list(outputs))]
+        if not named or not all(isinstance(t, KerasTensor) for _, t in named):
+            raise TypeError("Model outputs must be symbolic tensors from polyhead.keras layers")
+        self._inputs = [t._source for t in input_list]
+        self.inputs, self.outputs = input_list, [t for _, t in named]
+        layers = self._collect([t for _, t in named])
+        configs = [{"class_name": type(layer).__name__, "name": layer.name, "config": layer._config(),
+                    "inbound": [t.name for t in layer._inbound]} for layer in layers]
+        output_names = []
+        for key, tensor in named:
+            if isinstance(tensor._source, InputLayer):
+                raise ValueError(f"output {key or tensor.name!r} is a model input; add a layer")
+            if key is not None and key != tensor.name:  # a dict key names the output: an identity node
+                configs.append({"class_name": "Activation", "name": key, "config": {"activation": "linear"},
+                                "inbound": [tensor.name]})
+            output_names.append(key or tensor.name)
+        self.output_names = output_names
+        self._output_shapes = [t.shape for _, t in named]
+        self._layers: List[Layer] = list(self._inputs) + layers
+        self._config = {"inputs": [{"name": layer.name, "shape": list(layer.shape)} for layer in self._inputs],
+                        "layers": configs, "outputs": output_names}
+        self._core = _core.model_new(json.dumps(self._config))
+        self._named_weights: List[Tuple[str, Any]] = _core.model_weights(self._core)
+        by_layer = {layer.name: layer for layer in layers}
+        for weight_name, tensor in self._named_weights:
+            layer_name, kind = weight_name.rsplit("/", 1)
+            by_layer[layer_name]._weights[kind] = tensor
+        self._trainer: Any = None
+        self._compiled: Optional[Dict[str, Any]] = None
+        self._lock = threading.Lock()
+
+    def _collect(self, outputs: List[KerasTensor]) -> List[Layer]:
+        seen: Dict[int, Layer] = {}
+        inputs = {id(layer) for layer in self._inputs}
+        stack = [t._source for t in outputs]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            if isinstance(layer, InputLayer):
+                if id(layer) not in inputs:
+                    raise ValueError(f"the outputs depend on input '{layer.name}', which is not among the model's inputs")
+                continue
+            seen[id(layer)] = layer
+            stack.extend(t._source for t in layer._inbound)
+        return sorted(seen.values(), key=lambda layer: layer._order)
+
+    # ------------------------------------------------------------------ introspection
+
+    @property
+    def layers(self) -> List[Layer]:
+        """The input layers and layers, in graph order."""
+        return list(self._layers)
+
+    def get_layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in self._layers]}")
+
+    @property
+    def weights(self) -> List[Any]:
+        """The live weight tensors, in layer order (names as Keras: ``<layer>/kernel``, ``<layer>/bias``)."""
+        return [t for _, t in self._named_weights]
+
+    @property
+    def weight_names(self) -> List[str]:
+        """The Keras-style weight names (``<layer>/kernel``, ``<layer>/bias``), in :attr:`weights` order."""
+        return [n for n, _ in self._named_weights]
+
+    trainable_weights = weights
+
+    def get_weights(self) -> List[np.ndarray]:
+        """Copies of the weights as numpy arrays."""
+        return [t.detach().numpy().copy() for t in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Copies arrays (as returned by :meth:`get_weights`) into the weights."""
+        if len(weights) != len(self._named_weights):
+            raise ValueError(f"the model has {len(self._named_weights)} weights, got {len(weights)} arrays")
+        for (name, tensor), value in zip(self._named_weights, weights):
+            _assign(tensor, value, name)
+
+    def count_params(self) -> int:
+        """The number of weight elements."""
+        return sum(int(np.prod(t.shape)) for t in self.weights)
+
+    def summary(self, print_fn: Any = None) -> None:
+        """Prints the layers, their output shapes and parameter counts, like Keras."""
+        print_fn = print_fn or print
+        rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
+        for layer in self._layers:
+            shape = layer._output.shape if layer._output is not None else ()
+            rows.append((f"{layer.name} ({type(layer).__name__})", str(shape), str(layer.count_params()),
+                         ", ".join(t.name for t in layer._inbound) or "-"))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
+        line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+        total = sum(widths)
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * total)
+        print_fn(line(rows[0]))
+        print_fn("=" * total)
+        for r in rows[1:]:
+            print_fn(line(r))
+        print_fn("=" * total)
+        count = self.count_params()
+        print_fn(f"Total params: {count:,}")
+        print_fn(f"Trainable params: {count:,}")
+        print_fn("Non-trainable params: 0")
+        print_fn("_" * total)
+
+    def get_config(self) -> Dict[str, Any]:
+        """The core model config (inputs, layers with inbound names, outputs)."""
+        return json.loads(json.dumps(self._config))
+
+    # ------------------------------------------------------------------ compile
+
+    def _per_output(self, value: Any, what: str, default: Any) -> List[Any]:
+        n = len(self.output_names)
+        if value is None:
+            return [default] * n
+        if isinstance(value, Mapping):
+            unknown = set(value) - set(self.output_names)
+            if unknown:
+                raise ValueError(f"{what} names unknown outputs {sorted(unknown)}; outputs are {self.output_names}")
+            return [value.get(name, default) for name in self.output_names]
+        if isinstance(value, (list, tuple)):
+            if len(value) != n:
+                raise ValueError(f"{what} has {len(value)} entries for {n} outputs {self.output_names}")
+            return list(value)
+        return [value] * n
+
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
+                weighting: Any = None, **kwargs: Any) -> None:
+        """Configures training: ``optimizer`` (name or :mod:`~polyhead.keras.optimizers` object), ``loss``
+        (one for all outputs, a list or a dict by output name; Keras names or loss objects), ``loss_weights``
+        (list or dict), ``metrics`` (names for every output, a list of lists, or a dict by output name:
+        ``accuracy``, ``mae``, ``mse``) and ``weighting`` (``None``, a ``polyhead.mtl`` method name such as
+        ``"uncertainty"`` or ``"pcgrad"``, or a ``polyhead.mtl`` method object).
+
+        With a weighting method the task losses it combines are ``loss_weight · loss``; the shared part
+        (whose task gradients gradient methods combine) is the weights of the layers that feed more than one
+        output.
+        """
+        if kwargs:
+            raise TypeError(f"compile() got unsupported arguments {sorted(kwargs)}")
+        if loss is None:
+            raise ValueError("compile() needs a loss")
+        opt = _optimizers.get(optimizer)
+        losses = [_losses.get(item) for item in self._per_output(loss, "loss", None)]
+        weights = [float(w) for w in self._per_output(loss_weights, "loss_weights", 1.0)]
+        if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
+            metrics = [list(metrics)] * len(self.output_names)  # one list for every output
+        per_metrics = [[m] if isinstance(m, str) else list(m or []) for m in self._per_output(metrics, "metrics", [])]
+        method_core, method_params = self._method(weighting)
+        spec = {"outputs": [dict(l._spec(), loss_weight=w, metrics=m) for l, w, m in zip(losses, weights, per_metrics)]}
+        core_optimizer = opt.build(self.weights + method_params)
+        self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
+        self.optimizer, self.loss, self.metrics_names = opt, losses, per_metrics
+        self._compiled = spec
+
+    def _method(self, weighting: Any) -> Tuple[Any, List[Any]]:
+        if weighting is None:
+            return None, []
+        n = len(self.output_names)
+        if isinstance(weighting, str):
+            core = _core.mtl_method(weighting, n, (), ())
+            return core, _core.mtl_parameters(core)
+        if hasattr(weighting, "_create_core"):
+            if weighting._core is None:
+                weighting._create_core(n)
+            if weighting.num_tasks != n:
+                raise ValueError(f"{type(weighting).__name__} was made for {weighting.num_tasks} tasks; the model has {n} outputs")
+            if getattr(weighting, "rep_grad", False):
+                raise ValueError("rep_grad=True is not supported by Model.fit; use the parameter mode")
+            return weighting._core, weighting.parameters()
+        raise TypeError(f"weighting must be None, a method name or a polyhead.mtl method, got {type(weighting).__name__}")
+
+    # ------------------------------------------------------------------ data
+
+    def _inputs_of(self, x: Any) -> List[Any]:
+        names = [layer.name for layer in self._inputs]
+        if isinstance(x, Mapping):
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"x is missing inputs {missing}; the model's inputs are {names}")
+            items = [x[n] for n in names]
+        elif isinstance(x, (list, tuple)):
+            items = list(x)
+        else:
+            items = [x]
+        if len(items) != len(names):
+            raise ValueError(f"the model has {len(names)} inputs {names}, got {len(items)} arrays")
+        return [_as_tensor(a) for a in items]
+
+    def _targets_of(self, y: Any, what: str = "y") -> List[Any]:
+        n = len(self.output_names)
+        if isinstance(y, Mapping):
+            missing = [name for name in self.output_names if name not in y]
+            if missing:
+                raise ValueError(f"{what} is missing outputs {missing}; the model's outputs are {self.output_names}")
+            items = [y[name] for name in self.output_names]
+        elif isinstance(y, (list, tuple)) and n > 1:
+            items = list(y)
+        else:
+            items = [y]
+        if len(items) != n:
+            raise ValueError(f"the model has {n} outputs {self.output_names}, got {len(items)} {what} arrays")
+        result = []
+        for k, item in enumerate(items):
+            array = np.asarray(item.detach().numpy() if isinstance(item, _core.Tensor) else item, dtype=np.float32)
+            shape = self._output_shapes[k]
+            if array.ndim == 1 and len(shape) == 2 and shape[1] == 1 and not self._is_sparse(k):
+                array = array.reshape(-1, 1)  # Keras accepts (N,) targets for a one-unit output
+            result.append(_as_tensor(array))
+        return result
+
+    def _is_sparse(self, k: int) -> bool:
+        return bool(self._compiled) and self._compiled["outputs"][k]["loss"] == "sparse_categorical_crossentropy"
+
+    def _masks_of(self, masks: Any) -> Optional[List[Any]]:
+        if masks is None:
+            return None
+        n = len(self.output_names)
+        if isinstance(masks, Mapping):
+            items = [masks.get(name) for name in self.output_names]
+        elif isinstance(masks, (list, tuple)) and n > 1:
+            items = list(masks)
+        else:
+            items = [masks]
+        if len(items) != n:
+            raise ValueError(f"sample_weight/masks has {len(items)} entries for {n} outputs {self.output_names}")
+        if all(item is None for item in items):
+            return None
+        return [_as_tensor(np.ones(0, np.float32)) if item is None else _as_tensor(np.asarray(item, np.float32).reshape(-1))
+                for item in items]
+
+    @staticmethod
+    def _check_lengths(x: List[Any], y: List[Any], masks: Optional[List[Any]], names: Sequence[str]) -> int:
+        arrays = [(f"x[{i}]", t) for i, t in enumerate(x)] + [(f"y[{i}] ({names[i]})", t) for i, t in enumerate(y)]
+        arrays += [(f"sample_weight[{i}]", t) for i, t in enumerate(masks or []) if t.shape[0] != 0]
+        sizes = {label: (int(t.shape[0]) if len(t.shape) else 0, tuple(t.shape)) for label, t in arrays}
+        counts = {n for n, _ in sizes.values()}
+        if len(counts) > 1:
+            detail = ", ".join(f"{label} shape {shape}" for label, (_, shape) in sizes.items())
+            raise ValueError(f"Data cardinality is ambiguous: the arrays have different numbers of samples: {detail}")
+        return counts.pop() if counts else 0
+
+    def _fill_masks(self, masks: Optional[List[Any]], n: int) -> Optional[List[Any]]:
+        if masks is None:
+            return None
+        return [_as_tensor(np.ones(n, np.float32)) if m.shape[0] == 0 else m for m in masks]
+
+    # ------------------------------------------------------------------ fit / evaluate / predict
+
+    def _require_compiled(self, what: str) -> None:
+        if self._trainer is None:
+            raise RuntimeError(f"you must compile the model before calling {what}()")
+
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, epochs: int = 1,
+            verbose: Any = "auto", callbacks: Optional[List[_callbacks.Callback]] = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            sample_weight: Any = None, masks: Any = None, initial_epoch: int = 0) -> _callbacks.History:
+        """Trains for ``epochs`` epochs; the loop runs in the core with the GIL released.
+
+        ``sample_weight`` / ``masks``: one weight per sample per output (a list or dict by output name,
+        entries may be None); 0 marks a missing label, which then counts in neither loss nor metrics.
+        Returns a :class:`~polyhead.keras.callbacks.History` whose ``history`` has Keras's keys (``loss``,
+        ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight`` (the task weights).
+        """
+        self._require_compiled("fit")
+        if initial_epoch:
+            raise ValueError("initial_epoch is not supported")
+        if sample_weight is not None and masks is not None:
+            raise ValueError("pass either sample_weight or masks, not both")
+        inputs, targets = self._inputs_of(x), self._targets_of(y)
+        mask_list = self._masks_of(masks if masks is not None else sample_weight)
+        n = self._check_lengths(inputs, targets, mask_list, self.output_names)
+        mask_list = self._fill_masks(mask_list, n)
+        val = [None, None, None]
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val)")
+            vx, vy = self._inputs_of(validation_data[0]), self._targets_of(validation_data[1], "validation y")
+            vm = self._masks_of(validation_data[2]) if len(validation_data) == 3 else None
+            vn = self._check_lengths(vx, vy, vm, self.output_names)
+            val = [vx, vy, self._fill_masks(vm, vn)]
+        batch_size = 32 if batch_size is None else int(batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        history = _callbacks.History()
+        user = list(callbacks or [])
+        history_given = [cb for cb in user if isinstance(cb, _callbacks.History)]
+        if history_given:
+            history = history_given[0]
+        active = [cb for cb in user if not isinstance(cb, _callbacks.History)]
+        if verbose:
+            active.append(_callbacks.ProgbarLogger(verbose))
+        train_n = n - (n - math.ceil(n * (1 - validation_split))) if validation_data is None and validation_split else n
+        params = {"epochs": int(epochs), "steps": math.ceil(train_n / batch_size) if batch_size > 0 else 0,
+                  "verbose": verbose, "batch_size": batch_size}
+        for cb in active + [history]:
+            cb.set_model(self)
+            cb.set_params(params)
+        fit_json = json.dumps({"epochs": int(epochs), "batch_size": batch_size, "shuffle": bool(shuffle),
+                               "validation_split": float(validation_split)})
+        self.stop_training = False
+
+        def dispatch(event: int, epoch: int, batch: int, logs: Dict[str, float]) -> bool:
+            for cb in active:
+                if event == _EVENT_TRAIN_BEGIN:
+                    cb.on_train_begin(logs)
+                elif event == _EVENT_EPOCH_BEGIN:
+                    cb.on_epoch_begin(epoch, logs)
+                elif event == _EVENT_BATCH_END:
+                    cb.on_train_batch_end(batch, logs)
+                elif event == _EVENT_EPOCH_END:
+                    cb.on_epoch_end(epoch, logs)
+                elif event == _EVENT_TRAIN_END:
+                    cb.on_train_end(logs)
+            return self.stop_training
+
+        with self._lock:
+            text = _core.trainer_fit(self._trainer, inputs, targets, mask_list, val[0], val[1], val[2], fit_json,
+                                     dispatch if active else None)
+        result = json.loads(text)
+        history.history = {k: list(v) for k, v in result["history"].items()}
+        history.epoch = list(range(result["epochs"]))
+        history.params = params
+        history.model = self
+        self.history = history
+        return history
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, verbose: Any = "auto",
+                 sample_weight: Any = None, masks: Any = None, return_dict: bool = False) -> Any:
+        """The loss and metrics on the data: a scalar (one output, no metrics), a list in the order of
+        ``metrics_names`` of the returned dict, or the dict with ``return_dict=True``."""
+        self._require_compiled("evaluate")
+        inputs, targets = self._inputs_of(x), self._targets_of(y)
+        mask_list = self._masks_of(masks if masks is not None else sample_weight)
+        n = self._check_lengths(inputs, targets, mask_list, self.output_names)
+        with self._lock:
+            text = _core.trainer_evaluate(self._trainer, inputs, targets, self._fill_masks(mask_list, n),
+                                          32 if batch_size is None else int(batch_size))
+        logs = json.loads(text)
+        if return_dict:
+            return logs
+        if len(self.output_names) == 1 and not self.metrics_names[0]:
+            return logs["loss"]
+        return list(logs.values())
+
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: Any = "auto") -> Any:
+        """The outputs as numpy arrays (one array, a list, or a dict by output name, like the outputs given
+        to the model), computed in batches in the core."""
+        inputs = self._inputs_of(x)
+        with self._lock:
+            outputs = _core.model_predict(self._core, inputs, 32 if batch_size is None else int(batch_size))
+        arrays = [o.numpy() for o in outputs]
+        if self._output_kind == "single":
+            return arrays[0]
+        if self._output_kind == "dict":
+            return dict(zip(self.output_names, arrays))
+        return arrays
+
+    def __call__(self, x: Any, training: bool = False) -> Any:
+        """The outputs as polyhead tensors (recorded for autodiff when ``training``)."""
+        outputs = _core.model_call(self._core, self._inputs_of(x), 1 if training else 0)
+        if self._output_kind == "single":
+            return outputs[0]
+        if self._output_kind == "dict":
+            return dict(zip(self.output_names, outputs))
+        return outputs
+
+    def __repr__(self) -> str:
+        return f"<Model name={self.name}, inputs={[l.name for l in self._inputs]}, outputs={self.output_names}>"

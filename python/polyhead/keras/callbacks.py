@@ -1,0 +1,170 @@
+"""Callbacks with Keras's hooks; the training loop runs in the core and calls them back between batches
+and epochs. Set ``self.model.stop_training = True`` to stop after the current batch."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+
+class Callback:
+    """Base class: override any of the ``on_*`` hooks."""
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.params: Dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def set_params(self, params: Dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs: Optional[Dict[str, float]] = None) -> None: ...
+    def on_train_end(self, logs: Optional[Dict[str, float]] = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: Optional[Dict[str, float]] = None) -> None: ...
+    def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, float]] = None) -> None: ...
+
+
+class History(Callback):
+    """The per-epoch logs of ``fit``: ``history.history[key]`` is a list with one value per epoch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: Dict[str, List[float]] = {}
+        self.epoch: List[int] = []
+
+    def plot(self, path: Optional[str] = None) -> Any:
+        """A matplotlib figure of the per-output losses and task weights (saved to ``path`` if given)."""
+        import matplotlib.pyplot as plt  # optional dependency
+        figure, (losses, weights) = plt.subplots(1, 2, figsize=(10, 4))
+        for key, values in self.history.items():
+            (weights if key.endswith("_weight") else losses).plot(self.epoch, values, label=key)
+        losses.set_title("losses and metrics"); weights.set_title("task weights")
+        for ax in (losses, weights):
+            ax.set_xlabel("epoch"); ax.legend(fontsize="small")
+        if path is not None:
+            figure.savefig(path)
+        return figure
+
+
+class EarlyStopping(Callback):
+    """Stops when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs (Keras semantics);
+    with ``restore_best_weights`` the best epoch's weights are put back when it stops."""
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: Optional[float] = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0) -> None:
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if mode == "auto":
+            mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
+        self.monitor, self.patience, self.verbose, self.mode = monitor, int(patience), int(verbose), mode
+        self.min_delta = abs(float(min_delta)) * (1 if mode == "max" else -1)
+        self.baseline, self.restore_best_weights, self.start_from_epoch = baseline, bool(restore_best_weights), start_from_epoch
+
+    def _better(self, value: float, reference: float) -> bool:
+        return value - self.min_delta > reference if self.mode == "max" else value - self.min_delta < reference
+
+    def on_train_begin(self, logs: Optional[Dict[str, float]] = None) -> None:
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        self.best = -math.inf if self.mode == "max" else math.inf
+        self.best_weights: Optional[List[np.ndarray]] = None
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            sys.stderr.write(f"EarlyStopping: metric '{self.monitor}' is not available; available: {sorted(logs or {})}\n")
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._better(value, self.best):
+            self.best, self.best_epoch = value, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._better(value, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs: Optional[Dict[str, float]] = None) -> None:
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class TerminateOnNaN(Callback):
+    """Stops as soon as a batch's loss is NaN or infinite."""
+
+    def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions (``on_epoch_end=lambda epoch, logs: ...`` etc.)."""
+
+    def __init__(self, on_epoch_begin: Any = None, on_epoch_end: Any = None, on_train_batch_end: Any = None,
+                 on_train_begin: Any = None, on_train_end: Any = None) -> None:
+        super().__init__()
+        for name, fn in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
+                         ("on_train_batch_end", on_train_batch_end), ("on_train_begin", on_train_begin),
+                         ("on_train_end", on_train_end)):
+            if fn is not None:
+                setattr(self, name, fn)
+
+
+class ProgbarLogger(Callback):
+    """Prints progress: ``verbose=1`` a bar per epoch updated during it, ``verbose=2`` one line per epoch."""
+
+    def __init__(self, verbose: int = 1) -> None:
+        super().__init__()
+        self.verbose = verbose
+        self._last = 0.0
+
+    @staticmethod
+    def _format(logs: Dict[str, float]) -> str:
+        return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if not k.endswith("_weight") or True)
+
+    def on_epoch_begin(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        self._start = time.perf_counter()
+        print(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}")
+
+    def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        if self.verbose != 1:
+            return
+        now = time.perf_counter()
+        steps = self.params.get("steps") or 1
+        if now - self._last < 0.1 and batch + 1 < steps:
+            return
+        self._last = now
+        done = int(30 * (batch + 1) / steps)
+        bar = "=" * max(done - 1, 0) + (">" if done < 30 else "=") + "." * (30 - done)
+        sys.stdout.write(f"\r{batch + 1}/{steps} [{bar}] - {self._format(logs or {})}")
+        sys.stdout.flush()
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        elapsed = time.perf_counter() - self._start
+        steps = self.params.get("steps") or 1
+        prefix = "\r" if self.verbose == 1 else ""
+        sys.stdout.write(f"{prefix}{steps}/{steps} - {elapsed:.0f}s {1000 * elapsed / steps:.0f}ms/step - "
+                         f"{self._format(logs or {})}\n")
+        sys.stdout.flush()
+
+
+__all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "LambdaCallback", "ProgbarLogger"]

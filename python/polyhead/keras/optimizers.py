@@ -1,0 +1,91 @@
+"""Optimizers with Keras's names and defaults; the update itself runs in the core (``polyhead.optim``'s
+kernels). RMSprop is not available: the core has no RMSprop yet."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from .. import _core
+
+
+class Optimizer:
+    """Base class: holds the hyper-parameters; ``compile`` builds the core optimizer over the weights."""
+
+    def __init__(self, learning_rate: float) -> None:
+        learning_rate = float(learning_rate)
+        if not learning_rate >= 0:
+            raise ValueError(f"learning_rate must be >= 0, got {learning_rate}")
+        self.learning_rate = learning_rate
+        self._core: Any = None
+
+    def _build(self, params: List[Any]) -> Any:
+        raise NotImplementedError
+
+    def build(self, params: List[Any]) -> Any:
+        """Creates (or re-creates) the core optimizer over ``params``."""
+        self._core = self._build(list(params))
+        return self._core
+
+    @property
+    def iterations(self) -> int:
+        """The number of steps taken by the core optimizer."""
+        return 0 if self._core is None else int(_core.optimizer_step_count(self._core))
+
+    def get_config(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum (Keras defaults: lr 0.01)."""
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False) -> None:
+        super().__init__(learning_rate)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _build(self, params: List[Any]) -> Any:
+        return _core.sgd(params, self.learning_rate, self.momentum, 0.0, 0.0, self.nesterov)
+
+
+class Adam(Optimizer):
+    """Adam (Keras defaults: lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7)."""
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def _build(self, params: List[Any]) -> Any:
+        return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, 0.0, False)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Keras defaults: weight_decay 0.004)."""
+
+    def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+        self.weight_decay = float(weight_decay)
+
+    def _build(self, params: List[Any]) -> Any:
+        return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.weight_decay, True)
+
+
+_NAMES = {"sgd": SGD, "adam": Adam, "adamw": AdamW}
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name (``"adam"``, ``"sgd"``, ``"adamw"``) or an optimizer object."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _NAMES:
+        return _NAMES[identifier.lower()]()
+    if isinstance(identifier, str) and identifier.lower() == "rmsprop":
+        raise ValueError("RMSprop is not available yet (the core has no RMSprop); use 'adam', 'adamw' or 'sgd'")
+    raise ValueError(f"unknown optimizer {identifier!r}; expected 'adam', 'adamw', 'sgd' or a polyhead.keras.optimizers object")
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "get"]
