@@ -19,7 +19,8 @@ all run inside the core with the GIL released; Python is called back only for pr
 """
 
 from . import callbacks, layers, losses, optimizers, regularizers
-from ._model import Model
+from ._model import Model, load_model
 from .layers import Input
+from . import models
 
-__all__ = ["Input", "Model", "layers", "losses", "optimizers", "callbacks", "regularizers"]
+__all__ = ["Input", "Model", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models"]

@@ -137,6 +137,43 @@ class Model:
         for (name, tensor), value in zip(self._named_weights, weights):
             _assign(tensor, value, name)
 
+    def save_weights(self, filepath: Any) -> None:
+        """Saves the weights as safetensors (keys ``<layer>/kernel``…), atomically."""
+        from ..serialization import save
+        save({name: tensor.detach() for name, tensor in self._named_weights}, filepath)
+
+    def load_weights(self, filepath: Any) -> None:
+        """Loads weights saved by :meth:`save_weights`: by name, or in order when the names differ but the
+        number and shapes of the weights match (the same architecture built with other auto-generated names).
+
+        Raises:
+            ValueError: a weight is missing or has another shape (the message names it and the file).
+        """
+        from ..serialization import load
+        state = load(filepath)
+        missing = [name for name, _ in self._named_weights if name not in state]
+        if not missing:
+            values = [state[name] for name, _ in self._named_weights]
+        elif len(state) == len(self._named_weights) and all(
+                tuple(v.shape) == tuple(t.shape) for v, (_, t) in zip(state.values(), self._named_weights)):
+            values = list(state.values())  # same architecture, other auto-generated layer names: by order
+        else:
+            raise ValueError(f"{filepath}: missing weights {missing} (the file has {list(state)})")
+        for (name, tensor), value in zip(self._named_weights, values):
+            _assign(tensor, value.numpy(), f"{name} (from {filepath})")
+
+    def save(self, filepath: Any) -> None:
+        """Saves the architecture (JSON ``<filepath>.json``... see :func:`load_model`) and the weights.
+
+        ``filepath`` gets the safetensors weights with the model config in the file's metadata-free
+        companion ``<filepath>.json``; :func:`load_model` rebuilds the model from both.
+        """
+        import os
+        from ..io import atomic_write
+        self.save_weights(filepath)
+        config = {"name": self.name, "model": self._config, "output_kind": self._output_kind}
+        atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
+
     def count_params(self) -> int:
         """The number of weight elements."""
         return sum(int(np.prod(t.shape)) for t in self.weights)
@@ -428,3 +465,41 @@ class Model:
 
     def __repr__(self) -> str:
         return f"<Model name={self.name}, inputs={[l.name for l in self._inputs]}, outputs={self.output_names}>"
+
+
+def load_model(filepath: Any) -> Model:
+    """Rebuilds a model saved by :meth:`Model.save`: the architecture from ``<filepath>.json`` and the
+    weights from ``filepath`` (predictions are identical). The model must be compiled again to train.
+
+    Raises:
+        OSError: a file cannot be read. ValueError: a file is malformed or does not match the other.
+    """
+    import os
+    from . import layers as L
+    from .regularizers import L2
+    path = os.fspath(filepath) + ".json"
+    with open(path, "rb") as f:
+        try:
+            meta = json.loads(f.read().decode("utf-8"))
+            config = meta["model"]
+            tensors = {item["name"]: L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
+            inputs = list(tensors.values())
+            classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate}
+            for item in config["layers"]:
+                options = dict(item.get("config", {}))
+                if "kernel_regularizer" in options:
+                    options["kernel_regularizer"] = L2(options["kernel_regularizer"]["l2"])
+                layer = classes[item["class_name"]](name=item["name"], **options)
+                inbound = [tensors[name] for name in item["inbound"]]
+                tensors[item["name"]] = layer(inbound if item["class_name"] == "Concatenate" else inbound[0])
+            outputs: Any = [tensors[name] for name in config["outputs"]]
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
+    kind = meta.get("output_kind", "list")
+    if kind == "dict":
+        outputs = dict(zip(config["outputs"], outputs))
+    elif kind == "single":
+        outputs = outputs[0]
+    model = Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=meta.get("name", "functional"))
+    model.load_weights(filepath)
+    return model

@@ -167,4 +167,117 @@ class ProgbarLogger(Callback):
         sys.stdout.flush()
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "LambdaCallback", "ProgbarLogger"]
+class LearningRateScheduler(Callback):
+    """Sets the learning rate at the start of every epoch to ``schedule(epoch, lr)`` (or ``schedule(epoch)``)."""
+
+    def __init__(self, schedule: Any, verbose: int = 0) -> None:
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        lr = self.model.optimizer.learning_rate
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:
+            new = self.schedule(epoch)
+        self.model.optimizer.learning_rate = float(new)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(new)}.")
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = self.model.optimizer.learning_rate
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0) -> None:
+        super().__init__()
+        if not 0 <= factor < 1:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1, got {factor}")
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        self.monitor, self.factor, self.patience, self.verbose, self.mode = monitor, factor, patience, verbose, mode
+        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
+
+    def on_train_begin(self, logs: Optional[Dict[str, float]] = None) -> None:
+        self.wait, self.cooldown_counter = 0, 0
+        self.best = -math.inf if self.mode == "max" else math.inf
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            return
+        better = value > self.best + self.min_delta if self.mode == "max" else value < self.best - self.min_delta
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if better:
+            self.best, self.wait = value, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = self.model.optimizer.learning_rate
+                new = max(old * self.factor, self.min_lr)
+                if old > new:
+                    self.model.optimizer.learning_rate = new
+                    if self.verbose:
+                        print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class ModelCheckpoint(Callback):
+    """Saves the weights (safetensors, atomically) after every epoch, or only when ``monitor`` improves with
+    ``save_best_only``. ``filepath`` may contain ``{epoch}`` and log keys (``"ckpt-{epoch:02d}.safetensors"``).
+    With ``save_weights_only=False`` the architecture JSON is written beside it (see ``load_model``)."""
+
+    def __init__(self, filepath: str, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
+                 save_weights_only: bool = False, mode: str = "auto") -> None:
+        super().__init__()
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        self.filepath, self.monitor, self.verbose, self.mode = str(filepath), monitor, verbose, mode
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.best = -math.inf if mode == "max" else math.inf
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        logs = logs or {}
+        if self.save_best_only:
+            value = logs.get(self.monitor)
+            if value is None or not (value > self.best if self.mode == "max" else value < self.best):
+                return
+            self.best = value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        (self.model.save_weights if self.save_weights_only else self.model.save)(path)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+
+
+class CSVLogger(Callback):
+    """Writes one CSV row of logs per epoch to ``filename`` (``append`` to keep earlier rows)."""
+
+    def __init__(self, filename: str, separator: str = ",", append: bool = False) -> None:
+        super().__init__()
+        self.filename, self.sep, self.append = filename, separator, append
+        self._keys: Optional[List[str]] = None
+
+    def on_train_begin(self, logs: Optional[Dict[str, float]] = None) -> None:
+        self._file = open(self.filename, "a" if self.append else "w", encoding="utf-8")
+        self._keys = None
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = list(logs)
+            self._file.write(self.sep.join(["epoch"] + self._keys) + "\n")
+        self._file.write(self.sep.join([str(epoch)] + [repr(float(logs.get(k, float("nan")))) for k in self._keys]) + "\n")
+        self._file.flush()
+
+    def on_train_end(self, logs: Optional[Dict[str, float]] = None) -> None:
+        self._file.close()
+
+
+__all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "LambdaCallback", "ProgbarLogger",
+           "LearningRateScheduler", "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger"]

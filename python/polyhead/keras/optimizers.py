@@ -12,11 +12,22 @@ class Optimizer:
     """Base class: holds the hyper-parameters; ``compile`` builds the core optimizer over the weights."""
 
     def __init__(self, learning_rate: float) -> None:
-        learning_rate = float(learning_rate)
-        if not learning_rate >= 0:
-            raise ValueError(f"learning_rate must be >= 0, got {learning_rate}")
-        self.learning_rate = learning_rate
         self._core: Any = None
+        self.learning_rate = learning_rate
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate; setting it (e.g. from a callback during ``fit``) updates the core optimizer."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        value = float(value)
+        if not value >= 0 or value == float("inf"):
+            raise ValueError(f"learning_rate must be finite and >= 0, got {value}")
+        self._learning_rate = value
+        if self._core is not None:
+            _core.optimizer_set_lr(self._core, value)
 
     def _build(self, params: List[Any]) -> Any:
         raise NotImplementedError
@@ -32,7 +43,8 @@ class Optimizer:
         return 0 if self._core is None else int(_core.optimizer_step_count(self._core))
 
     def get_config(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        """The hyper-parameters."""
+        return dict({k: v for k, v in vars(self).items() if not k.startswith("_")}, learning_rate=self.learning_rate)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
