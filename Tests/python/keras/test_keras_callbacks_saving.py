@@ -1,0 +1,110 @@
+"""polyhead.keras: learning-rate callbacks, checkpoints, CSV logs, save/load of models and weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyhead as ph
+from polyhead import keras
+
+
+def small_model(seed: int = 0) -> keras.Model:
+    ph.manual_seed(seed)
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    h = keras.layers.Concatenate()([a, b])
+    h = keras.layers.Dense(8, activation="tanh", kernel_regularizer=keras.regularizers.l2(1e-3))(h)
+    h = keras.layers.Dropout(0.2)(h)
+    y = keras.layers.Dense(1, name="y")(h)
+    z = keras.layers.Dense(3, activation="softmax", name="z")(h)
+    return keras.Model([a, b], {"reg": y, "cls": z})
+
+
+def data(n: int = 64, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    xa, xb = rng.standard_normal((n, 3)).astype(np.float32), rng.standard_normal((n, 2)).astype(np.float32)
+    reg = (xa.sum(1) - xb[:, 0]).astype(np.float32)
+    cls = (xa[:, 0] > 0).astype(np.int64) + (xb[:, 1] > 0)
+    return {"a": xa, "b": xb}, {"reg": reg, "cls": cls}
+
+
+def compiled(seed: int = 0, lr: float = 0.01) -> keras.Model:
+    model = small_model(seed)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss={"reg": "huber", "cls": "sparse_categorical_crossentropy"},
+                  metrics={"reg": ["mae"], "cls": ["accuracy"]})
+    return model
+
+
+def test_save_and_load_model_predict_identically(tmp_path):
+    model = compiled()
+    x, y = data()
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    path = tmp_path / "model.safetensors"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    before, after = model.predict(x, verbose=0), loaded.predict(x, verbose=0)
+    assert set(after) == {"reg", "cls"}
+    for key in before:
+        np.testing.assert_array_equal(before[key], after[key])
+    assert loaded.weight_names == model.weight_names
+
+
+def test_save_weights_round_trip_and_mismatch(tmp_path):
+    model = compiled()
+    path = tmp_path / "w.safetensors"
+    model.save_weights(path)
+    other = compiled(seed=7)
+    other.load_weights(path)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    ph.manual_seed(0)
+    i = keras.Input(shape=(3,))
+    different = keras.Model(i, keras.layers.Dense(2, name="other")(i))
+    with pytest.raises(ValueError, match="missing weights"):
+        different.load_weights(path)
+
+
+def test_learning_rate_scheduler_and_plateau():
+    model = compiled(lr=0.1)
+    x, y = data()
+    seen = []
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    recorder = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(model.optimizer.learning_rate))
+    model.fit(x, y, epochs=3, batch_size=16, callbacks=[scheduler, recorder], verbose=0)
+    assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
+    model = compiled(lr=0.0)
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=1.0)
+    model.optimizer.learning_rate = 0.2
+    model.fit(x, y, epochs=3, batch_size=64, shuffle=False, callbacks=[plateau], verbose=0)
+    assert model.optimizer.learning_rate < 0.2
+
+
+def test_checkpoint_and_csv_logger(tmp_path):
+    model = compiled()
+    x, y = data()
+    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}.safetensors"), monitor="loss",
+                                                 save_weights_only=True)
+    log = tmp_path / "log.csv"
+    history = model.fit(x, y, epochs=2, batch_size=16, callbacks=[checkpoint, keras.callbacks.CSVLogger(str(log))],
+                        verbose=0)
+    assert (tmp_path / "ckpt-01.safetensors").exists() and (tmp_path / "ckpt-02.safetensors").exists()
+    lines = log.read_text().splitlines()
+    assert lines[0].split(",")[:3] == ["epoch", "loss", "reg_loss"] and len(lines) == 3
+    assert float(lines[2].split(",")[1]) == pytest.approx(history.history["loss"][1])
+
+
+def test_validation_data_with_masks_and_evaluate_forms():
+    model = compiled()
+    x, y = data()
+    mask = np.ones(64, np.float32)
+    mask[::2] = 0
+    history = model.fit(x, y, epochs=1, batch_size=16, validation_data=(x, y, {"reg": mask}), verbose=0)
+    assert "val_reg_mae" in history.history and "val_cls_accuracy" in history.history
+    values = model.evaluate(x, y, verbose=0)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert values == list(logs.values())
+    inputs = keras.Input(shape=(2,))
+    single = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    single.compile(optimizer="sgd", loss="mse")
+    assert isinstance(single.evaluate(np.ones((4, 2)), np.zeros(4), verbose=0), float)
