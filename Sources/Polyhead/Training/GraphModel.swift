@@ -183,7 +183,7 @@ public final class GraphModel {
             let kernel: Tensor
             switch initializer {
             case "glorot_uniform":
-                let limit = Float((6.0 / Double(shape[0] + units)).squareRoot())
+                let limit = Float((6.0 / (Double(shape[0]) + Double(units))).squareRoot())
                 kernel = try Tensor.uniform([shape[0], units], low: -limit, high: limit)
             case "zeros": kernel = try Tensor.zeros([shape[0], units])
             case "ones": kernel = try Tensor.ones([shape[0], units])
@@ -218,7 +218,11 @@ public final class GraphModel {
                 guard other.count == rank, zip(other, inboundShapes[0]).enumerated().allSatisfy({ $0.offset == axis - 1 || $0.element.0 == $0.element.1 }) else {
                     throw PolyheadError.shapeMismatch(op: op, message: "Concatenate '\(name)': shapes \(inboundShapes.map(describe)) do not fit along axis \(axis)")
                 }
-                shape[axis - 1] += other[axis - 1]
+                let (sum, overflow) = shape[axis - 1].addingReportingOverflow(other[axis - 1])
+                guard !overflow else {
+                    throw PolyheadError.outOfMemory(op: op, message: "Concatenate '\(name)': the concatenated size overflows")
+                }
+                shape[axis - 1] = sum
             }
             return (.concatenate(axis: axis), shape)
         default:

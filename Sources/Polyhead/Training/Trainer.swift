@@ -164,10 +164,11 @@ public final class Trainer {
             var epochLogs = EpochLogs(outputs: outputs.count, metrics: metrics.map(\.count))
             var start = 0, batch = 0
             while start < training.count, !stop {
-                let indices = Array(order[start..<Swift.min(start + options.batchSize, training.count)])
+                let end = start + Swift.min(options.batchSize, training.count - start)
+                let indices = Array(order[start..<end])
                 try step(try withoutGrad { try training.rows(indices) }, into: &epochLogs)
                 stop = try emit(.batchEnd, epoch, batch, logs(epochLogs, withWeights: true))
-                start += options.batchSize
+                start = end
                 batch += 1
             }
             method?.endEpoch()
@@ -192,7 +193,8 @@ public final class Trainer {
         try withoutGrad {
             var start = 0
             while start < data.count {
-                let batch = try data.slice(start..<Swift.min(start + batchSize, data.count))
+                let end = start + Swift.min(batchSize, data.count - start)
+                let batch = try data.slice(start..<end)
                 let predictions = try model(batch.inputs, training: false)
                 var losses: [Double] = []
                 for (k, spec) in outputs.enumerated() {
@@ -200,7 +202,7 @@ public final class Trainer {
                 }
                 let penalty = try model.regularizationLoss().map { Double(try $0.item()) } ?? 0
                 epochLogs.add(batch, predictions, losses: losses, penalty: penalty, weights: nil, trainer: self)
-                start += batchSize
+                start = end
             }
         }
         return logs(epochLogs, withWeights: false)
@@ -323,10 +325,10 @@ extension GraphModel {
             var parts: [[Tensor]] = Array(repeating: [], count: outputNames.count)
             var start = 0
             while start < count {
-                let rows = Array(start..<Swift.min(start + batchSize, count))
-                let outputs = try self(try inputs.map { try $0.indexSelect(rows) }, training: false)
+                let end = start + Swift.min(batchSize, count - start)
+                let outputs = try self(try inputs.map { try $0.indexSelect(Array(start..<end)) }, training: false)
                 for (k, output) in outputs.enumerated() { parts[k].append(output) }
-                start += batchSize
+                start = end
             }
             return try parts.enumerated().map { k, pieces in
                 pieces.isEmpty ? try Tensor.zeros([0] + outputShapes[k]) : try Tensor.concatenate(pieces, axis: 0)

@@ -208,3 +208,26 @@ final class TrainerTests: XCTestCase {
         for (a, b) in zip(predicted.scalars, direct.scalars) { XCTAssertEqual(a, b, accuracy: 1e-6) }
     }
 }
+
+extension TrainerTests {
+    /// Extreme sizes throw or work; nothing traps.
+    func testExtremeArgumentsDoNotTrap() throws {
+        XCTAssertThrowsError(try GraphModel(json: #"{"inputs": [{"name": "x", "shape": [2]}], "layers": [{"class_name": "Dense", "name": "d", "inbound": ["x"], "config": {"units": 9223372036854775807}}], "outputs": ["d"]}"#))
+        XCTAssertThrowsError(try GraphModel(json: #"{"inputs": [{"name": "x", "shape": [9223372036854775807]}, {"name": "y", "shape": [9223372036854775807]}], "layers": [{"class_name": "Concatenate", "name": "c", "inbound": ["x", "y"]}], "outputs": ["c"]}"#))
+        let model = try GraphModel(json: linearConfig)
+        let trainer = try Trainer(model: model, optimizer: try SGD(parameters: model.weights, learningRate: 0.1),
+                                  outputs: [OutputTraining(loss: .meanSquaredError, metrics: ["mse", "accuracy"])])
+        let data = try TrainingData(inputs: [try Tensor.uniform([5, 2])], targets: [try Tensor.zeros([5, 1])])
+        let history = try trainer.fit(data, options: FitOptions(epochs: 1, batchSize: Int.max))
+        XCTAssertEqual(history.epochs, 1)
+        XCTAssertEqual(try trainer.evaluate(data, batchSize: Int.max).count, 4)
+        XCTAssertEqual(try model.predict(data.inputs, batchSize: Int.max)[0].shape, [5, 1])
+        let empty = try TrainingData(inputs: [try Tensor.zeros([0, 2])], targets: [try Tensor.zeros([0, 1])])
+        XCTAssertEqual(try trainer.fit(empty, options: FitOptions(epochs: 2)).epochs, 2)
+        XCTAssertThrowsError(try trainer.fit(data, options: FitOptions(batchSize: 0)))
+        XCTAssertThrowsError(try trainer.fit(data, options: FitOptions(validationSplit: 1)))
+        XCTAssertThrowsError(try FitOptions(json: #"{"epochs": "many"}"#))
+        let nanTarget = try TrainingData(inputs: data.inputs, targets: [try Tensor([Float.nan, 0, 0, 0, 0], shape: [5, 1])])
+        XCTAssertTrue(try trainer.evaluate(nanTarget)[0].value.isNaN)
+    }
+}
