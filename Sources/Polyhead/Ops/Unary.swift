@@ -6,20 +6,24 @@ import Darwin
 
 extension Tensor {
     /// `forward` applied to every element, recorded with the pullback `g · derivative(x, y)`, where `x` is
-    /// the input element and `y` the output element.
+    /// the input element and `y` the output element. The local derivatives are computed with the forward
+    /// (only when recording), where both closures inline into vector loops: calling `derivative` per
+    /// element from the pullback instead cost ≈ 4 ns/element.
     @inline(__always)
     func mapElements(
-        op: String, _ forward: (Float) -> Float,
-        derivative: @escaping (_ x: Float, _ y: Float) -> Float
+        op: String, _ forward: (Float) -> Float, derivative: (_ x: Float, _ y: Float) -> Float
     ) throws -> Tensor {
         let result = try Tensor.empty(shape, op: op)
         let input = storage.pointer, output = result.storage.pointer
         for i in 0..<count { output[i] = forward(input[i]) }
-        let saved = result.storage
+        guard GradMode.isEnabled, requiresGrad else { return result }
+        let slopes = try Storage(count: count, op: op)
+        let local = slopes.pointer
+        for i in 0..<count { local[i] = derivative(input[i], output[i]) }
         return result.recorded(from: [self]) { g in
             let gradient = try Tensor.empty(g.shape, op: op)
-            let pg = g.storage.pointer, pd = gradient.storage.pointer, y = saved.pointer
-            for i in 0..<g.count { pd[i] = pg[i] * derivative(input[i], y[i]) }
+            let pg = g.storage.pointer, pd = gradient.storage.pointer, local = slopes.pointer
+            for i in 0..<g.count { pd[i] = pg[i] * local[i] }
             return [gradient]
         }
     }
