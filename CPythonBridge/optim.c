@@ -93,6 +93,39 @@ PyDoc_STRVAR(adam_doc,
 "of tensors, with PyTorch's bias correction.");
 CORE_FASTCALL(core_adam) { return call_optimizer_new(module, args, nargs, &adam_constructor); }
 
+PyDoc_STRVAR(rmsprop_doc,
+"rmsprop($module, params, lr, alpha, eps, weight_decay, momentum, centered, eps_inside_sqrt, /)\n--\n\n"
+"RMSprop over a sequence of tensors with torch.optim.RMSprop's rule (eps_inside_sqrt: Keras's g / sqrt(v + eps)).");
+
+CORE_FASTCALL(core_rmsprop) {
+    static const char fname[] = "rmsprop";
+    static const char *const names[5] = {"lr", "alpha", "eps", "weight_decay", "momentum"};
+    if (check_nargs(fname, nargs, 8, 8) < 0) {
+        return NULL;
+    }
+    float values[5];
+    int32_t centered = 0, inside = 0;
+    for (int i = 0; i < 5; i++) {
+        if (arg_float(args[1 + i], fname, names[i], &values[i]) < 0) {
+            return NULL;
+        }
+    }
+    core_state *state = core_get_state(module);
+    tensor_list params;
+    if (arg_flag(args[6], fname, "centered", &centered) < 0 || arg_flag(args[7], fname, "eps_inside_sqrt", &inside) < 0 ||
+        arg_tensor_list(state, args[0], fname, "params", &params) < 0) {
+        return NULL;
+    }
+    ph_optimizer *handle = NULL;
+    ph_status status = ph_optimizer_rmsprop_new(&handle, params.handles, params.count, values[0], values[1], values[2],
+                                                values[3], values[4], centered, inside);
+    tensor_list_release(&params);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    return handle_object_new(state->optimizer_type, handle, free_optimizer);
+}
+
 /* ---------------------------------------------------------------- driving an optimizer */
 
 PyDoc_STRVAR(optimizer_step_doc,
@@ -168,6 +201,7 @@ CORE_FASTCALL(core_optimizer_step_count) {
 PyMethodDef optim_functions[] = {
     CORE_METHOD("sgd", core_sgd, sgd_doc),
     CORE_METHOD("adam", core_adam, adam_doc),
+    CORE_METHOD("rmsprop", core_rmsprop, rmsprop_doc),
     CORE_METHOD("optimizer_step", core_optimizer_step, optimizer_step_doc),
     CORE_METHOD("optimizer_zero_grad", core_optimizer_zero_grad, optimizer_zero_grad_doc),
     CORE_METHOD("optimizer_set_lr", core_optimizer_set_lr, optimizer_set_lr_doc),

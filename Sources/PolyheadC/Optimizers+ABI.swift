@@ -36,6 +36,19 @@ public func ph_optimizer_adam_new(
     }
 }
 
+@_cdecl("ph_optimizer_rmsprop_new")
+public func ph_optimizer_rmsprop_new(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int32,
+    _ lr: Float, _ alpha: Float, _ eps: Float, _ weightDecay: Float, _ momentum: Float, _ centered: Int32,
+    _ epsInsideSqrt: Int32
+) -> Int32 {
+    produceOptimizer(out) {
+        try RMSprop(parameters: try borrowTensors(parameters, count: count, "parameters"), learningRate: lr,
+                    alpha: alpha, epsilon: eps, weightDecay: weightDecay, momentum: momentum, centered: centered != 0,
+                    epsilonInsideSquareRoot: epsInsideSqrt != 0)
+    }
+}
+
 @_cdecl("ph_optimizer_step")
 public func ph_optimizer_step(_ optimizer: OpaquePointer?) -> Int32 {
     abiCall { try borrowOptimizer(optimizer).step() }

@@ -395,6 +395,14 @@ ph_status ph_elu(ph_tensor **out, const ph_tensor *x, float alpha);
  * a caller can release its own locks for the whole call. The config, compile and fit JSON formats are described
  * in Sources/Polyhead/Training (GraphModel, Trainer, FitOptions). */
 
+/** RMSprop over `count` parameters (retained) with torch.optim.RMSprop's rule: v = alpha·v + (1 − alpha)·g²
+ *  (g including weight_decay·p), step g / (√v + eps) — or Keras's g / √(v + eps) with eps_inside_sqrt — with
+ *  optional momentum and `centered` (v minus the squared running mean gradient). 0 ≤ alpha ≤ 1, eps,
+ *  weight_decay, momentum ≥ 0. */
+ph_status ph_optimizer_rmsprop_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
+                                   float alpha, float eps, float weight_decay, float momentum, int32_t centered,
+                                   int32_t eps_inside_sqrt);
+
 /** Opaque Keras-style model. */
 typedef struct ph_model ph_model;
 /** Opaque training loop over one model, one optimizer and optionally one multi-task method (all retained). */

@@ -231,3 +231,31 @@ extension TrainerTests {
         XCTAssertTrue(try trainer.evaluate(nanTarget)[0].value.isNaN)
     }
 }
+
+extension TrainerTests {
+    /// RMSprop against a float64 reference of two steps (torch form, momentum, centered, Keras epsilon).
+    func testRMSpropMatchesFloat64() throws {
+        for (momentum, centered, inside) in [(0.0, false, false), (0.9, true, false), (0.0, false, true)] {
+            let p = try Tensor([1, -2], shape: [2], requiresGrad: true)
+            let optimizer = try RMSprop(parameters: [p], learningRate: 0.1, alpha: 0.9, epsilon: 1e-3,
+                                        momentum: Float(momentum), centered: centered, epsilonInsideSquareRoot: inside)
+            var x = [1.0, -2.0], v = [0.0, 0.0], m = [0.0, 0.0], b = [0.0, 0.0]
+            for _ in 0..<2 {
+                try p.setGrad(try Tensor(x.map { Float(2 * $0) }, shape: [2]))  // loss Σ x²
+                optimizer.step()
+                for i in 0..<2 {
+                    let g = 2 * x[i]
+                    v[i] = 0.9 * v[i] + 0.1 * g * g
+                    m[i] = 0.9 * m[i] + 0.1 * g
+                    let variance = centered ? v[i] - m[i] * m[i] : v[i]
+                    let scaled = g / (inside ? (variance + 1e-3).squareRoot() : variance.squareRoot() + 1e-3)
+                    b[i] = momentum * b[i] + scaled
+                    x[i] -= 0.1 * (momentum > 0 ? b[i] : scaled)
+                }
+            }
+            XCTAssertEqual(Double(p.scalars[0]), x[0], accuracy: 1e-5)
+            XCTAssertEqual(Double(p.scalars[1]), x[1], accuracy: 1e-5)
+        }
+        XCTAssertThrowsError(try RMSprop(parameters: [try Tensor.zeros([1])], alpha: 2))
+    }
+}

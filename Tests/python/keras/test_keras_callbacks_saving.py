@@ -108,3 +108,17 @@ def test_validation_data_with_masks_and_evaluate_forms():
     single = keras.Model(inputs, keras.layers.Dense(1)(inputs))
     single.compile(optimizer="sgd", loss="mse")
     assert isinstance(single.evaluate(np.ones((4, 2)), np.zeros(4), verbose=0), float)
+
+
+def test_rmsprop_matches_keras_rule_and_is_the_compile_default():
+    ph.manual_seed(0)
+    i = keras.Input(shape=(2,))
+    model = keras.Model(i, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(i))
+    model.compile(loss="mse")  # Keras's default optimizer: rmsprop (lr 1e-3, rho 0.9, eps 1e-7 inside the sqrt)
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
+    x, y = np.array([[1.0, 2.0]], np.float32), np.array([[0.0]], np.float32)
+    model.fit(x, y, epochs=1, batch_size=1, verbose=0)
+    g = 2 * (3.0 - 0.0) * x[0].astype(np.float64)        # d/dk (x·k − y)², k = (1, 1)
+    v = 0.1 * g * g
+    expected = 1.0 - 1e-3 * g / np.sqrt(v + 1e-7)
+    np.testing.assert_allclose(model.get_weights()[0][:, 0], expected, rtol=1e-5)

@@ -1,5 +1,5 @@
 """Optimizers with Keras's names and defaults; the update itself runs in the core (``polyhead.optim``'s
-kernels). RMSprop is not available: the core has no RMSprop yet."""
+kernels)."""
 
 from __future__ import annotations
 
@@ -86,18 +86,29 @@ class AdamW(Adam):
         return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.weight_decay, True)
 
 
-_NAMES = {"sgd": SGD, "adam": Adam, "adamw": AdamW}
+class RMSprop(Optimizer):
+    """RMSprop as Keras computes it, ``g / sqrt(v + epsilon)`` (defaults: lr 0.001, rho 0.9, epsilon 1e-7)."""
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
+                 centered: bool = False) -> None:
+        super().__init__(learning_rate)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), bool(centered)
+
+    def _build(self, params: List[Any]) -> Any:
+        return _core.rmsprop(params, self.learning_rate, self.rho, self.epsilon, 0.0, self.momentum, self.centered, True)
+
+
+_NAMES = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
 
 
 def get(identifier: Any) -> Optimizer:
-    """An optimizer from a name (``"adam"``, ``"sgd"``, ``"adamw"``) or an optimizer object."""
+    """An optimizer from a name (``"adam"``, ``"sgd"``, ``"adamw"``, ``"rmsprop"``) or an optimizer object."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _NAMES:
         return _NAMES[identifier.lower()]()
-    if isinstance(identifier, str) and identifier.lower() == "rmsprop":
-        raise ValueError("RMSprop is not available yet (the core has no RMSprop); use 'adam', 'adamw' or 'sgd'")
-    raise ValueError(f"unknown optimizer {identifier!r}; expected 'adam', 'adamw', 'sgd' or a polyhead.keras.optimizers object")
+    raise ValueError(f"unknown optimizer {identifier!r}; expected 'adam', 'adamw', 'sgd', 'rmsprop' or a "
+                     "polyhead.keras.optimizers object")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "get"]
