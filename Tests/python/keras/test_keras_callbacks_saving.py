@@ -122,3 +122,31 @@ def test_rmsprop_matches_keras_rule_and_is_the_compile_default():
     v = 0.1 * g * g
     expected = 1.0 - 1e-3 * g / np.sqrt(v + 1e-7)
     np.testing.assert_allclose(model.get_weights()[0][:, 0], expected, rtol=1e-5)
+
+
+def test_sequential_three_ways(tmp_path):
+    from polyhead.datasets import load_digits_multitask
+    d = load_digits_multitask(seed=0)
+    ph.manual_seed(0)
+    built = [
+        keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense(10, activation="softmax")]),
+        keras.Sequential([keras.layers.Dense(32, activation="relu", input_shape=(64,)),
+                          keras.layers.Dense(10, activation="softmax")]),
+    ]
+    lazy = keras.Sequential()
+    lazy.add(keras.layers.Dense(32, activation="relu"))
+    lazy.add(keras.layers.Dense(10, activation="softmax"))
+    for model in built + [lazy]:
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(d.x_train, d.y_digit_train, epochs=5, batch_size=32, verbose=0)
+        assert list(history.history) == ["loss", "accuracy"]
+        assert history.history["accuracy"][-1] > 0.85
+        loss, accuracy = model.evaluate(d.x_test, d.y_digit_test, verbose=0)
+        assert accuracy > 0.85 and loss < 1
+        assert model.predict(d.x_test[:3], verbose=0).shape == (3, 10)
+    lines = []
+    built[0].summary(print_fn=lines.append)
+    assert any("Dense" in line for line in lines)
+    with pytest.raises(ValueError, match="not been built"):
+        keras.Sequential([keras.layers.Dense(2)]).summary()

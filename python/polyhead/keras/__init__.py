@@ -19,8 +19,8 @@ all run inside the core with the GIL released; Python is called back only for pr
 """
 
 from . import callbacks, layers, losses, optimizers, regularizers
-from ._model import Model, load_model
+from ._model import Model, Sequential, load_model
 from .layers import Input
 from . import models
 
-__all__ = ["Input", "Model", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models"]
+__all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models"]

@@ -48,7 +48,7 @@ class Layer:
     """Base class of the layers: a name, a class name and a config for the core."""
 
     def __init__(self, name: Optional[str] = None, **kwargs: Any) -> None:
-        unknown = set(kwargs) - {"dtype", "trainable"}
+        unknown = set(kwargs) - {"dtype", "trainable", "input_shape", "input_dim"}
         if unknown:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {sorted(unknown)}")
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
@@ -58,6 +58,8 @@ class Layer:
         self._output: Optional[KerasTensor] = None
         self._order = next(_creation)
         self._weights: Dict[str, Any] = {}
+        shape = kwargs.get("input_shape", (kwargs["input_dim"],) if "input_dim" in kwargs else None)
+        self._input_shape: Optional[Tuple[int, ...]] = None if shape is None else tuple(shape)
 
     # graph construction --------------------------------------------------------------------------
 

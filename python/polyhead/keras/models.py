@@ -1,5 +1,5 @@
-"""``keras.models``: :class:`Model` and :func:`load_model`."""
+"""``keras.models``: :class:`Model`, :class:`Sequential` and :func:`load_model`."""
 
-from ._model import Model, load_model
+from ._model import Model, Sequential, load_model
 
-__all__ = ["Model", "load_model"]
+__all__ = ["Model", "Sequential", "load_model"]
