@@ -22,7 +22,7 @@ public final class Flatten: ParameterFreeLayer {
             throw PolyheadError.invalidArgument(
                 op: "flatten", message: "start_dim \(startDim) comes after end_dim \(endDim) for input \(describe(input.shape))")
         }
-        let merged = input.shape[start...end].reduce(1, *)
+        let merged = try Shape.elementCount(Array(input.shape[start...end]), op: "flatten")
         return try input.reshaped(Array(input.shape[..<start]) + [merged] + Array(input.shape[(end + 1)...]))
     }
 }

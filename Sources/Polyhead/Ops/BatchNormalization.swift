@@ -95,8 +95,9 @@ extension Tensor {
                         + "(expected (\(shape[1]),))")
             }
         }
-        let positions = shape[2...].reduce(1, *)
-        return ChannelLayout(batch: shape[0], channels: shape[1], positions: count == 0 ? 0 : positions)
+        // Without elements the trailing sizes may multiply past Int.max; nothing is read then anyway.
+        let positions = count == 0 ? 0 : shape[2...].reduce(1, *)
+        return ChannelLayout(batch: shape[0], channels: shape[1], positions: positions)
     }
 
     /// The mean and biased variance of one channel (two passes, in Double).

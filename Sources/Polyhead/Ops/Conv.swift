@@ -105,9 +105,9 @@ extension Tensor {
                 op: "conv2d", message: "bias \(describe(bias.shape)) does not fit weight \(describe(weight.shape))")
         }
         let g = try Window2d(op: "conv2d", input: Size2d(h, w), kernel: Size2d(kh, kw), stride: stride, padding: padding)
-        let patch = c * kh * kw, area = g.outputArea
-        try checkBlasDimensions([o, area, patch, n * o * area], op: "conv2d")
         let result = try Tensor.empty([n, o, g.outputHeight, g.outputWidth], op: "conv2d")
+        let patch = weight.count / o, area = g.outputArea
+        try checkBlasDimensions([o, area, patch], op: "conv2d")
         let direct = kh == 1 && kw == 1 && stride == Size2d(1, 1) && padding == Size2d(0, 0)
         let columns = try Storage(count: direct ? 0 : patch * area, op: "conv2d")
         let px = x.storage.pointer, pw = weight.storage.pointer, out = result.storage.pointer

@@ -36,7 +36,8 @@ extension Tensor {
                         + "\(describe(normalizedShape))")
             }
         }
-        let width = normalizedShape.reduce(1, *), rows = width == 0 ? 0 : count / width
+        // Without elements the normalized sizes may multiply past Int.max; nothing is read then anyway.
+        let width = count == 0 ? 0 : normalizedShape.reduce(1, *), rows = width == 0 ? 0 : count / width
         let normalized = try Storage(count: count, op: "layer_norm"), rstd = try Storage(count: rows, op: "layer_norm")
         let result = try Tensor.empty(shape, op: "layer_norm")
         let input = storage.pointer, out = result.storage.pointer, xhat = normalized.pointer

@@ -55,6 +55,10 @@ struct Window2d {
         inputWidth = input.width
         outputHeight = (paddedHeight - kernel.height) / stride.height + 1
         outputWidth = (paddedWidth - kernel.width) / stride.width + 1
+        // Planes whose pixel counts overflow (possible beside an empty batch, or from huge padding) throw here,
+        // so `inputArea` and `outputArea` never overflow.
+        _ = try Shape.elementCount([inputHeight, inputWidth], op: op)
+        _ = try Shape.elementCount([outputHeight, outputWidth], op: op)
     }
 
     /// The output positions `o` (along one axis) whose input position `o·stride − padding + offset` lies
