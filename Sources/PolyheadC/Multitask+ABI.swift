@@ -4,17 +4,25 @@ import Glibc
 import Darwin
 #endif
 import Polyhead
+import Synchronization
 
-/// The object behind a `ph_mtl_method` handle.
+/// The object behind a `ph_mtl_method` handle: the method and a lock that serialises its use (methods keep
+/// per-step state; one method driven from two threads must not corrupt it).
 final class MethodHandle {
     let method: any MultiTaskMethod
+    let lock = Mutex(())
     init(_ method: any MultiTaskMethod) { self.method = method }
+
+    /// Runs `body` with the method while holding its lock.
+    func locked<T>(_ body: (any MultiTaskMethod) throws -> T) throws -> T {
+        try lock.withLock { _ in try body(method) }
+    }
 }
 
 /// Borrows the method behind a handle.
-private func borrowMethod(_ handle: OpaquePointer?) throws -> any MultiTaskMethod {
+func borrowMethod(_ handle: OpaquePointer?) throws -> MethodHandle {
     guard let handle else { throw ABIError(status: statusValue, message: "method is NULL") }
-    return Unmanaged<MethodHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue().method
+    return Unmanaged<MethodHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
 /// The registered names as C strings, made once.
@@ -73,7 +81,7 @@ public func ph_mtl_method_name(_ out: UnsafeMutablePointer<UnsafePointer<CChar>?
 
 @_cdecl("ph_mtl_method_parameter_count")
 public func ph_mtl_method_parameter_count(_ out: UnsafeMutablePointer<Int32>?, _ method: OpaquePointer?) -> Int32 {
-    abiCall { try checkOut(out).pointee = Int32(try borrowMethod(method).parameters.count) }
+    abiCall { try checkOut(out).pointee = Int32(try borrowMethod(method).locked { $0.parameters.count }) }
 }
 
 @_cdecl("ph_mtl_method_parameters")
@@ -81,7 +89,7 @@ public func ph_mtl_method_parameters(
     _ outs: UnsafeMutablePointer<OpaquePointer?>?, _ capacity: Int32, _ method: OpaquePointer?
 ) -> Int32 {
     abiCall {
-        let parameters = try borrowMethod(method).parameters
+        let parameters = try borrowMethod(method).locked { $0.parameters }
         guard capacity >= parameters.count else {
             throw ABIError(status: statusValue, message: "capacity \(capacity) < \(parameters.count) parameters")
         }
@@ -103,13 +111,13 @@ public func ph_mtl_backward(
         }
         let shared = SharedPart(parameters: try borrowTensors(sharedParameters, count: sharedCount, "shared_parameters"),
                                 representation: borrowOptionalTensor(representation))
-        let step = try borrowMethod(method).backward(losses: try borrowTensors(losses, count: lossCount, "losses"),
-                                                     shared: shared)
+        let taskLosses = try borrowTensors(losses, count: lossCount, "losses")
+        let step = try borrowMethod(method).locked { try $0.backward(losses: taskLosses, shared: shared) }
         for (i, weight) in step.weights.enumerated() { weightsTarget[i] = weight }
     }
 }
 
 @_cdecl("ph_mtl_method_end_epoch")
 public func ph_mtl_method_end_epoch(_ method: OpaquePointer?) -> Int32 {
-    abiCall { try borrowMethod(method).endEpoch() }
+    abiCall { try borrowMethod(method).locked { $0.endEpoch() } }
 }

@@ -1,16 +1,30 @@
 import Polyhead
+import Synchronization
+
+/// The object behind a `ph_optimizer` handle: the optimizer and a lock that serialises its use, so that
+/// one optimizer driven from two threads (its state and step counts are plain arrays) never corrupts memory.
+final class OptimizerHandle {
+    let optimizer: Optimizer
+    let lock = Mutex(())
+    init(_ optimizer: Optimizer) { self.optimizer = optimizer }
+
+    /// Runs `body` with the optimizer while holding its lock.
+    func locked<T>(_ body: (Optimizer) throws -> T) throws -> T {
+        try lock.withLock { _ in try body(optimizer) }
+    }
+}
 
 /// Borrows the optimizer behind a handle.
-private func borrowOptimizer(_ handle: OpaquePointer?) throws -> Optimizer {
+func borrowOptimizer(_ handle: OpaquePointer?) throws -> OptimizerHandle {
     guard let handle else { throw ABIError(status: statusValue, message: "optimizer is NULL") }
-    return Unmanaged<Optimizer>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    return Unmanaged<OptimizerHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
 /// Runs an optimizer-producing body and writes its result at +1 into `out`.
 private func produceOptimizer(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ body: () throws -> Optimizer) -> Int32 {
     abiCall {
         let target = try checkOut(out)
-        target.pointee = OpaquePointer(Unmanaged.passRetained(try body()).toOpaque())
+        target.pointee = OpaquePointer(Unmanaged.passRetained(OptimizerHandle(try body())).toOpaque())
     }
 }
 
@@ -51,29 +65,29 @@ public func ph_optimizer_rmsprop_new(
 
 @_cdecl("ph_optimizer_step")
 public func ph_optimizer_step(_ optimizer: OpaquePointer?) -> Int32 {
-    abiCall { try borrowOptimizer(optimizer).step() }
+    abiCall { try borrowOptimizer(optimizer).locked { $0.step() } }
 }
 
 @_cdecl("ph_optimizer_zero_grad")
 public func ph_optimizer_zero_grad(_ optimizer: OpaquePointer?) -> Int32 {
-    abiCall { try borrowOptimizer(optimizer).zeroGrad() }
+    abiCall { try borrowOptimizer(optimizer).locked { $0.zeroGrad() } }
 }
 
 @_cdecl("ph_optimizer_set_learning_rate")
 public func ph_optimizer_set_learning_rate(_ optimizer: OpaquePointer?, _ lr: Float) -> Int32 {
     abiCall {
         guard lr >= 0, lr.isFinite else { throw ABIError(status: statusValue, message: "invalid learning rate: \(lr)") }
-        try borrowOptimizer(optimizer).learningRate = lr
+        try borrowOptimizer(optimizer).locked { $0.learningRate = lr }
     }
 }
 
 @_cdecl("ph_optimizer_step_count")
 public func ph_optimizer_step_count(_ out: UnsafeMutablePointer<Int64>?, _ optimizer: OpaquePointer?) -> Int32 {
-    abiCall { try checkOut(out).pointee = Int64(try borrowOptimizer(optimizer).stepCount) }
+    abiCall { try checkOut(out).pointee = Int64(try borrowOptimizer(optimizer).locked { $0.stepCount }) }
 }
 
 @_cdecl("ph_optimizer_free")
 public func ph_optimizer_free(_ optimizer: OpaquePointer?) -> Int32 {
-    if let optimizer { Unmanaged<Optimizer>.fromOpaque(UnsafeRawPointer(optimizer)).release() }
+    if let optimizer { Unmanaged<OptimizerHandle>.fromOpaque(UnsafeRawPointer(optimizer)).release() }
     return statusOK
 }

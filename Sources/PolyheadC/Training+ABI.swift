@@ -167,8 +167,8 @@ public func ph_trainer_new(
         let target = try checkOut(out)
         let graph = try borrowModel(model)
         guard let optimizer else { throw ABIError(status: statusValue, message: "optimizer is NULL") }
-        let optimizerObject = Unmanaged<Optimizer>.fromOpaque(UnsafeRawPointer(optimizer)).takeUnretainedValue()
-        let methodObject = method.map { Unmanaged<MethodHandle>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue().method }
+        let optimizerObject = try borrowOptimizer(optimizer).optimizer
+        let methodObject = try method.map { try borrowMethod($0).method }
         let trainer = try Trainer(model: graph, optimizer: optimizerObject, compileJSON: try readText(compile, "compile_json"),
                                   method: methodObject)
         target.pointee = OpaquePointer(Unmanaged.passRetained(TrainerHandle(trainer)).toOpaque())

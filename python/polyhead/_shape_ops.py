@@ -90,6 +90,16 @@ def squeeze(input: _CoreTensor, dim: Optional[int] = None) -> _CoreTensor:
 # ---------------------------------------------------------------- joining and splitting
 
 
+_MAX_PIECES = 1 << 24
+
+
+def _check_piece_count(count: int, function: str) -> None:
+    """MemoryError before making more than 2**24 tensors (an empty tensor may have a dimension of 2**62:
+    one Python object per piece would exhaust the memory long before the core is called)."""
+    if count > _MAX_PIECES:
+        raise MemoryError(f"{function}() would make {count} tensors; at most {_MAX_PIECES} are supported")
+
+
 def _tensor_list(tensors: Any, function: str) -> List[_CoreTensor]:
     if isinstance(tensors, _CoreTensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{function}(): argument 'tensors' must be a tuple or list of Tensors, "
@@ -148,6 +158,7 @@ def split(tensor: _CoreTensor, split_size_or_sections: Union[int, Sequence[int]]
         size = operator.index(split_size_or_sections)
         if size <= 0:
             raise ValueError(f"split_size must be a positive integer, got {size}")
+        _check_piece_count(-(-length // size), "split")
         sizes = [size] * (length // size) + ([length % size] if length % size else [])
         if not sizes:
             sizes = [0]
@@ -176,4 +187,5 @@ def unbind(input: _CoreTensor, dim: int = 0) -> Tuple[_CoreTensor, ...]:
     rest = shape[:axis] + shape[axis + 1:]
     if shape[axis] == 0:
         return ()
+    _check_piece_count(shape[axis], "unbind")
     return tuple(_core.reshape(piece, rest) for piece in _core.split(input, [1] * shape[axis], axis))

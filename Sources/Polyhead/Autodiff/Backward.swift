@@ -113,12 +113,10 @@ private struct BackwardPass {
                     continue
                 }
                 guard let node = tensor.gradNode else {
-                    if let existing = tensor.grad {
-                        tensor.grad = try existing + gradient
-                    } else if storedBuffers.insert(ObjectIdentifier(gradient.storage)).inserted {
-                        tensor.grad = gradient
-                    } else {
-                        tensor.grad = try gradient.cloned()
+                    try tensor.updateGrad { existing in
+                        if let existing { return try existing + gradient }
+                        if storedBuffers.insert(ObjectIdentifier(gradient.storage)).inserted { return gradient }
+                        return try gradient.cloned()
                     }
                     continue
                 }

@@ -52,7 +52,9 @@ enum Shape {
         for i in (0..<shape.count).reversed() {
             let t = i + target.count - shape.count
             strides[t] = shape[i] == 1 ? 0 : step
-            step *= shape[i]
+            // Wrapping: an empty shape may have huge dimensions whose product overflows (its strides are
+            // never used); a non-empty one fits, since its element count does.
+            step &*= shape[i]
         }
         return strides
     }

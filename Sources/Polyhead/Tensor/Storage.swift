@@ -20,6 +20,11 @@ final class Storage {
         guard !overflow, count >= 0 else {
             throw PolyheadError.outOfMemory(op: op, message: "cannot allocate \(count) elements")
         }
+        if bytes >= largeAllocationBytes, let available = availableMemoryBytes(), bytes > available {
+            throw PolyheadError.outOfMemory(
+                op: op, message: "\(count) elements need \(bytes >> 20) MiB but only \(available >> 20) MiB "
+                    + "of memory are available")
+        }
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
             throw PolyheadError.outOfMemory(

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A float32, row-major, contiguous n-dimensional array that can record the operations applied to it
 /// for reverse-mode differentiation (define-by-run, like PyTorch).
 ///
@@ -12,11 +14,25 @@ public final class Tensor {
     /// Whether gradients flow to (and, for leaves, accumulate in) this tensor.
     public internal(set) var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`, shaped like the tensor; `nil` until then.
-    public internal(set) var grad: Tensor?
+    public internal(set) var grad: Tensor? {
+        get { autodiff.withLock { $0.grad } }
+        set { _ = autodiff.withLock { state in exchange(&state.grad, with: newValue) } }
+    }
     /// How this tensor was computed, when recorded; `nil` for leaves.
-    var gradNode: GradNode?
+    var gradNode: GradNode? {
+        get { autodiff.withLock { $0.node } }
+        set { _ = autodiff.withLock { state in exchange(&state.node, with: newValue) } }
+    }
     /// Set once the graph through this tensor has been freed by a backward pass.
-    var graphReleased = false
+    var graphReleased: Bool {
+        get { autodiff.withLock { $0.released } }
+        set { autodiff.withLock { $0.released = newValue } }
+    }
+    /// The autodiff references, behind a lock: threads that share parameters (one model trained from two
+    /// threads) or a graph read and replace them at the same time, and an unguarded reference store races
+    /// into a double release. Replaced values are released after the lock is dropped: a release can free
+    /// external memory, whose callback may wait for another lock (the GIL of a Python host).
+    private let autodiff = Mutex(AutodiffState())
 
     /// Wraps `storage` (at least `count` elements) as a tensor of `shape`.
     init(shape: [Int], count: Int, storage: Storage, requiresGrad: Bool = false) {
@@ -98,14 +114,45 @@ public final class Tensor {
         requiresGrad = flag
     }
 
-    /// Replaces the accumulated gradient (`nil` clears it).
-    /// - Throws: `PolyheadError.shapeMismatch` if `gradient` is not shaped like the tensor.
+    /// Replaces the accumulated gradient (`nil` clears it). A gradient with history or a gradient of its
+    /// own is stored detached (sharing its storage), so that no assignment makes a reference cycle
+    /// (`a.grad = a * 2`, or `a.grad = b` then `b.grad = a`) that would never be freed.
+    /// - Throws: `PolyheadError.shapeMismatch` if `gradient` is not shaped like the tensor;
+    ///   `.invalidArgument` if it is the tensor itself.
     public func setGrad(_ gradient: Tensor?) throws {
         if let gradient, gradient.shape != shape {
             throw PolyheadError.shapeMismatch(
                 op: "grad", message: "assigned gradient has shape \(describe(gradient.shape)) "
                     + "but the tensor has shape \(describe(shape))")
         }
-        grad = gradient
+        if gradient === self {
+            throw PolyheadError.invalidArgument(op: "grad", message: "can't assign a tensor as its own grad")
+        }
+        if let gradient, gradient.requiresGrad || gradient.gradNode != nil || gradient.grad != nil {
+            grad = gradient.detached()
+        } else {
+            grad = gradient
+        }
     }
+
+    /// Replaces the gradient with `update(current gradient)` in one locked step, so that concurrent
+    /// accumulations from several threads all land.
+    func updateGrad(_ update: (Tensor?) throws -> Tensor) throws {
+        let previous = try autodiff.withLock { state in exchange(&state.grad, with: try update(state.grad)) }
+        _ = previous  // released here, outside the lock
+    }
+}
+
+/// Stores `value` in `slot` and returns what was there (so the caller releases it outside a lock).
+private func exchange<Value>(_ slot: inout Value, with value: Value) -> Value {
+    let previous = slot
+    slot = value
+    return previous
+}
+
+/// A tensor's mutable autodiff references (see `Tensor.autodiff`).
+struct AutodiffState {
+    var grad: Tensor?
+    var node: GradNode?
+    var released = false
 }
