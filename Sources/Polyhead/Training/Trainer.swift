@@ -161,7 +161,7 @@ public final class Trainer {
         while epoch < options.epochs, !stop {
             stop = try emit(.epochBegin, epoch, 0, [])
             let order = options.shuffle ? randomPermutation(training.count) : Array(0..<training.count)
-            var epochLogs = EpochLogs(outputs: outputs.count, metrics: metrics.map(\.count))
+            var epochLogs = EpochLogs(outputs: outputs.count, metrics: metrics)
             var start = 0, batch = 0
             while start < training.count, !stop {
                 let end = start + Swift.min(options.batchSize, training.count - start)
@@ -189,7 +189,7 @@ public final class Trainer {
     public func evaluate(_ data: TrainingData, batchSize: Int = 32) throws -> [(name: String, value: Double)] {
         try check(data, name: "x/y")
         guard batchSize > 0 else { throw PolyheadError.invalidArgument(op: "evaluate", message: "batch_size must be positive, got \(batchSize)") }
-        var epochLogs = EpochLogs(outputs: outputs.count, metrics: metrics.map(\.count))
+        var epochLogs = EpochLogs(outputs: outputs.count, metrics: metrics)
         try withoutGrad {
             var start = 0
             while start < data.count {
@@ -251,10 +251,10 @@ public final class Trainer {
             let expected = model.outputShapes[k], got = Array(target.shape.dropFirst())
             let sparse = outputs[k].loss == .sparseCategoricalCrossentropy(fromLogits: true)
                 || outputs[k].loss == .sparseCategoricalCrossentropy(fromLogits: false)
-            let fits = sparse ? target.count == data.count && metrics[k].allSatisfy({ $0.kind == .accuracy(.sparse) }) : got == expected
+            let fits = sparse ? target.count == data.count && metrics[k].allSatisfy(\.acceptsSparseTargets) : got == expected
             guard fits else {
                 throw PolyheadError.shapeMismatch(
-                    op: "fit", message: "target '\(model.outputNames[k])' has shape \(describe(target.shape)); output '\(model.outputNames[k])' gives (batch, \(expected.map(String.init).joined(separator: ", ")))\(sparse ? " and sparse labels need (batch,) with accuracy as the only metric" : "")")
+                    op: "fit", message: "target '\(model.outputNames[k])' has shape \(describe(target.shape)); output '\(model.outputNames[k])' gives (batch, \(expected.map(String.init).joined(separator: ", ")))\(sparse ? " and sparse labels need (batch,) with accuracy or f1 as the only metrics" : "")")
             }
         }
     }
@@ -265,8 +265,7 @@ public final class Trainer {
         for (k, name) in model.outputNames.enumerated() { result.append((name + "_loss", epoch.outputLoss[k] / n)) }
         for (k, name) in model.outputNames.enumerated() {
             for (m, metric) in metrics[k].enumerated() {
-                let (sum, weight) = epoch.metric[k][m]
-                result.append((name + "_" + metric.name, weight > 0 ? sum / weight : 0))
+                result.append((name + "_" + metric.name, metric.value(epoch.metric[k][m])))
             }
         }
         if withWeights {
@@ -283,13 +282,13 @@ struct EpochLogs {
     var samples = 0, steps = 0
     var loss = 0.0
     var outputLoss: [Double]
-    var metric: [[(sum: Double, weight: Double)]]
+    var metric: [[[Double]]]
     var weight: [Double]
 
-    init(outputs: Int, metrics: [Int]) {
+    init(outputs: Int, metrics: [[Metric]]) {
         outputLoss = Array(repeating: 0, count: outputs)
         weight = Array(repeating: 0, count: outputs)
-        metric = metrics.map { Array(repeating: (0, 0), count: $0) }
+        metric = metrics.map { $0.map { $0.makeState() } }
     }
 
     mutating func add(_ batch: TrainingData, _ predictions: [Tensor], losses: [Double], penalty: Double,
@@ -302,9 +301,7 @@ struct EpochLogs {
             total += losses[k] * trainer.outputs[k].lossWeight
             let maskWeights = batch.masks[k].map { $0.scalars }
             for (m, metric) in trainer.metrics[k].enumerated() {
-                let (sum, w) = metric.accumulate(predictions[k], batch.targets[k], weights: maskWeights)
-                self.metric[k][m].sum += sum
-                self.metric[k][m].weight += w
+                metric.accumulate(predictions[k], batch.targets[k], weights: maskWeights, into: &self.metric[k][m])
             }
         }
         loss += total * n

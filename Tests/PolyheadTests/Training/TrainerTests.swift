@@ -259,3 +259,27 @@ extension TrainerTests {
         XCTAssertThrowsError(try RMSprop(parameters: [try Tensor.zeros([1])], alpha: 2))
     }
 }
+
+extension TrainerTests {
+    func testF1AndAUC() throws {
+        let bce = KerasLoss.binaryCrossentropy(fromLogits: false)
+        let auc = try Metric(name: "auc", loss: bce, outputWidth: 1)
+        var state = auc.makeState()
+        auc.accumulate(try Tensor([0.1, 0.4, 0.35, 0.8, 0.9], shape: [5, 1]), try Tensor([0, 0, 1, 1, 0], shape: [5, 1]),
+                       weights: [1, 1, 1, 1, 0], into: &state)
+        XCTAssertEqual(auc.value(state), 0.75, accuracy: 1e-9)   // the masked fifth sample does not count
+        let f1 = try Metric(name: "f1", loss: bce, outputWidth: 1)
+        state = f1.makeState()
+        f1.accumulate(try Tensor([0.9, 0.8, 0.2, 0.7], shape: [4, 1]), try Tensor([1, 0, 1, 1], shape: [4, 1]),
+                      weights: nil, into: &state)
+        let expectedF1: Double = 4.0 / 6.0  // tp 2, fp 1, fn 1: 2·tp / (2·tp + fp + fn)
+        XCTAssertEqual(f1.value(state), expectedF1, accuracy: 1e-9)
+        let macro = try Metric(name: "f1", loss: .sparseCategoricalCrossentropy(fromLogits: false), outputWidth: 3)
+        state = macro.makeState()
+        macro.accumulate(try Tensor([0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.8, 0.1], shape: [3, 3]),
+                         try Tensor([0, 1, 2], shape: [3]), weights: nil, into: &state)
+        // class 0: tp 1 → 1; class 1: tp 1, fp 1 → 2/3; class 2: fn 1 → 0
+        let expectedMacro: Double = (1.0 + 2.0 / 3.0) / 3.0
+        XCTAssertEqual(macro.value(state), expectedMacro, accuracy: 1e-9)
+    }
+}
