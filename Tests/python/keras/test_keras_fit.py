@@ -230,3 +230,21 @@ def test_verbose_progress_prints_epoch_lines(digits, capsys):
               batch_size=16, verbose=2)
     out = capsys.readouterr().out
     assert "Epoch 2/2" in out and "digit_accuracy" in out
+
+
+def test_f1_and_auc_metrics(digits):
+    model = two_head_model(seed=6)
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "binary_crossentropy"],
+                  metrics=[["accuracy", "f1"], ["auc", "f1", "accuracy"]])
+    history = model.fit(digits.x_train, [digits.y_digit_train, digits.y_large_train], epochs=8, batch_size=32,
+                        verbose=0)
+    logs = model.evaluate(digits.x_test, [digits.y_digit_test, digits.y_large_test], return_dict=True, verbose=0)
+    assert logs["large_auc"] > 0.95 and logs["digit_f1"] > 0.85 and logs["large_f1"] > 0.85, logs
+    assert "digit_f1" in history.history and "large_auc" in history.history
+    large = model.predict(digits.x_test, verbose=0)[1][:, 0]
+    y = digits.y_large_test[:, 0] > 0.5
+    # exact ROC AUC by ranking (the 200-threshold approximation is within a percent)
+    order = np.argsort(large)
+    ranks = np.empty(len(large)); ranks[order] = np.arange(1, len(large) + 1)
+    exact = (ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / (y.sum() * (~y).sum())
+    assert logs["large_auc"] == pytest.approx(exact, abs=0.01)

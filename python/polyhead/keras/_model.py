@@ -228,7 +228,7 @@ class Model:
         """Configures training: ``optimizer`` (name or :mod:`~polyhead.keras.optimizers` object), ``loss``
         (one for all outputs, a list or a dict by output name; Keras names or loss objects), ``loss_weights``
         (list or dict), ``metrics`` (names for every output, a list of lists, or a dict by output name:
-        ``accuracy``, ``mae``, ``mse``) and ``weighting`` (``None``, a ``polyhead.mtl`` method name such as
+        ``accuracy``, ``mae``, ``mse``, ``f1``, ``auc``) and ``weighting`` (``None``, a ``polyhead.mtl`` method name such as
         ``"uncertainty"`` or ``"pcgrad"``, or a ``polyhead.mtl`` method object).
 
         With a weighting method the task losses it combines are ``loss_weight · loss``; the shared part
