@@ -11,7 +11,8 @@
 /// ```
 /// Layers: `Dense` (kernel `(in, out)` as Keras, `glorot_uniform` (default) / `zeros` / `ones` kernel
 /// initialiser from the global generator, zero bias, optional activation and l2 kernel regulariser),
-/// `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default −1).
+/// `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default −1), `Flatten`,
+/// `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta` zeros).
 /// Shapes exclude the batch dimension. Weights are named `<layer>/kernel` and `<layer>/bias`.
 public final class GraphModel {
     /// One named model input and its per-sample shape.
@@ -26,6 +27,17 @@ public final class GraphModel {
         case activation(Activation)
         case dropout(rate: Float)
         case concatenate(axis: Int)
+        case flatten
+        case layerNormalization(gamma: Tensor, beta: Tensor, epsilon: Float)
+
+        /// The trainable tensors of the operation, with their Keras names.
+        var weights: [(name: String, tensor: Tensor)] {
+            switch self {
+            case let .dense(kernel, bias, _, _): return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
+            case let .layerNormalization(gamma, beta, _): return [("gamma", gamma), ("beta", beta)]
+            default: return []
+            }
+        }
     }
 
     /// An activation by its Keras name.
@@ -80,11 +92,7 @@ public final class GraphModel {
     public var outputShapes: [[Int]] { outputSlots.map { shape(ofSlot: $0) } }
     /// Every layer as (name, class name, per-sample output shape, parameter count), for summaries.
     public var layerSummary: [(name: String, className: String, shape: [Int], parameters: Int)] {
-        nodes.map { node in
-            var count = 0
-            if case let .dense(kernel, bias, _, _) = node.operation { count = kernel.count + (bias?.count ?? 0) }
-            return (node.name, node.className, node.shape, count)
-        }
+        nodes.map { node in (node.name, node.className, node.shape, node.operation.weights.reduce(0) { $0 + $1.tensor.count }) }
     }
 
     /// Builds the model described by a JSON config (see the type's documentation).
@@ -134,10 +142,7 @@ public final class GraphModel {
             guard slots.updateValue(inputs.count + nodes.count, forKey: name) == nil else {
                 throw PolyheadError.invalidArgument(op: op, message: "duplicate name '\(name)'")
             }
-            if case let .dense(kernel, bias, _, _) = built.operation {
-                named.append(("\(name)/kernel", kernel))
-                if let bias { named.append(("\(name)/bias", bias)) }
-            }
+            for (kind, tensor) in built.operation.weights { named.append(("\(name)/\(kind)", tensor)) }
             nodes.append(Node(name: name, className: className, operation: built.operation, inbound: inbound, shape: built.shape))
             shapes.append(built.shape)
         }
@@ -225,9 +230,31 @@ public final class GraphModel {
                 shape[axis - 1] = sum
             }
             return (.concatenate(axis: axis), shape)
+        case "Flatten":
+            let shape = try single()
+            var product = 1
+            for dimension in shape {
+                let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw PolyheadError.outOfMemory(op: op, message: "Flatten '\(name)': \(describe(shape)) is too large") }
+                product = next
+            }
+            return (.flatten, [product])
+        case "LayerNormalization":
+            let shape = try single()
+            let axis = try config["axis"]?.int("\(name).axis", op: op) ?? -1
+            guard axis == -1 || axis == shape.count else {
+                throw PolyheadError.invalidArgument(op: op, message: "LayerNormalization '\(name)': only the last axis is supported, got axis \(axis)")
+            }
+            let epsilon = try config["epsilon"]?.double("\(name).epsilon", op: op) ?? 1e-3
+            guard epsilon >= 0, epsilon.isFinite else {
+                throw PolyheadError.invalidArgument(op: op, message: "LayerNormalization '\(name)': epsilon must be finite and ≥ 0, got \(epsilon)")
+            }
+            let gamma = try Tensor.ones([shape[shape.count - 1]], requiresGrad: true)
+            let beta = try Tensor.zeros([shape[shape.count - 1]], requiresGrad: true)
+            return (.layerNormalization(gamma: gamma, beta: beta, epsilon: Float(epsilon)), shape)
         default:
             throw PolyheadError.invalidArgument(
-                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout or Concatenate")
+                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout, Concatenate, Flatten or LayerNormalization")
         }
     }
 
@@ -271,6 +298,11 @@ public final class GraphModel {
         case let .activation(activation): return try activation.apply(arguments[0])
         case let .dropout(rate): return training && rate > 0 ? try arguments[0].dropout(rate) : arguments[0]
         case let .concatenate(axis): return try Tensor.concatenate(arguments, axis: axis)
+        case .flatten:
+            let x = arguments[0]
+            return try x.reshaped([x.shape[0], x.shape.dropFirst().reduce(1, *)])
+        case let .layerNormalization(gamma, beta, epsilon):
+            return try arguments[0].layerNorm(normalizedShape: gamma.shape, weight: gamma, bias: beta, epsilon: epsilon)
         }
     }
 
@@ -295,9 +327,6 @@ public final class GraphModel {
                 reach[source - inputs.count].formUnion(reach[index])
             }
         }
-        return nodes.indices.filter { reach[$0].count > 1 }.flatMap { index -> [Tensor] in
-            guard case let .dense(kernel, bias, _, _) = nodes[index].operation else { return [] }
-            return [kernel] + (bias.map { [$0] } ?? [])
-        }
+        return nodes.indices.filter { reach[$0].count > 1 }.flatMap { nodes[$0].operation.weights.map(\.tensor) }
     }
 }

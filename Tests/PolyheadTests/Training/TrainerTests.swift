@@ -283,3 +283,32 @@ extension TrainerTests {
         XCTAssertEqual(macro.value(state), expectedMacro, accuracy: 1e-9)
     }
 }
+
+extension TrainerTests {
+    func testFlattenAndLayerNormalization() throws {
+        let config = #"""
+        {"inputs": [{"name": "img", "shape": [2, 3]}],
+         "layers": [{"class_name": "Flatten", "name": "flat", "inbound": ["img"]},
+                    {"class_name": "LayerNormalization", "name": "norm", "inbound": ["flat"], "config": {"epsilon": 0.001}},
+                    {"class_name": "Dense", "name": "out", "inbound": ["norm"], "config": {"units": 2, "kernel_initializer": "ones"}}],
+         "outputs": ["out"]}
+        """#
+        let model = try GraphModel(json: config)
+        XCTAssertEqual(model.namedWeights.map(\.name), ["norm/gamma", "norm/beta", "out/kernel", "out/bias"])
+        XCTAssertEqual(model.layerSummary.map(\.parameters), [0, 12, 14])
+        let values: [Double] = [1, 2, 3, 4, 5, 7]
+        let x = try Tensor(values.map(Float.init), shape: [1, 2, 3])
+        let mean = values.reduce(0, +) / 6
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 6
+        let normalized = values.map { ($0 - mean) / (variance + 1e-3).squareRoot() }
+        let y = try model([x])[0]
+        XCTAssertEqual(y.shape, [1, 2])
+        XCTAssertEqual(Double(y.scalars[0]), normalized.reduce(0, +), accuracy: 1e-5)
+        let trainer = try Trainer(model: model, optimizer: try SGD(parameters: model.weights, learningRate: 0.01),
+                                  outputs: [OutputTraining(loss: .meanSquaredError)])
+        let data = try TrainingData(inputs: [try Tensor.uniform([8, 2, 3])], targets: [try Tensor.ones([8, 2])])
+        let history = try trainer.fit(data, options: FitOptions(epochs: 20, batchSize: 8, shuffle: false))
+        XCTAssertLessThan(history.values["loss"]![19], history.values["loss"]![0])
+        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""epsilon": 0.001"#, with: #""axis": 0"#)))
+    }
+}

@@ -150,3 +150,24 @@ def test_sequential_three_ways(tmp_path):
     assert any("Dense" in line for line in lines)
     with pytest.raises(ValueError, match="not been built"):
         keras.Sequential([keras.layers.Dense(2)]).summary()
+
+
+def test_flatten_and_layer_normalization_on_images(tmp_path):
+    from polyhead.datasets import load_digits_multitask
+    d = load_digits_multitask(seed=0)
+    ph.manual_seed(0)
+    images = keras.Input(shape=(8, 8))
+    h = keras.layers.Flatten()(images)
+    h = keras.layers.LayerNormalization()(h)
+    h = keras.layers.Dense(32, activation="relu")(h)
+    model = keras.Model(images, [keras.layers.Dense(10, activation="softmax", name="digit")(h),
+                                 keras.layers.Dense(1, activation="sigmoid", name="large")(h)])
+    assert model.get_layer("layer_normalization").gamma.shape == (64,) or model.weight_names[0].endswith("/gamma")
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "binary_crossentropy"], metrics=["accuracy"])
+    model.fit(d.x_train.reshape(-1, 8, 8), [d.y_digit_train, d.y_large_train], epochs=6, batch_size=32, verbose=0)
+    logs = model.evaluate(d.x_test.reshape(-1, 8, 8), [d.y_digit_test, d.y_large_test], return_dict=True, verbose=0)
+    assert logs["digit_accuracy"] > 0.85 and logs["large_accuracy"] > 0.85, logs
+    model.save(tmp_path / "m.safetensors")
+    loaded = keras.models.load_model(tmp_path / "m.safetensors")
+    x = d.x_test[:4].reshape(-1, 8, 8)
+    np.testing.assert_array_equal(model.predict(x, verbose=0)[0], loaded.predict(x, verbose=0)[0])

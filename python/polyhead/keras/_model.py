@@ -502,7 +502,8 @@ def load_model(filepath: Any) -> Model:
             config = meta["model"]
             tensors = {item["name"]: L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
             inputs = list(tensors.values())
-            classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate}
+            classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate,
+                       "Flatten": L.Flatten, "LayerNormalization": L.LayerNormalization}
             for item in config["layers"]:
                 options = dict(item.get("config", {}))
                 if "kernel_regularizer" in options:

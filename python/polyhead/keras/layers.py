@@ -242,6 +242,44 @@ class Concatenate(Layer):
         return {"axis": self.axis}
 
 
+class Flatten(Layer):
+    """Flattens each sample to one dimension: ``(batch, d1, d2, …) → (batch, d1·d2·…)``."""
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        shape = self._single(shapes)
+        size = 1
+        for d in shape[1:]:
+            size *= int(d)  # type: ignore[arg-type]
+        return (None, size)
+
+
+class LayerNormalization(Layer):
+    """Normalises each sample over the last axis, then ``· gamma + beta`` (Keras defaults: epsilon 1e-3)."""
+
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, name: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.axis, self.epsilon = int(axis), float(epsilon)
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        shape = self._single(shapes)
+        if self.axis not in (-1, len(shape) - 1):
+            raise ValueError(f"LayerNormalization '{self.name}': only the last axis is supported, got axis {self.axis}")
+        return shape
+
+    def _config(self) -> Dict[str, Any]:
+        return {"axis": -1, "epsilon": self.epsilon}
+
+    @property
+    def gamma(self) -> Any:
+        """The live scale tensor (after a model was built)."""
+        return self._weights.get("gamma")
+
+    @property
+    def beta(self) -> Any:
+        """The live offset tensor (after a model was built)."""
+        return self._weights.get("beta")
+
+
 def _activation(name: Any) -> str:
     if name is None:
         return "linear"
@@ -250,4 +288,5 @@ def _activation(name: Any) -> str:
     raise ValueError(f"unknown activation {name!r}; expected None or one of {list(_ACTIVATIONS)}")
 
 
-__all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate"]
+__all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate", "Flatten",
+           "LayerNormalization"]
