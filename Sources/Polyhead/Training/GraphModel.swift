@@ -29,12 +29,17 @@ public final class GraphModel {
         case concatenate(axis: Int)
         case flatten
         case layerNormalization(gamma: Tensor, beta: Tensor, epsilon: Float)
+        /// Channels-last convolution: Keras kernel `(KH, KW, C, O)`.
+        case conv2d(kernel: Tensor, bias: Tensor?, stride: Size2d, padding: Size2d, activation: Activation)
+        /// Channels-last max pooling.
+        case maxPooling2d(pool: Size2d, stride: Size2d)
 
         /// The trainable tensors of the operation, with their Keras names.
         var weights: [(name: String, tensor: Tensor)] {
             switch self {
             case let .dense(kernel, bias, _, _): return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
             case let .layerNormalization(gamma, beta, _): return [("gamma", gamma), ("beta", beta)]
+            case let .conv2d(kernel, bias, _, _, _): return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
             default: return []
             }
         }
@@ -239,6 +244,23 @@ public final class GraphModel {
                 product = next
             }
             return (.flatten, [product])
+        case "Conv2D":
+            return try buildConv(name: name, config: config, shape: try single())
+        case "MaxPooling2D":
+            let shape = try single()
+            guard shape.count == 3 else {
+                throw PolyheadError.shapeMismatch(op: op, message: "MaxPooling2D '\(name)' needs (batch, height, width, channels) inputs, got per-sample \(describe(shape))")
+            }
+            let pool = try pair(config["pool_size"], default: (2, 2), "\(name).pool_size")
+            let stride = try pair(config["strides"], default: pool, "\(name).strides")
+            guard pool.0 > 0, pool.1 > 0, stride.0 > 0, stride.1 > 0, pool.0 <= shape[0], pool.1 <= shape[1] else {
+                throw PolyheadError.invalidArgument(op: op, message: "MaxPooling2D '\(name)': pool \(pool) / strides \(stride) do not fit \(describe(shape))")
+            }
+            if let padding = try config["padding"]?.string("\(name).padding", op: op), padding != "valid" {
+                throw PolyheadError.invalidArgument(op: op, message: "MaxPooling2D '\(name)': only padding 'valid' is supported, got '\(padding)'")
+            }
+            let out = [(shape[0] - pool.0) / stride.0 + 1, (shape[1] - pool.1) / stride.1 + 1, shape[2]]
+            return (.maxPooling2d(pool: Size2d(pool.0, pool.1), stride: Size2d(stride.0, stride.1)), out)
         case "LayerNormalization":
             let shape = try single()
             let axis = try config["axis"]?.int("\(name).axis", op: op) ?? -1
@@ -254,7 +276,7 @@ public final class GraphModel {
             return (.layerNormalization(gamma: gamma, beta: beta, epsilon: Float(epsilon)), shape)
         default:
             throw PolyheadError.invalidArgument(
-                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout, Concatenate, Flatten or LayerNormalization")
+                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout, Concatenate, Flatten, LayerNormalization, Conv2D or MaxPooling2D")
         }
     }
 
@@ -303,6 +325,12 @@ public final class GraphModel {
             return try x.reshaped([x.shape[0], x.shape.dropFirst().reduce(1, *)])
         case let .layerNormalization(gamma, beta, epsilon):
             return try arguments[0].layerNorm(normalizedShape: gamma.shape, weight: gamma, bias: beta, epsilon: epsilon)
+        case let .conv2d(kernel, bias, stride, padding, activation):
+            let y = try Tensor.conv2d(try arguments[0].permuted([0, 3, 1, 2]), weight: try kernel.permuted([3, 2, 0, 1]),
+                                      bias: bias, stride: stride, padding: padding)
+            return try activation.apply(try y.permuted([0, 2, 3, 1]))
+        case let .maxPooling2d(pool, stride):
+            return try arguments[0].permuted([0, 3, 1, 2]).maxPool2d(kernel: pool, stride: stride).permuted([0, 2, 3, 1])
         }
     }
 
@@ -328,5 +356,56 @@ public final class GraphModel {
             }
         }
         return nodes.indices.filter { reach[$0].count > 1 }.flatMap { nodes[$0].operation.weights.map(\.tensor) }
+    }
+}
+
+extension GraphModel {
+    /// Reads an int or a pair of ints (Keras's `kernel_size=3` or `(3, 3)`).
+    fileprivate static func pair(_ value: JSON?, default fallback: (Int, Int), _ path: String) throws -> (Int, Int) {
+        guard let value else { return fallback }
+        if case let .integer(size) = value { return (size, size) }
+        let items = try value.elements(path, op: "model").map { try $0.int(path, op: "model") }
+        guard items.count == 2 else {
+            throw PolyheadError.invalidArgument(op: "model", message: "\(path) must be an int or two ints, got \(items)")
+        }
+        return (items[0], items[1])
+    }
+
+    /// A channels-last `Conv2D` (`filters`, `kernel_size`, `strides`, `padding` valid/same (same: stride 1,
+    /// odd kernel), `activation`, `use_bias`; glorot-uniform kernel `(KH, KW, C, O)`).
+    fileprivate static func buildConv(name: String, config: JSON, shape: [Int]) throws -> (operation: Operation, shape: [Int]) {
+        let op = "model"
+        guard shape.count == 3 else {
+            throw PolyheadError.shapeMismatch(op: op, message: "Conv2D '\(name)' needs (batch, height, width, channels) inputs, got per-sample \(describe(shape))")
+        }
+        let filters = try (config["filters"] ?? .null).int("\(name).filters", op: op)
+        let kernelSize = try pair(config["kernel_size"] ?? .null, default: (0, 0), "\(name).kernel_size")
+        let stride = try pair(config["strides"], default: (1, 1), "\(name).strides")
+        let padding = try config["padding"]?.string("\(name).padding", op: op) ?? "valid"
+        guard filters > 0, filters <= Int(Int32.max), kernelSize.0 > 0, kernelSize.1 > 0, stride.0 > 0, stride.1 > 0,
+              kernelSize.0 <= shape[0], kernelSize.1 <= shape[1] else {
+            throw PolyheadError.invalidArgument(op: op, message: "Conv2D '\(name)': filters \(filters), kernel_size \(kernelSize), strides \(stride) do not fit \(describe(shape))")
+        }
+        let pad: (Int, Int)
+        switch padding {
+        case "valid": pad = (0, 0)
+        case "same":
+            guard stride == (1, 1), kernelSize.0 % 2 == 1, kernelSize.1 % 2 == 1 else {
+                throw PolyheadError.invalidArgument(op: op, message: "Conv2D '\(name)': padding 'same' needs strides 1 and an odd kernel_size")
+            }
+            pad = ((kernelSize.0 - 1) / 2, (kernelSize.1 - 1) / 2)
+        default:
+            throw PolyheadError.invalidArgument(op: op, message: "Conv2D '\(name)': padding must be 'valid' or 'same', got '\(padding)'")
+        }
+        let activation = try Activation(name: try config["activation"]?.string("\(name).activation", op: op), op: op)
+        let useBias = try config["use_bias"]?.bool("\(name).use_bias", op: op) ?? true
+        let area = Double(kernelSize.0) * Double(kernelSize.1)
+        let limit = Float((6.0 / (area * Double(shape[2]) + area * Double(filters))).squareRoot())
+        let kernel = try Tensor.uniform([kernelSize.0, kernelSize.1, shape[2], filters], low: -limit, high: limit)
+        try kernel.setRequiresGrad(true)
+        let bias = useBias ? try Tensor.zeros([filters], requiresGrad: true) : nil
+        let out = [(shape[0] + 2 * pad.0 - kernelSize.0) / stride.0 + 1, (shape[1] + 2 * pad.1 - kernelSize.1) / stride.1 + 1, filters]
+        return (.conv2d(kernel: kernel, bias: bias, stride: Size2d(stride.0, stride.1), padding: Size2d(pad.0, pad.1),
+                        activation: activation), out)
     }
 }

@@ -312,3 +312,49 @@ extension TrainerTests {
         XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""epsilon": 0.001"#, with: #""axis": 0"#)))
     }
 }
+
+extension TrainerTests {
+    /// Channels-last Conv2D ('same' and 'valid') and MaxPooling2D against a float64 reference; the
+    /// permutation's gradient is the permutation back.
+    func testConv2DAndMaxPoolingChannelsLast() throws {
+        manualSeed(9)
+        let config = #"""
+        {"inputs": [{"name": "img", "shape": [4, 5, 2]}],
+         "layers": [{"class_name": "Conv2D", "name": "conv", "inbound": ["img"], "config": {"filters": 3, "kernel_size": 3, "padding": "same"}},
+                    {"class_name": "MaxPooling2D", "name": "pool", "inbound": ["conv"], "config": {"pool_size": 2}},
+                    {"class_name": "Flatten", "name": "flat", "inbound": ["pool"]}],
+         "outputs": ["flat", "conv"]}
+        """#
+        let model = try GraphModel(json: config)
+        XCTAssertEqual(model.outputShapes, [[12], [4, 5, 3]])
+        XCTAssertEqual(model.namedWeights.map(\.name), ["conv/kernel", "conv/bias"])
+        let (h, w, c, o) = (4, 5, 2, 3)
+        let x = try Tensor.uniform([1, h, w, c], low: -1, high: 1)
+        let k = model.weights[0].scalars.map(Double.init), xs = x.scalars.map(Double.init)
+        var reference = Array(repeating: 0.0, count: h * w * o)
+        for i in 0..<h { for j in 0..<w { for f in 0..<o {
+            var sum = 0.0
+            for di in 0..<3 { for dj in 0..<3 { for ch in 0..<c {
+                let (y0, x0) = (i + di - 1, j + dj - 1)
+                guard y0 >= 0, y0 < h, x0 >= 0, x0 < w else { continue }
+                sum += xs[(y0 * w + x0) * c + ch] * k[((di * 3 + dj) * c + ch) * o + f]
+            } } }
+            reference[(i * w + j) * o + f] = sum
+        } } }
+        let outputs = try model([x])
+        for (a, b) in zip(outputs[1].scalars, reference) { XCTAssertEqual(Double(a), b, accuracy: 1e-5) }
+        // pooled: 2x2 windows over (4, 5) → (2, 2), max per channel
+        for pi in 0..<2 { for pj in 0..<2 { for f in 0..<o {
+            var best = -Double.infinity
+            for di in 0..<2 { for dj in 0..<2 { best = max(best, reference[((2 * pi + di) * w + 2 * pj + dj) * o + f]) } }
+            XCTAssertEqual(Double(outputs[0].scalars[(pi * 2 + pj) * o + f]), best, accuracy: 1e-5)
+        } } }
+        let p = try Tensor.uniform([2, 3, 4], low: -1, high: 1)
+        try p.setRequiresGrad(true)
+        let seed = try Tensor.uniform([4, 2, 3])
+        try (try p.permuted([2, 0, 1]) * seed).sum().backward()
+        XCTAssertEqual(p.grad!.scalars, try seed.permuted([1, 2, 0]).scalars)
+        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""padding": "same""#, with: #""padding": "same", "strides": 2"#)))
+        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""kernel_size": 3"#, with: #""kernel_size": 9"#)))
+    }
+}
