@@ -171,3 +171,26 @@ def test_flatten_and_layer_normalization_on_images(tmp_path):
     loaded = keras.models.load_model(tmp_path / "m.safetensors")
     x = d.x_test[:4].reshape(-1, 8, 8)
     np.testing.assert_array_equal(model.predict(x, verbose=0)[0], loaded.predict(x, verbose=0)[0])
+
+
+def test_conv2d_multitask_on_digit_images(tmp_path):
+    from polyhead.datasets import load_digits_multitask
+    d = load_digits_multitask(seed=0)
+    ph.manual_seed(0)
+    images = keras.Input(shape=(8, 8, 1))
+    h = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(images)
+    h = keras.layers.MaxPooling2D()(h)
+    h = keras.layers.Flatten()(h)
+    model = keras.Model(images, [keras.layers.Dense(10, activation="softmax", name="digit")(h),
+                                 keras.layers.Dense(1, activation="sigmoid", name="large")(h)])
+    assert model.get_layer("digit")._inbound[0].shape == (None, 128)
+    assert model.weights[0].shape == (3, 3, 1, 8)
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "binary_crossentropy"], metrics=["accuracy"],
+                  weighting="mgda")
+    x = d.x_train.reshape(-1, 8, 8, 1)
+    model.fit(x, [d.y_digit_train, d.y_large_train], epochs=15, batch_size=32, verbose=0)
+    logs = model.evaluate(d.x_test.reshape(-1, 8, 8, 1), [d.y_digit_test, d.y_large_test], return_dict=True, verbose=0)
+    assert logs["digit_accuracy"] > 0.85 and logs["large_accuracy"] > 0.85, logs
+    model.save(tmp_path / "conv.safetensors")
+    loaded = keras.models.load_model(tmp_path / "conv.safetensors")
+    np.testing.assert_array_equal(model.predict(x[:5], verbose=0)[0], loaded.predict(x[:5], verbose=0)[0])

@@ -503,7 +503,8 @@ def load_model(filepath: Any) -> Model:
             tensors = {item["name"]: L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
             inputs = list(tensors.values())
             classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate,
-                       "Flatten": L.Flatten, "LayerNormalization": L.LayerNormalization}
+                       "Flatten": L.Flatten, "LayerNormalization": L.LayerNormalization, "Conv2D": L.Conv2D,
+                       "MaxPooling2D": L.MaxPooling2D}
             for item in config["layers"]:
                 options = dict(item.get("config", {}))
                 if "kernel_regularizer" in options:

@@ -280,6 +280,75 @@ class LayerNormalization(Layer):
         return self._weights.get("beta")
 
 
+def _pair(value: Any, what: str) -> Tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and v > 0 for v in pair):
+        raise ValueError(f"{what} must be a positive int or two positive ints, got {value!r}")
+    return pair  # type: ignore[return-value]
+
+
+class Conv2D(Layer):
+    """Channels-last 2-D convolution as Keras: inputs ``(batch, height, width, channels)``, kernel
+    ``(kh, kw, channels, filters)`` (glorot-uniform), ``padding`` ``"valid"`` or ``"same"`` (stride 1, odd
+    kernel)."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
+                 activation: Optional[str] = None, use_bias: bool = True, name: Optional[str] = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"Conv2D filters must be a positive int, got {filters!r}")
+        self.filters, self.kernel_size = filters, _pair(kernel_size, "kernel_size")
+        self.strides, self.padding = _pair(strides, "strides"), padding
+        if padding not in ("valid", "same"):
+            raise ValueError(f"Conv2D padding must be 'valid' or 'same', got {padding!r}")
+        self.activation, self.use_bias = _activation(activation), bool(use_bias)
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        shape = self._single(shapes)
+        if len(shape) != 4:
+            raise ValueError(f"Conv2D '{self.name}' needs (batch, height, width, channels) inputs, got {shape}")
+        (kh, kw), (sh, sw) = self.kernel_size, self.strides
+        ph_, pw = ((kh - 1) // 2, (kw - 1) // 2) if self.padding == "same" else (0, 0)
+        return (None, (shape[1] + 2 * ph_ - kh) // sh + 1, (shape[2] + 2 * pw - kw) // sw + 1, self.filters)  # type: ignore[operator]
+
+    def _config(self) -> Dict[str, Any]:
+        return {"filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "activation": self.activation, "use_bias": self.use_bias}
+
+    @property
+    def kernel(self) -> Any:
+        """The live ``(kh, kw, channels, filters)`` kernel (after a model was built)."""
+        return self._weights.get("kernel")
+
+    @property
+    def bias(self) -> Any:
+        """The live bias tensor, or None."""
+        return self._weights.get("bias")
+
+
+class MaxPooling2D(Layer):
+    """Channels-last max pooling (``padding="valid"``; ``strides`` default to ``pool_size``)."""
+
+    def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
+                 name: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if padding != "valid":
+            raise ValueError(f"MaxPooling2D supports padding 'valid' only, got {padding!r}")
+        self.pool_size = _pair(pool_size, "pool_size")
+        self.strides = self.pool_size if strides is None else _pair(strides, "strides")
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        shape = self._single(shapes)
+        if len(shape) != 4:
+            raise ValueError(f"MaxPooling2D '{self.name}' needs (batch, height, width, channels) inputs, got {shape}")
+        (ph_, pw), (sh, sw) = self.pool_size, self.strides
+        return (None, (shape[1] - ph_) // sh + 1, (shape[2] - pw) // sw + 1, shape[3])  # type: ignore[operator]
+
+    def _config(self) -> Dict[str, Any]:
+        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid"}
+
+
 def _activation(name: Any) -> str:
     if name is None:
         return "linear"
@@ -289,4 +358,4 @@ def _activation(name: Any) -> str:
 
 
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate", "Flatten",
-           "LayerNormalization"]
+           "LayerNormalization", "Conv2D", "MaxPooling2D"]
