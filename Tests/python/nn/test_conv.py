@@ -69,6 +69,9 @@ def test_padding_strings_and_repr():
     assert repr(nn.Conv2d(3, 16, 3, padding=1)) == "Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
     assert repr(nn.Conv2d(3, 16, 5, stride=2, bias=False)) == "Conv2d(3, 16, kernel_size=(5, 5), stride=(2, 2), bias=False)"
     assert repr(nn.Conv2d(3, 16, 3, padding="same")) == "Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding='same')"
+    m = nn.Conv2d(2, 4, 3, padding=1)
+    m.padding, m.stride = (0, 0), (2, 2)  # attributes changed after construction are used, as in torch
+    assert m(x).shape == (1, 4, 2, 3)
 
 
 def test_errors():

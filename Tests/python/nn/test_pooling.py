@@ -45,6 +45,9 @@ def test_modules_default_stride_is_the_kernel_and_reprs():
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(nn.AvgPool2d(3, 1, 1)) == "AvgPool2d(kernel_size=3, stride=1, padding=1)"
     assert list(nn.MaxPool2d(2).parameters()) == []
+    pool = nn.AvgPool2d(2)
+    pool.stride = 1
+    assert pool(x).shape == (1, 1, 3, 3)
 
 
 def test_max_pool_propagates_nan():

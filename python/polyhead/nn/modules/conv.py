@@ -60,7 +60,7 @@ class Conv2d(Module):
         self.kernel_size: Tuple[int, int] = _pair(kernel_size, "kernel_size")
         self.stride: Tuple[int, int] = _pair(stride, "stride")
         self.padding: Union[Tuple[int, int], str] = padding if isinstance(padding, str) else _pair(padding, "padding")
-        self._padding = _conv_padding(padding, self.kernel_size, self.stride)
+        _conv_padding(padding, self.kernel_size, self.stride)  # validates 'same'/'valid' now, like torch
         self.dilation, self.groups, self.padding_mode = (1, 1), 1, "zeros"
         weight, bias_tensor = _core.conv2d_init(self.in_channels, self.out_channels, *self.kernel_size,
                                                 1 if bias else 0)
@@ -82,10 +82,11 @@ class Conv2d(Module):
     def forward(self, input: _core.Tensor) -> _core.Tensor:
         """The convolution of ``input`` with ``weight`` plus ``bias``."""
         params = self._parameters
+        s = _pair(self.stride, "stride")
+        p = _conv_padding(self.padding, _pair(self.kernel_size, "kernel_size"), s)
         if isinstance(input, _core.Tensor) and input.ndim == 4:  # the common case, straight to the core
-            s, p = self.stride, self._padding
             return _core.conv2d(input, params["weight"], params["bias"], s[0], s[1], p[0], p[1])
-        return F.conv2d(input, params["weight"], params["bias"], self.stride, self._padding)
+        return F.conv2d(input, params["weight"], params["bias"], s, p)
 
     def extra_repr(self) -> str:
         """The settings shown by ``repr`` (torch's format)."""

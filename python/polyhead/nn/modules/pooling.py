@@ -43,12 +43,12 @@ class MaxPool2d(Module):
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
         self.dilation, self.return_indices, self.ceil_mode = dilation, False, False
-        self._window = _pool_window(kernel_size, stride, padding)
+        _pool_window(kernel_size, stride, padding)  # validates the arguments now
 
     def forward(self, input: _core.Tensor) -> _core.Tensor:
         """``F.max_pool2d(input, ...)``."""
         if isinstance(input, _core.Tensor) and input.ndim == 4:
-            return _core.max_pool2d(input, *self._window)
+            return _core.max_pool2d(input, *_pool_window(self.kernel_size, self.stride, self.padding))
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
@@ -86,12 +86,13 @@ class AvgPool2d(Module):
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
         self.ceil_mode, self.count_include_pad, self.divisor_override = False, bool(count_include_pad), None
-        self._window = _pool_window(kernel_size, stride, padding)
+        _pool_window(kernel_size, stride, padding)  # validates the arguments now
 
     def forward(self, input: _core.Tensor) -> _core.Tensor:
         """``F.avg_pool2d(input, ...)``."""
         if isinstance(input, _core.Tensor) and input.ndim == 4:
-            return _core.avg_pool2d(input, *self._window, 1 if self.count_include_pad else 0)
+            window = _pool_window(self.kernel_size, self.stride, self.padding)
+            return _core.avg_pool2d(input, *window, 1 if self.count_include_pad else 0)
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
                             count_include_pad=self.count_include_pad)
 
