@@ -12,7 +12,8 @@
 /// Layers: `Dense` (kernel `(in, out)` as Keras, `glorot_uniform` (default) / `zeros` / `ones` kernel
 /// initialiser from the global generator, zero bias, optional activation and l2 kernel regulariser),
 /// `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default −1), `Flatten`,
-/// `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta` zeros).
+/// `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta` zeros),
+/// channels-last `Conv2D` / `MaxPooling2D`, `Embedding` (`input_dim`, `output_dim`; indices given as floats).
 /// Shapes exclude the batch dimension. Weights are named `<layer>/kernel` and `<layer>/bias`.
 public final class GraphModel {
     /// One named model input and its per-sample shape.
@@ -33,6 +34,8 @@ public final class GraphModel {
         case conv2d(kernel: Tensor, bias: Tensor?, stride: Size2d, padding: Size2d, activation: Activation)
         /// Channels-last max pooling.
         case maxPooling2d(pool: Size2d, stride: Size2d)
+        /// A lookup table `(input_dim, output_dim)` read at integer-valued float indices.
+        case embedding(table: Tensor)
 
         /// The trainable tensors of the operation, with their Keras names.
         var weights: [(name: String, tensor: Tensor)] {
@@ -40,6 +43,7 @@ public final class GraphModel {
             case let .dense(kernel, bias, _, _): return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
             case let .layerNormalization(gamma, beta, _): return [("gamma", gamma), ("beta", beta)]
             case let .conv2d(kernel, bias, _, _, _): return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
+            case let .embedding(table): return [("embeddings", table)]
             default: return []
             }
         }
@@ -261,6 +265,16 @@ public final class GraphModel {
             }
             let out = [(shape[0] - pool.0) / stride.0 + 1, (shape[1] - pool.1) / stride.1 + 1, shape[2]]
             return (.maxPooling2d(pool: Size2d(pool.0, pool.1), stride: Size2d(stride.0, stride.1)), out)
+        case "Embedding":
+            let shape = try single()
+            let inputDim = try (config["input_dim"] ?? .null).int("\(name).input_dim", op: op)
+            let outputDim = try (config["output_dim"] ?? .null).int("\(name).output_dim", op: op)
+            guard inputDim > 0, outputDim > 0 else {
+                throw PolyheadError.invalidArgument(op: op, message: "Embedding '\(name)': input_dim and output_dim must be positive, got \(inputDim), \(outputDim)")
+            }
+            let table = try Tensor.uniform([inputDim, outputDim], low: -0.05, high: 0.05)  // Keras's default
+            try table.setRequiresGrad(true)
+            return (.embedding(table: table), shape + [outputDim])
         case "LayerNormalization":
             let shape = try single()
             let axis = try config["axis"]?.int("\(name).axis", op: op) ?? -1
@@ -276,7 +290,7 @@ public final class GraphModel {
             return (.layerNormalization(gamma: gamma, beta: beta, epsilon: Float(epsilon)), shape)
         default:
             throw PolyheadError.invalidArgument(
-                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout, Concatenate, Flatten, LayerNormalization, Conv2D or MaxPooling2D")
+                op: op, message: "unknown layer class '\(className)' for '\(name)'; expected Dense, Activation, Dropout, Concatenate, Flatten, LayerNormalization, Conv2D, MaxPooling2D or Embedding")
         }
     }
 
@@ -329,6 +343,15 @@ public final class GraphModel {
             let y = try Tensor.conv2d(try arguments[0].permuted([0, 3, 1, 2]), weight: try kernel.permuted([3, 2, 0, 1]),
                                       bias: bias, stride: stride, padding: padding)
             return try activation.apply(try y.permuted([0, 2, 3, 1]))
+        case let .embedding(table):
+            let x = arguments[0], rows = table.shape[0]
+            let indices = try x.scalars.map { value -> Int in
+                guard value >= 0, value < Float(rows), value == value.rounded() else {
+                    throw PolyheadError.indexOutOfRange(op: "embedding", message: "index \(value) is not an integer in 0..<\(rows)")
+                }
+                return Int(value)
+            }
+            return try Tensor.embedding(table, indices: indices, indexShape: x.shape)
         case let .maxPooling2d(pool, stride):
             return try arguments[0].permuted([0, 3, 1, 2]).maxPool2d(kernel: pool, stride: stride).permuted([0, 2, 3, 1])
         }

@@ -358,3 +358,31 @@ extension TrainerTests {
         XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""kernel_size": 3"#, with: #""kernel_size": 9"#)))
     }
 }
+
+extension TrainerTests {
+    func testEmbeddingLooksUpRowsAndTrains() throws {
+        manualSeed(11)
+        let config = #"""
+        {"inputs": [{"name": "tokens", "shape": [3]}],
+         "layers": [{"class_name": "Embedding", "name": "emb", "inbound": ["tokens"], "config": {"input_dim": 5, "output_dim": 2}},
+                    {"class_name": "Flatten", "name": "flat", "inbound": ["emb"]},
+                    {"class_name": "Dense", "name": "out", "inbound": ["flat"], "config": {"units": 1}}],
+         "outputs": ["out", "emb"]}
+        """#
+        let model = try GraphModel(json: config)
+        XCTAssertEqual(model.namedWeights[0].name, "emb/embeddings")
+        let table = model.weights[0].scalars
+        XCTAssertTrue(table.allSatisfy { abs($0) <= 0.05 })
+        let looked = try model([try Tensor([4, 0, 2], shape: [1, 3])])[1]
+        XCTAssertEqual(looked.shape, [1, 3, 2])
+        XCTAssertEqual(looked.scalars, [table[8], table[9], table[0], table[1], table[4], table[5]])
+        XCTAssertThrowsError(try model([try Tensor([5, 0, 2], shape: [1, 3])]))
+        XCTAssertThrowsError(try model([try Tensor([0.5, 0, 2], shape: [1, 3])]))
+        let trainer = try Trainer(model: model, optimizer: try SGD(parameters: model.weights, learningRate: 0.1),
+                                  outputs: [OutputTraining(loss: .meanSquaredError), OutputTraining(loss: .meanSquaredError, lossWeight: 0)])
+        let data = try TrainingData(inputs: [try Tensor([0, 1, 2, 3, 4, 0], shape: [2, 3])],
+                                    targets: [try Tensor([1, -1], shape: [2, 1]), try Tensor.zeros([2, 3, 2])])
+        let history = try trainer.fit(data, options: FitOptions(epochs: 30, batchSize: 2))
+        XCTAssertLessThan(history.values["out_loss"]![29], history.values["out_loss"]![0])
+    }
+}
