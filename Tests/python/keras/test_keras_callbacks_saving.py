@@ -194,3 +194,23 @@ def test_conv2d_multitask_on_digit_images(tmp_path):
     model.save(tmp_path / "conv.safetensors")
     loaded = keras.models.load_model(tmp_path / "conv.safetensors")
     np.testing.assert_array_equal(model.predict(x[:5], verbose=0)[0], loaded.predict(x[:5], verbose=0)[0])
+
+
+def test_embedding_model_learns_token_tasks():
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 20, size=(512, 4))
+    first_even = (tokens[:, 0] % 2 == 0).astype(np.float32)
+    has_zero = (tokens == 0).any(1).astype(np.float32)
+    ph.manual_seed(0)
+    inputs = keras.Input(shape=(4,))
+    h = keras.layers.Flatten()(keras.layers.Embedding(20, 8)(inputs))
+    h = keras.layers.Dense(32, activation="relu")(h)
+    model = keras.Model(inputs, {"even": keras.layers.Dense(1, activation="sigmoid")(h),
+                                 "zero": keras.layers.Dense(1, activation="sigmoid")(h)})
+    assert model.weights[0].shape == (20, 8)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(tokens, {"even": first_even, "zero": has_zero}, epochs=30, batch_size=64, verbose=0)
+    logs = model.evaluate(tokens, {"even": first_even, "zero": has_zero}, return_dict=True, verbose=0)
+    assert logs["even_accuracy"] > 0.95, logs
+    with pytest.raises(IndexError, match="not an integer in 0..<20"):
+        model.predict(np.full((1, 4), 20))

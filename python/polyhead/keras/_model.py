@@ -504,7 +504,7 @@ def load_model(filepath: Any) -> Model:
             inputs = list(tensors.values())
             classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate,
                        "Flatten": L.Flatten, "LayerNormalization": L.LayerNormalization, "Conv2D": L.Conv2D,
-                       "MaxPooling2D": L.MaxPooling2D}
+                       "MaxPooling2D": L.MaxPooling2D, "Embedding": L.Embedding}
             for item in config["layers"]:
                 options = dict(item.get("config", {}))
                 if "kernel_regularizer" in options:

@@ -349,6 +349,29 @@ class MaxPooling2D(Layer):
         return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid"}
 
 
+class Embedding(Layer):
+    """Looks up rows of a ``(input_dim, output_dim)`` table (Keras init: uniform ±0.05) at integer indices
+    (given as numbers; each must be an integer in ``[0, input_dim)``): ``(batch, *shape) → (batch, *shape,
+    output_dim)``."""
+
+    def __init__(self, input_dim: int, output_dim: int, name: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if not (isinstance(input_dim, int) and input_dim > 0 and isinstance(output_dim, int) and output_dim > 0):
+            raise ValueError(f"Embedding needs positive int input_dim and output_dim, got {input_dim!r}, {output_dim!r}")
+        self.input_dim, self.output_dim = input_dim, output_dim
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        return self._single(shapes) + (self.output_dim,)
+
+    def _config(self) -> Dict[str, Any]:
+        return {"input_dim": self.input_dim, "output_dim": self.output_dim}
+
+    @property
+    def embeddings(self) -> Any:
+        """The live ``(input_dim, output_dim)`` table (after a model was built)."""
+        return self._weights.get("embeddings")
+
+
 def _activation(name: Any) -> str:
     if name is None:
         return "linear"
@@ -358,4 +381,4 @@ def _activation(name: Any) -> str:
 
 
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate", "Flatten",
-           "LayerNormalization", "Conv2D", "MaxPooling2D"]
+           "LayerNormalization", "Conv2D", "MaxPooling2D", "Embedding"]
