@@ -208,7 +208,7 @@ def build_machine(stats: WorkerStats, log_fd: int):
             """``v[k]`` for an object of the pool (chosen by i), or junk (sometimes, or if the pool is empty)."""
             items = self.pools[pool]
             if not items or i % 17 == 16:
-                return junk_expr
+                return f"({junk_expr})"  # parenthesised: `(7).copy_(…)`, not `7.copy_(…)`
             return f"v[{items[i % len(items)]}]"
 
         def data_expr(self, shape, dtype, fill, layout, seed, form) -> str:
@@ -355,10 +355,23 @@ def build_machine(stats: WorkerStats, log_fd: int):
         @rule(fin=st.one_of(small, st.sampled_from(["-1", "2**40", "1.5", "None", "'3'", "2**33"])), fout=small,
               bias=st.sampled_from(["True", "False", "0", "None"]),
               kind=st.sampled_from(["linear", "sequential", "activation", "hard", "mmoe", "cgc", "ple", "dselect",
-                                    "esmm", "soft", "stitch", "specific", "relation", "identity", "list", "dict"]))
-        def module(self, fin, fout, bias, kind):
+                                    "esmm", "soft", "stitch", "specific", "relation", "identity", "list", "dict",
+                                    "conv", "pool", "avgpool", "dropout", "embedding", "layernorm", "batchnorm1d",
+                                    "batchnorm2d", "activations2"]),
+              k=st.sampled_from(["1", "2", "3", "0", "-1", "(1, 2)", "2**40", "1.5"]),
+              x=st.sampled_from(["0", "1", "0.5", "-1", "2", "(1, 1)", "2**62", "float('nan')"]))
+        def module(self, fin, fout, bias, kind, k, x):
             h = 3
             exprs = {
+                "conv": f"nn.Conv2d({fin}, {fout}, kernel_size={k}, stride={x}, padding={x}, bias={bias})",
+                "pool": f"nn.MaxPool2d({k}, stride={x}, padding={x})",
+                "avgpool": f"nn.AvgPool2d({k}, stride={x}, padding={x}, count_include_pad={bias})",
+                "dropout": f"nn.Dropout({x})",
+                "embedding": f"nn.Embedding({fin}, {fout}, padding_idx={x})",
+                "layernorm": f"nn.LayerNorm({fout}, eps={x})",
+                "batchnorm1d": f"nn.BatchNorm1d({fin}, momentum={x})",
+                "batchnorm2d": f"nn.BatchNorm2d({fin}, eps={x})",
+                "activations2": f"nn.Sequential(nn.GELU(), nn.LeakyReLU({x}), nn.ELU({x}), nn.GELU(approximate='tanh'))",
                 "linear": f"nn.Linear({fin}, {fout}, bias={bias})",
                 "sequential": f"nn.Sequential(nn.Linear({fin}, {h}), nn.ReLU(), nn.Linear({h}, {fout}), nn.Tanh())",
                 "activation": "nn.Sequential(nn.Sigmoid(), nn.Softmax(dim=-1), nn.LogSoftmax(dim=1), nn.Flatten())",
