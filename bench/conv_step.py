@@ -20,18 +20,13 @@ machine conditions, and the ratio polyhead/torch is printed.
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
 import statistics
 import time
 from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
-import polyhead as ph
-from polyhead import nn as phnn
-from polyhead import optim as phoptim
+from _harness import compare, parse_args, write_json
 
 CHANNELS, SIDE, C1, C2, CLASSES = 3, 32, 32, 64, 10
 FEATURES = C2 * (SIDE // 2) * (SIDE // 2)
@@ -81,17 +76,6 @@ def build_step(lib, nn, optim, x_np, y_class_np, y_bin_np, lr: float) -> Callabl
     return step
 
 
-def time_rep(step: Callable[[], object], steps: int) -> float:
-    """Seconds for `steps` consecutive steps (after a short sleep so the other library's threads idle)."""
-    time.sleep(0.05)
-    step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    loss.item()  # type: ignore[union-attr]
-    return time.perf_counter() - start
-
-
 def profile_phases(step, steps: int) -> Dict[str, float]:
     """Median milliseconds of Polyhead's forward (with losses), backward and optimizer step."""
     model, opt, x, y_class, y_bin, ce, bce = step.parts
@@ -111,98 +95,17 @@ def profile_phases(step, steps: int) -> Dict[str, float]:
     return {name: statistics.median(values) for name, values in phases.items()}
 
 
-def copy_weights(src_model, dst_model, torch) -> None:
-    """Give the torch model the Polyhead model's initial weights (same names and layouts)."""
-    src = {name: np.array(p.detach().numpy(), copy=True) for name, p in src_model.named_parameters()}
-    with torch.no_grad():
-        for name, p in dst_model.named_parameters():
-            p.copy_(torch.from_numpy(src[name]))
-
-
-def report(name: str, times: List[float], batch: int, steps: int) -> Dict[str, float]:
-    rates = sorted(batch * steps / t for t in times)
-    median = statistics.median(rates)
-    print(f"{name:9s} {median:10,.0f} samples/s   {1e3 * batch / median:8.1f} ms/step"
-          f"   (reps: {rates[0]:,.0f} .. {rates[-1]:,.0f})")
-    return {"samples_per_s": median, "ms_per_step": 1e3 * batch / median, "min": rates[0], "max": rates[-1]}
-
-
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--batch", type=int, default=64, help="samples per step (default 64)")
-    p.add_argument("--steps", type=int, default=10, help="steps per timed repetition (default 10)")
-    p.add_argument("--reps", type=int, default=7, help="timed repetitions, median reported (default 7, min 5)")
-    p.add_argument("--warmup", type=int, default=5, help="untimed steps first (default 5)")
-    p.add_argument("--threads", type=int, default=2, help="BLAS/intra-op threads for both (default 2)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--no-torch", action="store_true", help="do not time PyTorch even if installed")
-    p.add_argument("--profile", action="store_true", help="also print Polyhead's per-phase times")
-    p.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
-    args = p.parse_args(argv)
-    if args.reps < 5:
-        p.error("--reps must be at least 5")
-    if min(args.batch, args.steps, args.threads) < 1 or args.warmup < 0:
-        p.error("--batch, --steps and --threads must be >= 1, --warmup >= 0")
-    return args
-
-
 def main(argv: Optional[List[str]] = None) -> Dict[str, object]:
-    args = parse_args(argv)
-    torch = None
-    if not args.no_torch:
-        try:
-            import torch  # type: ignore[no-redef]
-        except ImportError:
-            print("PyTorch not installed: timing Polyhead only (pip install torch to compare)")
-
-    ph.set_num_threads(args.threads)
-    ph.manual_seed(args.seed)
-    x, y_class, y_bin = make_data(args.batch, args.seed)
-    steps = {"polyhead": build_step(ph, phnn, phoptim, x, y_class, y_bin, args.lr)}
-    if torch is not None:
-        torch.set_num_threads(args.threads)
-        torch.manual_seed(args.seed)
-        steps["torch"] = build_step(torch, torch.nn, torch.optim, x, y_class, y_bin, args.lr)
-        copy_weights(steps["polyhead"].model, steps["torch"].model, torch)  # type: ignore[attr-defined]
-
-    print(f"conv-hard 3x32x32 -> conv(32) -> conv(64) -> maxpool -> {{{CLASSES} CE, 1 BCE-with-logits}}, Adam, "
-          f"batch {args.batch}, {args.threads} threads, {args.steps} steps x {args.reps} reps (median) "
-          f"after {args.warmup} warm-up")
-    versions = f"polyhead {getattr(ph, '__version__', '?')}, numpy {np.__version__}"
-    if torch is not None:
-        versions += f", torch {torch.__version__}"
-    print(f"{versions}; python {platform.python_version()} on {platform.machine()}")
-
-    first_losses = {name: float(step().item()) for name, step in steps.items()}
-    if torch is not None:
-        diff = abs(first_losses["polyhead"] - first_losses["torch"])
-        print(f"first-step loss with identical weights: polyhead {first_losses['polyhead']:.6f}, "
-              f"torch {first_losses['torch']:.6f} (|diff| {diff:.2e})")
-    for step in steps.values():
-        for _ in range(args.warmup):
-            step()
-
-    times: Dict[str, List[float]] = {name: [] for name in steps}
-    for _ in range(args.reps):
-        for name, step in steps.items():  # alternate libraries so both see the same conditions
-            times[name].append(time_rep(step, args.steps))
-
-    results: Dict[str, object] = {"batch": args.batch, "steps": args.steps, "reps": args.reps,
-                                  "threads": args.threads}
-    for name in steps:
-        results[name] = report(name, times[name], args.batch, args.steps)
-    if torch is not None:
-        ratio = results["polyhead"]["samples_per_s"] / results["torch"]["samples_per_s"]  # type: ignore[index]
-        results["ratio_polyhead_over_torch"] = ratio
-        print(f"ratio polyhead/torch: {ratio:.2f}")
+    args = parse_args(__doc__.splitlines()[0], batch=64, steps=10, warmup=5, argv=argv,
+                      extra=lambda p: p.add_argument("--profile", action="store_true",
+                                                     help="also print Polyhead's per-phase times"))
+    title = f"conv-hard 3x32x32 -> conv({C1}) -> conv({C2}) -> maxpool -> {{{CLASSES} CE, 1 BCE-with-logits}}, Adam"
+    results, steps = compare(args, title, make_data, build_step, unit="ms")
     if args.profile:
         phases = profile_phases(steps["polyhead"], args.steps)
         results["polyhead_phases_ms"] = phases
         print("polyhead phases (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
+    write_json(results, args.json)
     return results
 
 
