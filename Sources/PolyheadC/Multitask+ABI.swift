@@ -4,18 +4,17 @@ import Glibc
 import Darwin
 #endif
 import Polyhead
-import Synchronization
 
 /// The object behind a `ph_mtl_method` handle: the method and a lock that serialises its use (methods keep
 /// per-step state; one method driven from two threads must not corrupt it).
 final class MethodHandle {
     let method: any MultiTaskMethod
-    let lock = Mutex(())
+    let lock = HandleLock()
     init(_ method: any MultiTaskMethod) { self.method = method }
 
-    /// Runs `body` with the method while holding its lock.
+    /// Runs `body` with the method while holding its lock (throws while another thread's fit uses it).
     func locked<T>(_ body: (any MultiTaskMethod) throws -> T) throws -> T {
-        try lock.withLock { _ in try body(method) }
+        try lock.run("multi-task method") { try body(method) }
     }
 }
 

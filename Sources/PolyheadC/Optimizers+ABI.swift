@@ -1,16 +1,15 @@
 import Polyhead
-import Synchronization
 
 /// The object behind a `ph_optimizer` handle: the optimizer and a lock that serialises its use, so that
 /// one optimizer driven from two threads (its state and step counts are plain arrays) never corrupts memory.
 final class OptimizerHandle {
     let optimizer: Optimizer
-    let lock = Mutex(())
+    let lock = HandleLock()
     init(_ optimizer: Optimizer) { self.optimizer = optimizer }
 
-    /// Runs `body` with the optimizer while holding its lock.
+    /// Runs `body` with the optimizer while holding its lock (throws while another thread's fit uses it).
     func locked<T>(_ body: (Optimizer) throws -> T) throws -> T {
-        try lock.withLock { _ in try body(optimizer) }
+        try lock.run("optimizer") { try body(optimizer) }
     }
 }
 

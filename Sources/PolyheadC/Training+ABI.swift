@@ -16,12 +16,28 @@ final class ModelHandle {
     deinit { names.forEach { free($0) } }
 }
 
-/// The object behind a `ph_trainer` handle: the trainer and the last JSON text it returned.
+/// The object behind a `ph_trainer` handle: the trainer, the handles of its optimizer and method (kept
+/// alive, and claimed for the whole of each `fit`) and the last JSON text it returned.
 final class TrainerHandle {
     let trainer: Trainer
+    let optimizer: OptimizerHandle
+    let method: MethodHandle?
     var text: UnsafeMutablePointer<CChar>?
-    init(_ trainer: Trainer) { self.trainer = trainer }
+    init(_ trainer: Trainer, optimizer: OptimizerHandle, method: MethodHandle?) {
+        (self.trainer, self.optimizer, self.method) = (trainer, optimizer, method)
+    }
     deinit { free(text) }
+
+    /// Runs `body` while the optimizer and the method are claimed by the calling thread, so that no other
+    /// thread steps, changes or drives them meanwhile (their calls throw instead).
+    /// - Throws: a runtime `ABIError` when another fit already uses the optimizer or the method.
+    func claimingState<T>(_ body: () throws -> T) throws -> T {
+        try optimizer.lock.claim("optimizer")
+        defer { optimizer.lock.release() }
+        try method?.lock.claim("multi-task method")
+        defer { method?.lock.release() }
+        return try body()
+    }
 
     /// Keeps `json` as the handle's current result text and returns it.
     func hold(_ json: String) -> UnsafePointer<CChar> {
@@ -167,11 +183,12 @@ public func ph_trainer_new(
         let target = try checkOut(out)
         let graph = try borrowModel(model)
         guard let optimizer else { throw ABIError(status: statusValue, message: "optimizer is NULL") }
-        let optimizerObject = try borrowOptimizer(optimizer).optimizer
-        let methodObject = try method.map { try borrowMethod($0).method }
-        let trainer = try Trainer(model: graph, optimizer: optimizerObject, compileJSON: try readText(compile, "compile_json"),
-                                  method: methodObject)
-        target.pointee = OpaquePointer(Unmanaged.passRetained(TrainerHandle(trainer)).toOpaque())
+        let optimizerHandle = try borrowOptimizer(optimizer)
+        let methodHandle = try method.map { try borrowMethod($0) }
+        let trainer = try Trainer(model: graph, optimizer: optimizerHandle.optimizer,
+                                  compileJSON: try readText(compile, "compile_json"), method: methodHandle?.method)
+        let handle = TrainerHandle(trainer, optimizer: optimizerHandle, method: methodHandle)
+        target.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     }
 }
 
@@ -222,8 +239,10 @@ public func ph_trainer_fit(
         let data = try readData(inputs, inputCount, targets, targetCount, masks, prefix: "")
         let validation = valInputCount > 0
             ? try readData(valInputs, valInputCount, valTargets, valTargetCount, valMasks, prefix: "val_") : nil
-        let history = try handle.trainer.fit(data, validation: validation, options: options,
-                                             callback: callback.map { function in { report($0, function, context) } })
+        let history = try handle.claimingState {
+            try handle.trainer.fit(data, validation: validation, options: options,
+                                   callback: callback.map { function in { report($0, function, context) } })
+        }
         let entries = history.keys.map { key in
             jsonString(key) + ":[" + (history.values[key] ?? []).map(jsonNumber).joined(separator: ",") + "]"
         }

@@ -214,3 +214,23 @@ def test_embedding_model_learns_token_tasks():
     assert logs["even_accuracy"] > 0.95, logs
     with pytest.raises(IndexError, match="not an integer in 0..<20"):
         model.predict(np.full((1, 4), 20))
+
+
+def test_history_plot_draws_per_task_losses_and_weights(tmp_path):
+    pytest.importorskip("matplotlib")
+    model = small_model()
+    model.compile(optimizer="adam", loss={"reg": "mse", "cls": "sparse_categorical_crossentropy"},
+                  metrics={"cls": ["accuracy"]}, weighting="dwa")
+    x, y = data()
+    history = model.fit(x, y, epochs=4, batch_size=16, validation_split=0.25, verbose=0)
+    path = tmp_path / "history.png"
+    figure = history.plot(str(path))
+    losses, weights = figure.axes
+    drawn = {line.get_label(): line.get_ydata() for line in losses.lines}
+    assert set(drawn) == {"loss", "reg_loss", "cls_loss", "val_loss", "val_reg_loss", "val_cls_loss"}
+    for key, values in drawn.items():
+        np.testing.assert_allclose(values, history.history[key])
+    task_weights = {line.get_label(): line.get_ydata() for line in weights.lines}
+    assert set(task_weights) == {"reg", "cls"}
+    np.testing.assert_allclose(task_weights["cls"], history.history["cls_weight"])
+    assert path.stat().st_size > 1000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

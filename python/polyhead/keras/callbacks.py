@@ -41,14 +41,27 @@ class History(Callback):
         self.epoch: List[int] = []
 
     def plot(self, path: Optional[str] = None) -> Any:
-        """A matplotlib figure of the per-output losses and task weights (saved to ``path`` if given)."""
-        import matplotlib.pyplot as plt  # optional dependency
-        figure, (losses, weights) = plt.subplots(1, 2, figsize=(10, 4))
+        """A matplotlib ``Figure`` with two panels: the losses (``loss``, ``<output>_loss`` and their ``val_``
+        twins) and the task weights (``<output>_weight``) per epoch; saved to ``path`` when given.
+
+        Raises:
+            ImportError: matplotlib is not installed.
+        """
+        from matplotlib.figure import Figure  # optional dependency; no pyplot state, so nothing leaks
+        figure = Figure(figsize=(10, 4))
+        losses, weights = figure.subplots(1, 2)
+        epochs = self.epoch or list(range(len(next(iter(self.history.values()), []))))
         for key, values in self.history.items():
-            (weights if key.endswith("_weight") else losses).plot(self.epoch, values, label=key)
-        losses.set_title("losses and metrics"); weights.set_title("task weights")
+            if key.endswith("_weight"):
+                weights.plot(epochs, values, label=key[: -len("_weight")])
+            elif key == "loss" or key.endswith("_loss"):
+                losses.plot(epochs, values, label=key, linestyle="--" if key.startswith("val_") else "-")
+        losses.set_title("losses")
+        weights.set_title("task weights")
         for ax in (losses, weights):
-            ax.set_xlabel("epoch"); ax.legend(fontsize="small")
+            ax.set_xlabel("epoch")
+            if ax.lines:
+                ax.legend(fontsize="small")
         if path is not None:
             figure.savefig(path)
         return figure
