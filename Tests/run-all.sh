@@ -14,7 +14,7 @@ swift test
 echo "== pip install . (fresh venv)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --upgrade pip
-"$work/venv/bin/pip" install --quiet numpy pytest safetensors hypothesis
+"$work/venv/bin/pip" install --quiet numpy pytest safetensors hypothesis scikit-learn matplotlib
 "$work/venv/bin/pip" install --quiet .
 
 echo "== pip wheel . → installs and imports in another fresh venv"

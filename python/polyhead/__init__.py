@@ -55,8 +55,8 @@ def numel(input: Tensor) -> int:
 
 
 def __getattr__(name: str) -> Any:
-    # Subpackages that are imported on first use (``polyhead.datasets``).
-    if name in ("datasets",):
+    # Subpackages that are imported on first use (``polyhead.datasets``, ``polyhead.sklearn``).
+    if name in ("datasets", "sklearn"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
