@@ -34,7 +34,12 @@ RECIPES = [
     ("ESMM", lambda: mtl.ESMM(block(), nn.Linear(4, 1), nn.Linear(4, 1))),
     ("TaskRelation", lambda: mtl.TaskRelation(block(), [("a", nn.Linear(4, 3)), ("b", nn.Linear(4, 3))],
                                               [("a", nn.Linear(3, 1)), ("b", nn.Linear(3, 1))])),
+    ("MTAN", lambda: mtl.MTAN([nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU()),
+                               nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(2, 2, 3, padding=1), nn.ReLU())],
+                              [2, 2], [("a", nn.Sequential(nn.Flatten(), nn.Linear(8, 2))),
+                                       ("b", nn.Sequential(nn.Flatten(), nn.Linear(8, 1)))])),
 ]
+INPUT_SHAPES = {"MTAN": (3, 1, 4, 4)}  # the others take (3, 5)
 
 
 def python_report():
@@ -42,7 +47,7 @@ def python_report():
     for index, (name, make) in enumerate(RECIPES):
         ph.manual_seed(100 + index)
         model = make()
-        x = ph.randn(3, 5)
+        x = ph.randn(*INPUT_SHAPES.get(name, (3, 5)))
         lines.append(("model", name, []))
         lines += [("param", n, p.detach().numpy().ravel().tolist()) for n, p in model.named_parameters()]
         lines += [("output", t, y.detach().numpy().ravel().tolist()) for t, y in model(x).items()]

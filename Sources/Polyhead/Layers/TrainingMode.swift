@@ -5,13 +5,26 @@ public protocol ModeDependentLayer: Layer {
     var isTraining: Bool { get set }
 }
 
+/// A module made of other modules (`Sequential`, the multi-task architectures that hold layers), so that
+/// `train(_:)` and `eval()` reach every layer inside it.
+public protocol ModuleContainer: Module {
+    /// The modules it holds, directly.
+    var submodules: [any Module] { get }
+}
+
+extension Sequential: ModuleContainer {
+    /// The layers in order.
+    public var submodules: [any Module] { layers }
+}
+
 extension Module {
-    /// Sets training mode (`true`) or evaluation mode on this module and, inside `Sequential`s, on every
-    /// layer they hold, at any depth (PyTorch's `train()`); other modules are left unchanged.
+    /// Sets training mode (`true`) or evaluation mode on this module and, inside `ModuleContainer`s (such as
+    /// `Sequential`), on every module they hold, at any depth (PyTorch's `train()`); other modules are left
+    /// unchanged.
     public func train(_ mode: Bool = true) {
         if let layer = self as? any ModeDependentLayer { layer.isTraining = mode }
-        if let sequential = self as? Sequential {
-            for layer in sequential.layers { layer.train(mode) }
+        if let container = self as? any ModuleContainer {
+            for module in container.submodules { module.train(mode) }
         }
     }
 

@@ -45,6 +45,12 @@ extension Ref {
         return Ref(shape: [n, c, oh, ow], values: out)
     }
 
+    /// Batch normalization in training mode: per channel over the batch and positions, then `w · x̂ + b`.
+    static func batchNorm(_ x: Ref, _ w: Ref?, _ b: Ref?, eps: Double = 1e-5) -> Ref {
+        let rows = x.channelRows
+        return rows.normalizedRows(width: rows.shape[1], epsilon: eps).fromChannelRows(x.shape).channelAffine(w, b)
+    }
+
     /// Normalizes consecutive groups of `width` values: (v − mean) / √(var + eps).
     func normalizedRows(width: Int, epsilon: Double) -> Ref {
         mapRows(width: width) { row in

@@ -38,20 +38,14 @@ final class NormalizationTests: XCTestCase {
 
     // MARK: batch norm
 
-    /// Batch-norm reference in training mode: per channel over the batch and positions.
-    private func batchNormRef(_ x: Ref, _ w: Ref?, _ b: Ref?, eps: Double = 1e-5) -> Ref {
-        let rows = x.channelRows
-        return rows.normalizedRows(width: rows.shape[1], epsilon: eps).fromChannelRows(x.shape).channelAffine(w, b)
-    }
-
     func testBatchNormTrainingGradientsAgainstFloat64Reference() {
         for shape in [[5, 3], [3, 2, 4], [2, 3, 3, 2]] {
             let c = shape[1]
-            checkGradients(shapes: [shape, [c], [c]], reference: { r in self.batchNormRef(r[0], r[1], r[2]) }) { t in
+            checkGradients(shapes: [shape, [c], [c]], reference: { r in Ref.batchNorm(r[0], r[1], r[2]) }) { t in
                 try Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: t[1], bias: t[2], training: true)
             }
         }
-        checkGradients(shapes: [[4, 2, 3]], reference: { r in self.batchNormRef(r[0], nil, nil) }) { t in
+        checkGradients(shapes: [[4, 2, 3]], reference: { r in Ref.batchNorm(r[0], nil, nil) }) { t in
             try Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true)
         }
     }

@@ -3,8 +3,8 @@
 // loss. Tests/cross/test_architectures_cross_language.py builds the same models through `polyhead.mtl`
 // and compares the numbers.
 //
-// Recipe per architecture (input width 5, batch 3): manualSeed(100 + index); build the model; x =
-// randn(3, 5); print "model <name>", "param <name> <values…>", "output <task> <values…>"; then three
+// Recipe per architecture (input width 5, batch 3; MTAN takes (3, 1, 4, 4) images): manualSeed(100 + index);
+// build the model; x = randn(input shape); print "model <name>", "param <name> <values…>", "output <task> <values…>"; then three
 // steps of Adam(lr: 0.05) on Σ_outputs mean(out²) (+ the penalty for SoftSharing), printing "loss <v>".
 import Polyhead
 
@@ -39,7 +39,16 @@ private let recipes: [(String, () throws -> any MultiTaskModel)] = [
         try TaskRelation(trunk: try block(), taskLayers: [("a", try Linear(4, 3)), ("b", try Linear(4, 3))],
                          outputLayers: [("a", try Linear(3, 1)), ("b", try Linear(3, 1))])
     }),
+    ("MTAN", {
+        try MTAN(backbone: [Sequential(try Conv2d(1, 2, kernelSize: 3, padding: 1), ReLU()),
+                            Sequential(MaxPool2d(2), try Conv2d(2, 2, kernelSize: 3, padding: 1), ReLU())],
+                 channels: [2, 2],
+                 heads: [("a", Sequential(Flatten(), try Linear(8, 2))), ("b", Sequential(Flatten(), try Linear(8, 1)))])
+    }),
 ]
+
+/// The input shape of the recipes that do not take (3, 5).
+private let inputShapes = ["MTAN": [3, 1, 4, 4]]
 
 private func line(_ label: String, _ name: String, _ tensor: Tensor) -> String {
     ([label, name] + tensor.scalars.map { "\($0)" }).joined(separator: " ")
@@ -50,7 +59,7 @@ func printArchitectures() throws {
     for (index, (name, make)) in recipes.enumerated() {
         manualSeed(UInt64(100 + index))
         let model = try make()
-        let x = try Tensor.randn([3, 5])
+        let x = try Tensor.randn(inputShapes[name] ?? [3, 5])
         print("model \(name)")
         for (parameter, tensor) in model.namedParameters { print(line("param", parameter, tensor)) }
         for (task, output) in try model(x) { print(line("output", task, output)) }

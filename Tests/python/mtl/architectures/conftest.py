@@ -7,11 +7,14 @@
   the hand count of scalars, and one backward per task showing each output depends on all of its task's
   parameters, none of another task's, and otherwise only on shared ones.
 * ``check_reproducible(make, x_shape)``: the same seed gives the same parameters and outputs.
-* ``ref``: numpy float64 building blocks (``linear``, ``relu``, ``softmax``, ``mix_experts``, ``mix_tasks``).
+* ``ref``: numpy float64 building blocks (``linear``, ``relu``, ``softmax``, ``mix_experts``, ``mix_tasks``, and the
+  layer references of ``Tests/python/nn/conftest.py``: ``conv2d``, ``max_pool2d``, ``batch_norm_train``).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import pathlib
 import types
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -39,8 +42,20 @@ def _mix_tasks(alpha, inputs):
     return list(np.tensordot(alpha, stacked, axes=1))
 
 
+def _layer_references():
+    """The float64 layer references of the nn tests (loaded by path: conftest files are not importable)."""
+    spec = importlib.util.spec_from_file_location(
+        "_nn_layer_references", pathlib.Path(__file__).resolve().parents[2] / "nn" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_LAYERS = _layer_references()
 REF = types.SimpleNamespace(linear=_linear, relu=lambda z: np.maximum(z, 0), softmax=_softmax,
-                            sigmoid=lambda z: 1 / (1 + np.exp(-z)), mix_experts=_mix_experts, mix_tasks=_mix_tasks)
+                            sigmoid=lambda z: 1 / (1 + np.exp(-z)), mix_experts=_mix_experts, mix_tasks=_mix_tasks,
+                            conv2d=_LAYERS.conv2d, max_pool2d=_LAYERS.max_pool2d,
+                            batch_norm_train=_LAYERS.batch_norm_train)
 
 
 @pytest.fixture

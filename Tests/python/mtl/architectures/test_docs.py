@@ -10,7 +10,7 @@ import pytest
 from polyhead.mtl import architectures
 
 MODULES = ["_base", "hard_sharing", "soft_sharing", "task_specific", "cross_stitch", "mmoe", "cgc", "ple", "dselect_k",
-           "esmm", "task_relation"]
+           "esmm", "task_relation", "mtan"]
 
 
 @pytest.mark.parametrize("name", MODULES)

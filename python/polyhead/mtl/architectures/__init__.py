@@ -1,5 +1,5 @@
 """Multi-task architectures (``polyhead.mtl.architectures``): modules that share parameters between tasks
-(HardSharing, SoftSharing, CrossStitch, MMoE, CGC/PLE, …). One file per architecture; ``polyhead.mtl``
+(HardSharing, SoftSharing, CrossStitch, MMoE, CGC/PLE, MTAN, …). One file per architecture; ``polyhead.mtl``
 re-exports them all."""
 
 import types as _types
@@ -16,6 +16,7 @@ from .ple import PLE
 from .dselect_k import DSelectK, DSelectKGate, smooth_step
 from .esmm import ESMM
 from .task_relation import TaskRelation
+from .mtan import MTAN, MTANAttention
 # ---- end of re-exports ----
 
 __all__ = sorted(name for name, value in list(globals().items())
