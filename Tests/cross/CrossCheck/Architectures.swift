@@ -65,7 +65,7 @@ func printArchitectures() throws {
         for (task, output) in try model(x) { print(line("output", task, output)) }
         let optimizer = try Adam(parameters: model.parameters, learningRate: 0.05)
         for _ in 0..<3 {
-            var loss = try Tensor(0)
+            var loss = Tensor(0)
             for (_, output) in try model(x) { loss = try loss + (output * output).mean() }
             if let soft = model as? SoftSharing { loss = try loss + soft.penalty() }
             optimizer.zeroGrad()

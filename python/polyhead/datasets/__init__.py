@@ -3,6 +3,8 @@
 ``load_digits()`` returns the 1,797 8×8 handwritten digits of UCI optdigits (Alpaydin & Kaynak, 1998,
 CC BY 4.0; see ``LICENSE-digits.txt`` beside this file). ``load_digits_multitask()`` splits them into a
 train and a test set and derives two tasks from each image: which digit it is, and whether it is ≥ 5.
+``load_multi_digits()`` overlays two of them per image, MultiMNIST-style, for a left-digit and a
+right-digit task (``multi_digits.py``).
 
 Only numpy is needed; nothing here touches the compiled core.
 """
@@ -16,7 +18,7 @@ from typing import Tuple
 
 import numpy as np
 
-__all__ = ["DigitsMultitask", "load_digits", "load_digits_multitask"]
+__all__ = ["DigitsMultitask", "MultiDigits", "load_digits", "load_digits_multitask", "load_multi_digits"]
 
 _DIGITS_FILE = "digits.npz"
 N_SAMPLES = 1797
@@ -132,3 +134,6 @@ def load_digits_multitask(test_size: float = 0.2, seed: int = 0, normalize: bool
         y_large_train=part(large, train_idx),
         y_large_test=part(large, test_idx),
     )
+
+
+from .multi_digits import MultiDigits, load_multi_digits  # noqa: E402  (builds on load_digits above)

@@ -1,4 +1,5 @@
-"""Every script in examples/architectures runs and prints what it promises (accuracies ≥ 0.9 on the digits)."""
+"""Every script in examples/architectures runs and prints what it promises (accuracies ≥ 0.9 on the digits, well
+above chance on the two-digit overlays)."""
 
 import pathlib
 import re
@@ -33,3 +34,8 @@ def test_mmoe_example():
     rows = re.findall(r"^ *(-?\d\.\d) +(\d+\.\d+) +(\d+\.\d+)", run("mmoe", "--seeds", "1"), re.M)
     assert [r[0] for r in rows] == ["1.0", "0.5", "0.0"]
     assert all(float(hard) < 1.3 and float(mmoe) < 1.3 for _, hard, mmoe in rows)  # both learn (label variance ≈ 1.3)
+
+
+def test_mtan_example():
+    accuracies = [float(a) for a in re.findall(r"accuracy (\d\.\d+)", run("mtan"))]
+    assert len(accuracies) == 2 and min(accuracies) > 0.5, accuracies
