@@ -256,7 +256,7 @@ class _MultiTask:
             self.model_.set_weights(state["model_"])
 
 
-_DOC_PARAMETERS = """
+_COMMON_DOC = """
     Parameters:
         hidden_layer_sizes: units of the shared trunk's Dense layers (an int or a sequence; ``()`` for none).
             Default: ``(100,)``.
@@ -290,6 +290,12 @@ _DOC_PARAMETERS = """
     Missing labels are masked: NaN in a regression column, NaN or None in a classification column (use a float
     or object column). Regression targets are standardised for training (mean 0, variance 1 per task) and
     predictions mapped back. The estimators pickle (the weights are saved, the model is rebuilt).
+
+    scikit-learn's ``check_estimator`` passes in full (``Tests/python/test_sklearn_checks.py``); where the
+    multi-task targets differ from single-output estimators, and no check can tell: a partly NaN ``y`` column
+    is accepted (NaN marks a missing label; an all-NaN column raises, as the checks require); ``score`` is the
+    mean per-task score, not the subset accuracy of scikit-learn's multi-output classifiers; there is no
+    ``decision_function`` (its multi-label check skips).
 """
 
 
@@ -299,7 +305,7 @@ class MultiTaskClassifier(_MultiTask, ClassifierMixin, BaseEstimator):
 
     ``fit(X, y)`` takes one column of labels per task; ``predict`` returns one column of classes per task,
     ``predict_proba`` a list of probability arrays, ``score`` the mean per-task accuracy.
-    """ + _DOC_PARAMETERS
+    """ + _COMMON_DOC
 
     _task_type = "classification"
 
@@ -307,7 +313,7 @@ class MultiTaskClassifier(_MultiTask, ClassifierMixin, BaseEstimator):
 class MultiTaskRegressor(_MultiTask, RegressorMixin, BaseEstimator):
     __doc__ = """A multi-task regressor: a shared trunk of Dense layers and one linear unit per task, trained
     jointly on the tasks' mean squared errors by ``polyhead.keras``; ``score`` is the mean per-task R².
-    """ + _DOC_PARAMETERS
+    """ + _COMMON_DOC
 
     _task_type = "regression"
 
@@ -316,7 +322,7 @@ class MultiTaskEstimator(_MultiTask, BaseEstimator):
     __doc__ = """A multi-task estimator mixing classification and regression tasks: ``task_types`` names the
     type of each column of ``y`` (``["classification", "regression"]``), or one type for every task.
     ``score`` is the mean over tasks of accuracy (classification) and R² (regression).
-    """ + _DOC_PARAMETERS
+    """ + _COMMON_DOC
 
     def __init__(self, task_types: Any = None, *, hidden_layer_sizes: Any = (100,), head_sizes: Any = (),
                  activation: str = "relu", weighting: Any = None, optimizer: str = "adam",
