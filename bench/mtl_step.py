@@ -4,7 +4,8 @@ Model: the DESIGN.md "mlp-hard" trunk 784 -> 256 -> 128 (ReLU) with T heads (alt
 cross-entropy head and a 1-logit BCE-with-logits head), batch 256, Adam, 2 threads, one fixed random
 batch. The baseline step is forward, sum of the T losses, backward, Adam step. A method step replaces
 the backward by ``method.backward(losses, shared_parameters=trunk.parameters())`` (or the shared
-representation with ``--rep-grad``). Each figure is the median of --reps repetitions of --steps steps.
+representation with ``--rep-grad``). Each method is timed in --reps blocks of --steps steps that alternate
+with blocks of the plain step; the ratio is the median of the per-block ratios.
 
 Targets (issue 3): gradient methods ≤ (T + 1)x the plain step, loss-level methods ≤ 1.1x.
 
@@ -77,16 +78,28 @@ def method_class(core_name: str):
     raise KeyError(core_name)
 
 
-def median_seconds(step, steps: int, reps: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
+def time_block(step, steps: int) -> float:
+    """Seconds per step over ``steps`` consecutive steps."""
+    start = time.perf_counter()
+    for _ in range(steps):
         step()
-    times = []
+    return (time.perf_counter() - start) / steps
+
+
+def paired_seconds(plain, method, steps: int, reps: int, warmup: int = 3) -> tuple[float, float, float]:
+    """Median seconds per step of ``plain`` and ``method`` and the median of their per-repetition ratios.
+
+    The two alternate block by block, so both see the same machine load (other processes on a shared
+    machine drift by tens of percent within seconds)."""
+    for _ in range(warmup):
+        plain()
+        method()
+    plain_times, method_times = [], []
     for _ in range(reps):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        times.append((time.perf_counter() - start) / steps)
-    return statistics.median(times)
+        plain_times.append(time_block(plain, steps))
+        method_times.append(time_block(method, steps))
+    ratio = statistics.median(m / p for m, p in zip(method_times, plain_times))
+    return statistics.median(plain_times), statistics.median(method_times), ratio
 
 
 def main() -> None:
@@ -101,21 +114,23 @@ def main() -> None:
     args = parser.parse_args()
     ph.set_num_threads(args.threads)
     names = args.methods or [n for n in mtl.available_methods() if _has_class(n)]
-    print(f"mlp-hard {IN}->{H1}->{H2}, batch {args.batch}, {args.threads} threads, median of {args.reps}x{args.steps} steps"
+    print(f"mlp-hard {IN}->{H1}->{H2}, batch {args.batch}, {args.threads} threads, {args.reps} repetitions of "
+          f"{args.steps} steps alternating with the plain step; x plain = median of the per-repetition ratios"
           + (", representation mode" if args.rep_grad else ""))
     for tasks in args.tasks:
-        plain = median_seconds(make_step(tasks, args.batch, None, False), args.steps, args.reps)
-        print(f"\nT = {tasks}: plain summed-loss step {plain * 1e3:.2f} ms")
-        print(f"{'method':<16}{'ms/step':>10}{'x plain':>10}   target")
+        plain = make_step(tasks, args.batch, None, False)
+        print(f"\nT = {tasks}")
+        print(f"{'method':<16}{'plain ms':>10}{'ms/step':>10}{'x plain':>10}   target")
         for name in names:
             try:
-                seconds = median_seconds(make_step(tasks, args.batch, name, args.rep_grad), args.steps, args.reps)
+                method = make_step(tasks, args.batch, name, args.rep_grad)
+                plain_seconds, seconds, ratio = paired_seconds(plain, method, args.steps, args.reps)
             except (ValueError, RuntimeError) as error:
-                print(f"{name:<16}{'-':>10}{'-':>10}   ({error})")
+                print(f"{name:<16}{'-':>10}{'-':>10}{'-':>10}   ({error})")
                 continue
             loss_level = method_class(name).__module__.startswith("polyhead.mtl.weighting")
             target = "≤ 1.1x" if loss_level else f"≤ {tasks + 1}x"
-            print(f"{name:<16}{seconds * 1e3:>10.2f}{seconds / plain:>10.2f}   {target}")
+            print(f"{name:<16}{plain_seconds * 1e3:>10.2f}{seconds * 1e3:>10.2f}{ratio:>10.2f}   {target}", flush=True)
 
 
 def _has_class(core_name: str) -> bool:

@@ -22,9 +22,17 @@ extension Tensor {
     public func gradients(
         withRespectTo targets: [Tensor], seed: Tensor? = nil, retainGraph: Bool = false
     ) throws -> [Tensor] {
+        let found = try reachableGradients(withRespectTo: targets, seed: seed, retainGraph: retainGraph)
+        return try zip(targets, found).map { target, gradient in try gradient ?? Tensor.zeros(target.shape) }
+    }
+
+    /// `gradients(withRespectTo:seed:retainGraph:)` with `nil` for a target this tensor does not depend on.
+    func reachableGradients(
+        withRespectTo targets: [Tensor], seed: Tensor? = nil, retainGraph: Bool = false
+    ) throws -> [Tensor?] {
         let pass = try BackwardPass(root: self, seed: seed, targets: targets, stops: [])
         let found = try pass.run(retainGraph: retainGraph)
-        return try targets.map { try found[ObjectIdentifier($0)] ?? Tensor.zeros($0.shape) }
+        return targets.map { found[ObjectIdentifier($0)] }
     }
 }
 
@@ -101,9 +109,10 @@ private struct BackwardPass {
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         var collected: [ObjectIdentifier: Tensor] = [:]
         // Pullbacks may pass one gradient buffer on unchanged (add, reshape, clone); every leaf must
-        // still get a buffer of its own, as in PyTorch, so a buffer already stored (or the caller's
-        // seed) is copied.
+        // still get a buffer of its own, as in PyTorch, so a buffer already handed to a leaf (or the
+        // caller's seed) is copied.
         var storedBuffers: Set<ObjectIdentifier> = callerSeed.map { [ObjectIdentifier($0.storage)] } ?? []
+        let checksGradients = AnomalyMode.isEnabled
         try withoutGrad {
             for tensor in order.reversed() {
                 let id = ObjectIdentifier(tensor)
@@ -113,17 +122,19 @@ private struct BackwardPass {
                     continue
                 }
                 guard let node = tensor.gradNode else {
-                    try tensor.updateGrad { existing in
-                        if let existing { return try existing + gradient }
-                        if storedBuffers.insert(ObjectIdentifier(gradient.storage)).inserted { return gradient }
-                        return try gradient.cloned()
-                    }
+                    let unshared = storedBuffers.insert(ObjectIdentifier(gradient.storage)).inserted
+                    try tensor.accumulateGrad(gradient, adopting: unshared)
                     continue
                 }
-                let inputGradients = try node.pullback(gradient)
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                let needed = NeededInputs(count: node.inputs.count) { relevant.contains(ObjectIdentifier(node.inputs[$0])) }
+                let inputGradients = try node.pullback(gradient, needed: needed)
+                for (index, (input, inputGradient)) in zip(node.inputs, inputGradients).enumerated() {
+                    guard let inputGradient else { continue }
+                    if checksGradients {
+                        try inputGradient.checkFinite(op: node.op, pass: "backward", what: "the gradient of input \(index)")
+                    }
                     let key = ObjectIdentifier(input)
-                    guard relevant.contains(key), let inputGradient else { continue }
+                    guard relevant.contains(key) else { continue }
                     pending[key] = try pending[key].map { try $0 + inputGradient } ?? inputGradient
                 }
             }

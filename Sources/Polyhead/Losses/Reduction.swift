@@ -62,7 +62,7 @@ func reducedLoss(
         return gradient
     }
     let inputs = [input] + (target.map { [$0] } ?? [])
-    return result.recorded(from: inputs) { g in
+    return try result.recorded(from: inputs, op: "loss") { g in
         [input.requiresGrad ? try pull(g, inputDerivative) : nil,
          target?.requiresGrad == true ? try pull(g, targetDerivative ?? inputDerivative) : nil]
     }

@@ -72,14 +72,15 @@ func taskJacobian(_ losses: [Tensor], targets: [Tensor]) throws -> TaskJacobian 
     return jacobian
 }
 
-/// Adds consecutive slices of `direction` to the gradients of `parameters`.
+/// Adds consecutive slices of `direction` to the gradients of `parameters` (each under its tensor's lock,
+/// so that threads sharing parameters all land their updates).
 func addDirection(_ direction: [Float], to parameters: [Tensor]) throws {
     var offset = 0
     for parameter in parameters {
         let slice = try direction.withUnsafeBufferPointer { d in
             try Tensor(copying: d.baseAddress! + offset, count: parameter.count, shape: parameter.shape)
         }
-        parameter.grad = try withoutGrad { try parameter.grad.map { try $0 + slice } ?? slice }
+        try parameter.accumulateGrad(slice, adopting: true)
         offset += parameter.count
     }
 }

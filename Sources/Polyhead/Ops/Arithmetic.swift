@@ -3,7 +3,7 @@
 extension Tensor {
     /// `lhs + rhs`, broadcasting.
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try broadcastBinary(lhs, rhs, op: "add", +).recorded(from: [lhs, rhs]) { g in
+        try broadcastBinary(lhs, rhs, op: "add", +).recorded(from: [lhs, rhs], op: "add") { g in
             [lhs.requiresGrad ? try g.summed(toShape: lhs.shape) : nil,
              rhs.requiresGrad ? try g.summed(toShape: rhs.shape) : nil]
         }
@@ -11,7 +11,7 @@ extension Tensor {
 
     /// `lhs - rhs`, broadcasting.
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try broadcastBinary(lhs, rhs, op: "sub", -).recorded(from: [lhs, rhs]) { g in
+        try broadcastBinary(lhs, rhs, op: "sub", -).recorded(from: [lhs, rhs], op: "sub") { g in
             [lhs.requiresGrad ? try g.summed(toShape: lhs.shape) : nil,
              rhs.requiresGrad ? try (try -g).summed(toShape: rhs.shape) : nil]
         }
@@ -19,7 +19,7 @@ extension Tensor {
 
     /// `lhs * rhs` elementwise, broadcasting.
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try broadcastBinary(lhs, rhs, op: "mul", *).recorded(from: [lhs, rhs]) { g in
+        try broadcastBinary(lhs, rhs, op: "mul", *).recorded(from: [lhs, rhs], op: "mul") { g in
             [lhs.requiresGrad ? try (g * rhs).summed(toShape: lhs.shape) : nil,
              rhs.requiresGrad ? try (g * lhs).summed(toShape: rhs.shape) : nil]
         }
@@ -27,7 +27,7 @@ extension Tensor {
 
     /// `lhs / rhs` elementwise, broadcasting.
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try broadcastBinary(lhs, rhs, op: "div", /).recorded(from: [lhs, rhs]) { g in
+        try broadcastBinary(lhs, rhs, op: "div", /).recorded(from: [lhs, rhs], op: "div") { g in
             [lhs.requiresGrad ? try (g / rhs).summed(toShape: lhs.shape) : nil,
              rhs.requiresGrad
                 ? try broadcastBinary(g * lhs, rhs, op: "div") { ga, b in -ga / (b * b) }

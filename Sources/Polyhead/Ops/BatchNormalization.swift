@@ -73,7 +73,7 @@ extension Tensor {
             }
         }
         let inputs = [x] + [weight, bias].compactMap { $0 }
-        return result.recorded(from: inputs) { grad in
+        return try result.recorded(from: inputs, op: "batch_norm") { grad in
             let gradients = try batchNormBackward(grad, layout: layout, normalized: normalized, rstd: rstd,
                                                   weight: weight, training: training, needX: x.requiresGrad)
             return [gradients.x]

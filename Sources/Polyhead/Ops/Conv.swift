@@ -121,7 +121,7 @@ extension Tensor {
             sgemm(pw, direct ? input : columns.pointer, target, m: o, n: area, k: patch, accumulate: bias != nil)
         }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return result.recorded(from: inputs) { grad in
+        return try result.recorded(from: inputs, op: "conv2d") { grad in
             let gradients = try conv2dBackward(
                 grad, x: x, weight: weight, g, direct: direct, needX: x.requiresGrad, needWeight: weight.requiresGrad)
             return [gradients.x, gradients.weight, bias?.requiresGrad == true ? try convBiasGradient(grad) : nil]

@@ -38,7 +38,7 @@ extension Tensor {
                 (out + slot * width).update(from: source + row * width, count: width)
             }
         }
-        return result.recorded(from: [weight]) { grad in
+        return try result.recorded(from: [weight], op: "embedding") { grad in
             let gradient = try Tensor.zeros(weight.shape)
             let pg = grad.storage.pointer, pd = gradient.storage.pointer
             indices.withUnsafeBufferPointer { rowsAt in

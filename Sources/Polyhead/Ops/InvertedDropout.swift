@@ -23,7 +23,7 @@ extension Tensor {
         let result = try Tensor.empty(shape, op: "dropout")
         let input = storage.pointer, out = result.storage.pointer
         for i in 0..<n { out[i] = input[i] * factors[i] }
-        return result.recorded(from: [self]) { grad in
+        return try result.recorded(from: [self], op: "dropout") { grad in
             let gradient = try Tensor.empty(grad.shape, op: "dropout")
             let pg = grad.storage.pointer, pd = gradient.storage.pointer
             for i in 0..<n { pd[i] = pg[i] * mask.pointer[i] }

@@ -49,7 +49,7 @@ extension Tensor {
             for i in 0..<width { y[i] = h[i] * (pw?[i] ?? 1) + (pb?[i] ?? 0) }
         }
         let inputs = [self] + [weight, bias].compactMap { $0 }
-        return result.recorded(from: inputs) { grad in
+        return try result.recorded(from: inputs, op: "layer_norm") { grad in
             let pg = grad.storage.pointer, xhat = normalized.pointer
             let pw = weight?.storage.pointer
             let dx = self.requiresGrad ? try Tensor.empty(self.shape, op: "layer_norm") : nil

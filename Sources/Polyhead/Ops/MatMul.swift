@@ -45,22 +45,22 @@ extension Tensor {
         try checkBlasDimensions([m, n, k], op: "matmul")
         let result = try Tensor.empty([m, n], op: "matmul")
         gemm(self, other, into: result, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-        return result.recorded(from: [self, other]) { [self] g in
+        return try result.recorded(from: [self, other], op: "matmul", selectivePullback: { [self] g, needed in
             // C = op(A)·op(B): dA = G·op(B)ᵀ (stored form: transpose back if A was transposed), likewise dB.
-            let gradA: Tensor? = try self.requiresGrad
+            let gradA: Tensor? = try needed[0]
                 ? (transposeA ? other.matmul(g, transposeA: transposeB, transposeB: true)
                               : g.matmul(other, transposeB: !transposeB))
                 : nil
-            let gradB: Tensor? = try other.requiresGrad
+            let gradB: Tensor? = try needed[1]
                 ? (transposeB ? g.matmul(self, transposeA: true, transposeB: transposeA)
                               : self.matmul(g, transposeA: !transposeA))
                 : nil
             return [gradA, gradB]
-        }
+        })
     }
 
     /// `x · weightᵀ + bias` for `x` (N, in), `weight` (out, in) and `bias` (out) — PyTorch's linear layer,
-    /// one GEMM forward and two backward.
+    /// one GEMM forward and up to two backward.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
         guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[1] else {
             throw PolyheadError.shapeMismatch(
@@ -82,10 +82,12 @@ extension Tensor {
         gemm(x, weight, into: result, m: n, n: outFeatures, k: x.shape[1],
              transposeA: false, transposeB: true, accumulate: bias != nil)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return result.recorded(from: inputs) { g in
-            [x.requiresGrad ? try g.matmul(weight) : nil,
-             weight.requiresGrad ? try g.matmul(x, transposeA: true) : nil,
-             bias?.requiresGrad == true ? try g.sum(axis: 0) : nil]
-        }
+        // Only the gradients the backward pass needs: a pass asking for the weight's alone (GradNorm's
+        // per-task norms) skips the input gradient's GEMM.
+        return try result.recorded(from: inputs, op: "linear", selectivePullback: { g, needed in
+            [needed[0] ? try g.matmul(weight) : nil,
+             needed[1] ? try g.matmul(x, transposeA: true) : nil,
+             bias != nil && needed[2] ? try g.sum(axis: 0) : nil]
+        })
     }
 }

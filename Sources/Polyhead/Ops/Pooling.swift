@@ -37,7 +37,7 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return result.recorded(from: [self]) { grad in
+        return try result.recorded(from: [self], op: "max_pool2d") { grad in
             let gradient = try Tensor.zeros(inputShape)
             let pg = grad.storage.pointer, pd = gradient.storage.pointer
             winners.withUnsafeBufferPointer { best in
@@ -69,7 +69,7 @@ extension Tensor {
             out[slot] = total * scale
         }
         let inputShape = shape
-        return result.recorded(from: [self]) { grad in
+        return try result.recorded(from: [self], op: "avg_pool2d") { grad in
             let gradient = try Tensor.zeros(inputShape)
             let pg = grad.storage.pointer, pd = gradient.storage.pointer
             forEachAverageWindow(g, planes: planes, countIncludePad: countIncludePad) { plane, slot, rows, columns, scale in

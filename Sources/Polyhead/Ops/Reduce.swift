@@ -25,7 +25,7 @@ extension Tensor {
         for i in 0..<count { total += storage.pointer[i] }
         result.storage.pointer[0] = total
         let inputShape = shape
-        return result.recorded(from: [self]) { g in [try Tensor.full(inputShape, g.storage.pointer[0])] }
+        return try result.recorded(from: [self], op: "sum") { g in [try Tensor.full(inputShape, g.storage.pointer[0])] }
     }
 
     /// The mean of all elements, as a scalar tensor (NaN for an empty tensor, as PyTorch).
@@ -45,7 +45,7 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return result.recorded(from: [self]) { g in [try g.expanded(along: layout, to: inputShape)] }
+        return try result.recorded(from: [self], op: "sum") { g in [try g.expanded(along: layout, to: inputShape)] }
     }
 
     /// The mean along `axis`.
@@ -61,7 +61,7 @@ extension Tensor {
         let result = try Tensor.empty(layout.reducedShape, op: "max")
         for (slot, index) in winners.enumerated() { result.storage.pointer[slot] = storage.pointer[index] }
         let inputShape = shape
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: "max") { g in
             let gradient = try Tensor.zeros(inputShape)
             for (slot, index) in winners.enumerated() { gradient.storage.pointer[index] += g.storage.pointer[slot] }
             return [gradient]

@@ -21,8 +21,8 @@ extension Tensor {
                 op: "reshape", message: "shape \(describe(newShape)) is invalid for input of size \(count)")
         }
         let inputShape = shape
-        return Tensor(shape: target, count: count, storage: storage)
-            .recorded(from: [self]) { g in [try g.reshaped(inputShape)] }
+        return try Tensor(shape: target, count: count, storage: storage)
+            .recorded(from: [self], op: "reshape") { g in [try g.reshaped(inputShape)] }
     }
 
     /// The transpose of a 2-D tensor (a copy).
@@ -36,7 +36,7 @@ extension Tensor {
         if count > 0 {
             for r in 0..<rows { for c in 0..<columns { target[c * rows + r] = source[r * columns + c] } }
         }
-        return result.recorded(from: [self]) { g in [try g.transposed()] }
+        return try result.recorded(from: [self], op: "transpose") { g in [try g.transposed()] }
     }
 
     /// Concatenates tensors along `axis`; all other dimensions must agree.
@@ -69,7 +69,7 @@ extension Tensor {
                        targetLength: layout.length, offset: offset, layout: layout)
             offset += t.shape[axis]
         }
-        return result.recorded(from: tensors) { g in
+        return try result.recorded(from: tensors, op: "concat") { g in
             let pieces = try g.split(sizes: sizes, axis: axis)
             return zip(tensors, pieces).map { $0.requiresGrad ? $1 : nil }
         }
@@ -95,7 +95,7 @@ extension Tensor {
             }
             let start = offset
             offset += size
-            return piece.recorded(from: [self]) { [shape] g in
+            return try piece.recorded(from: [self], op: "split") { [shape] g in
                 let gradient = try Tensor.zeros(shape)
                 copyBlocks(from: g.storage.pointer, sourceLength: size, to: gradient.storage.pointer,
                            targetLength: layout.length, offset: start, layout: pieceLayout)
@@ -125,7 +125,7 @@ extension Tensor {
             (result.storage.pointer + slot * width).update(from: storage.pointer + row * width, count: width)
         }
         let inputShape = shape
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: "index_select") { g in
             let gradient = try Tensor.zeros(inputShape)
             for (slot, row) in resolved.enumerated() {
                 let target = gradient.storage.pointer + row * width, source = g.storage.pointer + slot * width
@@ -144,7 +144,7 @@ extension Tensor {
     public func cloned() throws -> Tensor {
         let result = try Tensor.empty(shape, op: "clone")
         result.storage.pointer.update(from: storage.pointer, count: count)
-        return result.recorded(from: [self]) { g in [g] }
+        return try result.recorded(from: [self], op: "clone") { g in [g] }
     }
 
     /// Copies `source` (broadcast to this shape) into this tensor in place; not recorded.

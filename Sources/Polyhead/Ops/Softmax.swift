@@ -37,7 +37,7 @@ extension Tensor {
         let rows = width == 0 ? 0 : count / width
         logSoftmaxRows(storage.pointer, result.storage.pointer, rows: rows, width: width)
         let saved = result.storage
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: "log_softmax") { g in
             // d/dx: g - softmax · Σ g
             let gradient = try Tensor.empty(g.shape, op: "log_softmax")
             let pg = g.storage.pointer, pd = gradient.storage.pointer, y = saved.pointer
@@ -60,7 +60,7 @@ extension Tensor {
         logSoftmaxRows(storage.pointer, y, rows: rows, width: width)
         for i in 0..<count { y[i] = expf(y[i]) }
         let saved = result.storage
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: "softmax") { g in
             // d/dx: y · (g - Σ g·y)
             let gradient = try Tensor.empty(g.shape, op: "softmax")
             let pg = g.storage.pointer, pd = gradient.storage.pointer, y = saved.pointer

@@ -20,7 +20,7 @@ extension Tensor {
         let slopes = try Storage(count: count, op: op)
         let local = slopes.pointer
         for i in 0..<count { local[i] = derivative(input[i], output[i]) }
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: op) { g in
             let gradient = try Tensor.empty(g.shape, op: op)
             let pg = g.storage.pointer, pd = gradient.storage.pointer, local = slopes.pointer
             for i in 0..<g.count { pd[i] = pg[i] * local[i] }

@@ -12,7 +12,7 @@ extension Tensor {
         var inverse = Array(repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
         let inputShape = shape
-        return result.recorded(from: [self]) { g in
+        return try result.recorded(from: [self], op: "permute") { g in
             let gradient = try Tensor.empty(inputShape, op: "permute")
             Self.permute(g.storage.pointer, shape: resultShape, axes: inverse, into: gradient.storage.pointer)
             return [gradient]

@@ -42,16 +42,7 @@ final class GradModeTests: XCTestCase {
 
     func testGradModeIsPerThread() throws {
         setGradEnabled(false)
-        final class Box: @unchecked Sendable { var value: Bool? }
-        let otherThread = Box()
-        let done = expectation(description: "thread")
-        let thread = Thread {
-            otherThread.value = isGradEnabled
-            done.fulfill()
-        }
-        thread.start()
-        wait(for: [done], timeout: 10)
-        XCTAssertEqual(otherThread.value, true, "a new thread starts with recording on")
+        XCTAssertTrue(onNewThread { isGradEnabled }, "a new thread starts with recording on")
         XCTAssertFalse(isGradEnabled)
     }
 }

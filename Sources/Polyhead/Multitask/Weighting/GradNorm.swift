@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CBLAS
 
 /// GradNorm (Chen, Badrinarayanan, Lee, Rabinovich, "GradNorm: Gradient Normalization for Adaptive Loss
 /// Balancing in Deep Multitask Networks", ICML 2018): learnable task weights `wᵢ` (the tensor
@@ -25,7 +26,8 @@ import Darwin
 /// bias after it skipped), or the last one when all are vectors. To measure another tensor, pass just
 /// that tensor as the shared parameters: this method uses them for nothing else. (LibMTL measures the
 /// norm over all shared parameters instead, and parameterises `w = T·softmax(s)`.) Cost: T extra backward
-/// passes from the losses down to `W` only (through the heads and the last shared layer).
+/// passes from the losses down to `W` only (through the heads and the last shared layer, computing only
+/// `W`'s gradient there); in the parameter mode the step's own pass then reuses them for `W`'s gradient.
 ///
 /// Options:
 /// - `alpha` α (default 1.5, the paper's NYUv2 value and LibMTL's; ≥ 0): the strength of the pull back
@@ -82,18 +84,47 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss, or when the shared part
     ///   has neither parameters nor a representation.
     public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
+        let step = try balance(losses: losses, shared: shared)
+        return (step.objective, step.weights)
+    }
+
+    /// Back-propagates the objective. When the measured tensor `W` is a leaf that accumulates a gradient
+    /// (the parameter mode), its gradient `Σ wᵢ ∇_W Lᵢ` is assembled from the T task gradients the norms
+    /// needed, and the pass stops at `W`: the step then costs T − 1 products of `W`'s size more than a
+    /// plain summed-loss step, not T.
+    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        try checkLosses(losses, op: "mtl_backward")
+        let step = try balance(losses: losses, shared: shared)
+        let reached = zip(step.weights, step.taskGradients).compactMap { weight, gradient in gradient.map { (weight, $0) } }
+        guard step.measured.isLeaf, step.measured.requiresGrad, !reached.isEmpty else {
+            try step.objective.backward()
+            return MultiTaskStep(weights: step.weights)
+        }
+        try step.objective.backward(stoppingAt: [step.measured])
+        let total = try Tensor.zeros(step.measured.shape)
+        for (weight, gradient) in reached {
+            cblas_saxpy(blasint(total.count), Float(weight), gradient.storage.pointer, 1, total.storage.pointer, 1)
+        }
+        try step.measured.accumulateGrad(total, adopting: true)
+        return MultiTaskStep(weights: step.weights)
+    }
+
+    /// The shared work of `objective` and `backward`: the task gradients of the measured tensor (`nil` for
+    /// a task that does not reach it), the weight update added to `lossWeights.grad`, and the objective.
+    private func balance(losses: [Tensor], shared: SharedPart) throws
+        -> (objective: Tensor, weights: [Double], measured: Tensor, taskGradients: [Tensor?]) {
         try checkLosses(losses, op: Self.methodName)
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: true)
         let measured = try Self.measuredTensor(shared)
         let weights = renormalizedWeights()
-        let norms = try losses.map { loss in
-            let gradient = try loss.gradients(withRespectTo: [measured], retainGraph: true)[0]
-            return gradient.withUnsafeBufferPointer { g in g.reduce(0.0) { $0 + Double($1) * Double($1) } }.squareRoot()
+        let gradients = try losses.map { try $0.reachableGradients(withRespectTo: [measured], retainGraph: true)[0] }
+        let norms = gradients.map { gradient in
+            gradient.map { cblas_dsdot(blasint($0.count), $0.storage.pointer, 1, $0.storage.pointer, 1).squareRoot() } ?? 0
         }
         if initialLosses == nil { initialLosses = values }
         let step = weightGradient(weights: weights, norms: norms, values: values, initial: initialLosses ?? values)
         try WeightingMath.accumulateGradient(step, into: lossWeights)
-        return (try weightedSum(losses, weights), weights)
+        return (try weightedSum(losses, weights), weights, measured, gradients)
     }
 
     /// `∂L_grad/∂wᵢ = sign(wᵢnᵢ − Ḡ·rᵢ^α)·nᵢ` for weights `weights`, norms `nᵢ = ‖∇_W Lᵢ‖`, losses `values`

@@ -45,9 +45,9 @@ enum WeightingMath {
         try Tensor(values.map { Float($0) }, shape: [values.count])
     }
 
-    /// Adds `increment` to the gradient of `tensor` (creating it when absent), outside the graph.
+    /// Adds `increment` to the gradient of `tensor` (creating it when absent), outside the graph, under the
+    /// tensor's lock.
     static func accumulateGradient(_ increment: [Double], into tensor: Tensor) throws {
-        let delta = try constant(increment).reshaped(tensor.shape)
-        tensor.grad = try withoutGrad { try tensor.grad.map { try $0 + delta } ?? delta }
+        try tensor.accumulateGrad(try constant(increment).reshaped(tensor.shape), adopting: true)
     }
 }

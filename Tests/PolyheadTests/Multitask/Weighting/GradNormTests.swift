@@ -110,6 +110,19 @@ final class GradNormTests: XCTestCase {
         assertClose(gradient(of: model.w1), numeric, tolerance: 1e-4)
     }
 
+    func testStepEqualsBackPropagatingItsObjective() throws {
+        // The step reuses the task gradients of W₁ and stops its pass there; every parameter must still get
+        // exactly the gradient of the objective Σ wᵢLᵢ.
+        let (reused, plain) = (try Model(), try Model())
+        let (first, second) = (try GradNorm(taskCount: 2), try GradNorm(taskCount: 2))
+        _ = try first.backward(losses: try forward(reused).losses, shared: SharedPart(parameters: [reused.w1, reused.b1]))
+        try second.objective(losses: try forward(plain).losses, shared: SharedPart(parameters: [plain.w1, plain.b1]))
+            .objective.backward()
+        for (a, b) in zip(reused.all + first.parameters, plain.all + second.parameters) {
+            assertClose(try XCTUnwrap(a.grad), doubles(try XCTUnwrap(b.grad)), tolerance: 1e-6)
+        }
+    }
+
     func testRepresentationModeMeasuresTheRepresentationGradient() throws {
         let model = try Model()
         let method = try GradNorm(taskCount: 2, alpha: 0.5)
