@@ -57,7 +57,7 @@ extension Tensor {
             (result.storage.pointer + padded).update(from: storage.pointer + plane, count: w)
         }
         let inputShape = shape
-        return result.recorded(from: [self]) { grad in
+        return try result.recorded(from: [self], op: op) { grad in
             let gradient = try Tensor.empty(inputShape, op: op)
             copyInterior(planes: planes, h, w, padding, paddedWidth, paddedHeight) { plane, padded in
                 (gradient.storage.pointer + plane).update(from: grad.storage.pointer + padded, count: w)
