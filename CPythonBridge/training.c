@@ -93,7 +93,7 @@ CORE_FASTCALL(core_model_new) {
 
 PyDoc_STRVAR(model_weights_doc,
 "model_weights($module, model, /)\n--\n\n"
-"The model's weights as a list of (name, tensor) pairs; the tensors are the live weights.");
+"The model's weights as a list of (name, tensor, trainable) triples: the live tensors, trainable ones first.");
 
 CORE_FASTCALL(core_model_weights) {
     static const char fname[] = "model_weights";
@@ -101,8 +101,11 @@ CORE_FASTCALL(core_model_weights) {
     if (check_nargs(fname, nargs, 1, 1) < 0 || (model = model_arg(module, args[0], fname)) == NULL) {
         return NULL;
     }
-    int32_t count = 0;
+    int32_t count = 0, trainable = 0;
     ph_status status = ph_model_weight_count(&count, model);
+    if (status == PH_OK) {
+        status = ph_model_trainable_weight_count(&trainable, model);
+    }
     if (status != PH_OK) {
         return raise_from_status(status);
     }
@@ -118,12 +121,12 @@ CORE_FASTCALL(core_model_weights) {
             break;
         }
         PyObject *tensor = tensor_from_handle(state, weight);
-        PyObject *pair = tensor == NULL ? NULL : Py_BuildValue("(sN)", name, tensor);
-        if (pair == NULL) {
+        PyObject *triple = tensor == NULL ? NULL : Py_BuildValue("(sNO)", name, tensor, i < trainable ? Py_True : Py_False);
+        if (triple == NULL) {
             Py_CLEAR(list);
             break;
         }
-        PyList_SET_ITEM(list, i, pair);
+        PyList_SET_ITEM(list, i, triple);
     }
     return list;
 }

@@ -5,13 +5,16 @@ import Darwin
 #endif
 import Polyhead
 
-/// The object behind a `ph_model` handle: the model and its weight names as C strings.
+/// The object behind a `ph_model` handle: the model, its trainable weights followed by its non-trainable
+/// state, and their names as C strings.
 final class ModelHandle {
     let model: GraphModel
+    let weights: [(name: String, tensor: Tensor)]
     let names: [UnsafeMutablePointer<CChar>]
     init(_ model: GraphModel) {
         self.model = model
-        names = model.namedWeights.map { strdup($0.name)! }
+        weights = model.namedWeights + model.namedBuffers
+        names = weights.map { strdup($0.name)! }
     }
     deinit { names.forEach { free($0) } }
 }
@@ -123,6 +126,11 @@ public func ph_model_output_count(_ out: UnsafeMutablePointer<Int32>?, _ model: 
 
 @_cdecl("ph_model_weight_count")
 public func ph_model_weight_count(_ out: UnsafeMutablePointer<Int32>?, _ model: OpaquePointer?) -> Int32 {
+    abiCall { try checkOut(out).pointee = Int32(try borrowModelHandle(model).weights.count) }
+}
+
+@_cdecl("ph_model_trainable_weight_count")
+public func ph_model_trainable_weight_count(_ out: UnsafeMutablePointer<Int32>?, _ model: OpaquePointer?) -> Int32 {
     abiCall { try checkOut(out).pointee = Int32(try borrowModel(model).namedWeights.count) }
 }
 
@@ -137,7 +145,7 @@ public func ph_model_weight(
         guard index >= 0, Int(index) < handle.names.count else {
             throw ABIError(status: statusIndex, message: "weight index \(index) is outside 0..<\(handle.names.count)")
         }
-        target.pointee = passRetained(handle.model.namedWeights[Int(index)].tensor)
+        target.pointee = passRetained(handle.weights[Int(index)].tensor)
         nameTarget.pointee = UnsafePointer(handle.names[Int(index)])
     }
 }

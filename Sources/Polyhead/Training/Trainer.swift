@@ -76,8 +76,10 @@ public struct OutputTraining {
 /// `loss_weights`, the l2 penalties, an optional multi-task method, the optimizer step and the metrics.
 ///
 /// With a multi-task method, the task losses it receives are `loss_weight · loss`; its shared part is the
-/// parameters of the layers that feed more than one output (`GraphModel.sharedWeights`); the l2 penalty
-/// is back-propagated on its own after the method. The logged `loss` is always
+/// parameters of the layers that feed more than one output (`GraphModel.sharedWeights`) and, in the
+/// representation mode (`repGrad`), also the shared representation (`GraphModel.representationSlot`), whose
+/// task gradients gradient methods then combine instead; the l2 penalty is back-propagated on its own
+/// after the method. The logged `loss` is always
 /// `Σ loss_weight · loss + penalty`; `<output>_weight` is the mean over the epoch's steps of the method's
 /// task weights (the loss weights without a method).
 public final class Trainer {
@@ -87,10 +89,18 @@ public final class Trainer {
     public let outputs: [OutputTraining]
     let metrics: [[Metric]]
     private let shared: [Tensor]
+    /// The value slot of the shared representation in the representation mode.
+    private let representation: Int?
 
+    /// - Parameters:
+    ///   - repGrad: give the method the shared representation (the representation mode of gradient methods).
+    ///   - representation: the layer whose output is the shared representation; by default the last one
+    ///     every output depends on.
     /// - Throws: `.invalidArgument` for a wrong number of output specs, an unknown metric, a method made
-    ///   for another number of tasks, or an optimizer missing a model weight or a method parameter.
-    public init(model: GraphModel, optimizer: Optimizer, outputs: [OutputTraining], method: (any MultiTaskMethod)? = nil) throws {
+    ///   for another number of tasks, an optimizer missing a model weight or a method parameter, or (with
+    ///   `repGrad`) no method or no usable representation.
+    public init(model: GraphModel, optimizer: Optimizer, outputs: [OutputTraining], method: (any MultiTaskMethod)? = nil,
+                repGrad: Bool = false, representation: String? = nil) throws {
         let op = "compile"
         guard outputs.count == model.outputNames.count else {
             throw PolyheadError.invalidArgument(op: op, message: "\(outputs.count) losses for \(model.outputNames.count) outputs \(model.outputNames)")
@@ -116,10 +126,18 @@ public final class Trainer {
         self.outputs = outputs
         self.method = method
         shared = model.sharedWeights
+        guard repGrad || representation == nil else {
+            throw PolyheadError.invalidArgument(op: op, message: "a representation layer was named without rep_grad")
+        }
+        guard !repGrad || method != nil else {
+            throw PolyheadError.invalidArgument(op: op, message: "rep_grad needs a multi-task (gradient) method")
+        }
+        self.representation = repGrad ? try model.representationSlot(named: representation) : nil
     }
 
     /// Reads the compile JSON: `{"outputs": [{"loss": "mse", "from_logits": false, "delta": 1.0,
-    /// "loss_weight": 1.0, "metrics": ["mae"]}, ...]}`, one entry per model output in order.
+    /// "loss_weight": 1.0, "metrics": ["mae"]}, ...], "rep_grad": false, "representation": null}`, one entry
+    /// per model output in order.
     public convenience init(model: GraphModel, optimizer: Optimizer, compileJSON: String, method: (any MultiTaskMethod)? = nil) throws {
         let op = "compile", config = try JSON.parse(text: compileJSON, op: op)
         let specs = try (config["outputs"] ?? .null).elements("outputs", op: op).enumerated().map { index, item in
@@ -132,7 +150,9 @@ public final class Trainer {
                                       try $0.string("\(path).metrics", op: op)
                                   })
         }
-        try self.init(model: model, optimizer: optimizer, outputs: specs, method: method)
+        try self.init(model: model, optimizer: optimizer, outputs: specs, method: method,
+                      repGrad: try config["rep_grad"]?.bool("rep_grad", op: op) ?? false,
+                      representation: try config["representation"]?.string("representation", op: op))
     }
 
     /// Trains for `options.epochs` epochs and returns the per-epoch logs. `callback` gets every event and
@@ -213,7 +233,7 @@ public final class Trainer {
 
     /// One optimisation step on one batch.
     private func step(_ batch: TrainingData, into epochLogs: inout EpochLogs) throws {
-        let predictions = try model(batch.inputs, training: true)
+        let (predictions, representationValue) = try model.forward(batch.inputs, training: true, capturing: representation)
         var taskLosses: [Tensor] = []
         for (k, spec) in outputs.enumerated() {
             let loss = try spec.loss(predictions[k], batch.targets[k], mask: batch.masks[k])
@@ -224,7 +244,8 @@ public final class Trainer {
         for parameter in method?.parameters ?? [] { try parameter.setGrad(nil) }
         let weights: [Double]
         if let method {
-            weights = try method.backward(losses: taskLosses, shared: SharedPart(parameters: shared)).weights
+            weights = try method.backward(losses: taskLosses,
+                                          shared: SharedPart(parameters: shared, representation: representationValue)).weights
             try penalty?.backward()
         } else {
             var total = try totalLoss(taskLosses)

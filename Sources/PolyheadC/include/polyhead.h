@@ -423,12 +423,14 @@ typedef int32_t (*ph_fit_callback)(void *context, int32_t event, int64_t epoch, 
  *  configs are PH_ERROR_VALUE naming the problem. Free with ph_model_free. */
 ph_status ph_model_new(ph_model **out, const char *config_json);
 ph_status ph_model_free(ph_model *model);
-/** The number of inputs, outputs and weights of a model. */
+/** The number of inputs, outputs and weights of a model; the weights are the trainable ones followed by the
+ *  non-trainable state (BatchNormalization's moving statistics), whose number is weight minus trainable. */
 ph_status ph_model_input_count(int32_t *out, const ph_model *model);
 ph_status ph_model_output_count(int32_t *out, const ph_model *model);
 ph_status ph_model_weight_count(int32_t *out, const ph_model *model);
+ph_status ph_model_trainable_weight_count(int32_t *out, const ph_model *model);
 /** Weight `index` as a +1 tensor handle (the live weight, shared with the model) and its Keras-style name
- *  ("<layer>/kernel", "<layer>/bias"; valid while the model lives). */
+ *  ("<layer>/kernel", "<layer>/bias", "<layer>/moving_mean"…; valid while the model lives). */
 ph_status ph_model_weight(ph_tensor **out, const char **name, const ph_model *model, int32_t index);
 /** Runs the model on `input_count` inputs (one per model input, batch first) and writes one +1 tensor per
  *  output into `outputs` (an array of ph_model_output_count entries). With `training` non-zero dropout is active

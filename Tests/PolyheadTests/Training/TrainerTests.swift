@@ -354,8 +354,8 @@ extension TrainerTests {
         let seed = try Tensor.uniform([4, 2, 3])
         try (try p.permuted([2, 0, 1]) * seed).sum().backward()
         XCTAssertEqual(p.grad!.scalars, try seed.permuted([1, 2, 0]).scalars)
-        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""padding": "same""#, with: #""padding": "same", "strides": 2"#)))
-        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""kernel_size": 3"#, with: #""kernel_size": 9"#)))
+        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""padding": "same""#, with: #""padding": "full""#)))
+        XCTAssertThrowsError(try GraphModel(json: config.replacingOccurrences(of: #""kernel_size": 3, "padding": "same""#, with: #""kernel_size": 9"#)))
     }
 }
 

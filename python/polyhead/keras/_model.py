@@ -28,6 +28,22 @@ def _assign(tensor: Any, value: Any, name: str) -> None:
         tensor.copy_(make_tensor(array))
 
 
+def _reference(tensor: KerasTensor, calls: Dict[int, List[int]]) -> Any:
+    """How the core config names ``tensor``: its layer's name for the model's first call of it (or an
+    input), else ``[name, call index among the model's calls]``."""
+    if isinstance(tensor._source, InputLayer):
+        return tensor.name
+    index = calls[id(tensor._source)].index(tensor._call)
+    return tensor.name if index == 0 else [tensor.name, index]
+
+
+def _unique(name: str, taken: Any) -> str:
+    candidate, suffix = name, 1
+    while candidate in taken:
+        candidate, suffix = f"{name}_{suffix}", suffix + 1
+    return candidate
+
+
 def _as_tensor(array: Any) -> Any:
     from .. import tensor as make_tensor
     if isinstance(array, _core.Tensor):
@@ -58,47 +74,71 @@ class Model:
             raise TypeError("Model outputs must be symbolic tensors from polyhead.keras layers")
         self._inputs = [t._source for t in input_list]
         self.inputs, self.outputs = input_list, [t for _, t in named]
-        layers = self._collect([t for _, t in named])
-        configs = [{"class_name": type(layer).__name__, "name": layer.name, "config": layer._config(),
-                    "inbound": [t.name for t in layer._inbound]} for layer in layers]
-        output_names = []
+        layers, calls = self._collect([t for _, t in named])
+        configs = [self._layer_config(layer, calls) for layer in layers]
+        output_names: List[str] = []
+        taken = {layer.name for layer in self._inputs + layers}
         for key, tensor in named:
             if isinstance(tensor._source, InputLayer):
                 raise ValueError(f"output {key or tensor.name!r} is a model input; add a layer")
-            if key is not None and key != tensor.name:  # a dict key names the output: an identity node
-                configs.append({"class_name": "Activation", "name": key, "config": {"activation": "linear"},
-                                "inbound": [tensor.name]})
-            output_names.append(key or tensor.name)
+            name = key or tensor.name
+            if key is None and calls[id(tensor._source)].index(tensor._call) != 0:
+                name = _unique(f"{tensor.name}_{tensor._call}", taken)  # a later call of a shared layer
+            if name != tensor.name or calls[id(tensor._source)].index(tensor._call) != 0:  # an identity node names it
+                configs.append({"class_name": "Activation", "name": name, "config": {"activation": "linear"},
+                                "inbound_nodes": [[_reference(tensor, calls)]]})
+            taken.add(name)
+            output_names.append(name)
         self.output_names = output_names
         self._output_shapes = [t.shape for _, t in named]
         self._layers: List[Layer] = list(self._inputs) + layers
         self._config = {"inputs": [{"name": layer.name, "shape": list(layer.shape)} for layer in self._inputs],
                         "layers": configs, "outputs": output_names}
         self._core = _core.model_new(json.dumps(self._config))
-        self._named_weights: List[Tuple[str, Any]] = _core.model_weights(self._core)
+        named_weights = _core.model_weights(self._core)
+        self._named_weights: List[Tuple[str, Any]] = [(n, t) for n, t, _ in named_weights]
+        self._trainable_count = sum(1 for _, _, trainable in named_weights if trainable)
         by_layer = {layer.name: layer for layer in layers}
-        for weight_name, tensor in self._named_weights:
+        for weight_name, tensor, _ in named_weights:
             layer_name, kind = weight_name.rsplit("/", 1)
             by_layer[layer_name]._weights[kind] = tensor
         self._trainer: Any = None
         self._compiled: Optional[Dict[str, Any]] = None
         self._lock = threading.Lock()
 
-    def _collect(self, outputs: List[KerasTensor]) -> List[Layer]:
+    def _collect(self, outputs: List[KerasTensor]) -> Tuple[List[Layer], Dict[int, List[int]]]:
+        """The layers the outputs depend on, in graph order, and for each (by id) the calls the model uses."""
         seen: Dict[int, Layer] = {}
+        calls: Dict[int, List[int]] = {}
         inputs = {id(layer) for layer in self._inputs}
-        stack = [t._source for t in outputs]
+        stack = list(outputs)
         while stack:
-            layer = stack.pop()
-            if id(layer) in seen:
-                continue
+            tensor = stack.pop()
+            layer = tensor._source
             if isinstance(layer, InputLayer):
                 if id(layer) not in inputs:
                     raise ValueError(f"the outputs depend on input '{layer.name}', which is not among the model's inputs")
                 continue
+            used = calls.setdefault(id(layer), [])
+            if tensor._call in used:
+                continue
             seen[id(layer)] = layer
-            stack.extend(t._source for t in layer._inbound)
-        return sorted(seen.values(), key=lambda layer: layer._order)
+            used.append(tensor._call)
+            stack.extend(layer._calls[tensor._call][0])
+        for used in calls.values():
+            used.sort()
+        return sorted(seen.values(), key=lambda layer: layer._order), calls
+
+    @staticmethod
+    def _layer_config(layer: Layer, calls: Dict[int, List[int]]) -> Dict[str, Any]:
+        """A layer's core config: ``inbound`` names for a single first call, else Keras's ``inbound_nodes``."""
+        config: Dict[str, Any] = {"class_name": type(layer).__name__, "name": layer.name, "config": layer._config()}
+        references = [[_reference(t, calls) for t in layer._calls[call][0]] for call in calls[id(layer)]]
+        if all(isinstance(r, str) for node in references for r in node) and len(references) == 1:
+            config["inbound"] = references[0]
+        else:
+            config["inbound_nodes"] = references
+        return config
 
     # ------------------------------------------------------------------ introspection
 
@@ -116,15 +156,24 @@ class Model:
 
     @property
     def weights(self) -> List[Any]:
-        """The live weight tensors, in layer order (names as Keras: ``<layer>/kernel``, ``<layer>/bias``)."""
+        """The live weight tensors: the trainable ones in layer order (names as Keras: ``<layer>/kernel``,
+        ``<layer>/bias``), then the non-trainable state (``<layer>/moving_mean``…)."""
         return [t for _, t in self._named_weights]
+
+    @property
+    def trainable_weights(self) -> List[Any]:
+        """The weights the optimizer updates."""
+        return self.weights[: self._trainable_count]
+
+    @property
+    def non_trainable_weights(self) -> List[Any]:
+        """The state the layers update themselves (BatchNormalization's moving statistics)."""
+        return self.weights[self._trainable_count:]
 
     @property
     def weight_names(self) -> List[str]:
         """The Keras-style weight names (``<layer>/kernel``, ``<layer>/bias``), in :attr:`weights` order."""
         return [n for n, _ in self._named_weights]
-
-    trainable_weights = weights
 
     def get_weights(self) -> List[np.ndarray]:
         """Copies of the weights as numpy arrays."""
@@ -184,8 +233,10 @@ class Model:
         rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
         for layer in self._layers:
             shape = layer._output.shape if layer._output is not None else ()
+            calls = [", ".join(t.name if t._call == 0 else f"{t.name}[{t._call}]" for t in inbound)
+                     for inbound, _ in layer._calls]
             rows.append((f"{layer.name} ({type(layer).__name__})", str(shape), str(layer.count_params()),
-                         ", ".join(t.name for t in layer._inbound) or "-"))
+                         "; ".join(calls) or "-"))
         widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
         line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
         total = sum(widths)
@@ -197,9 +248,10 @@ class Model:
             print_fn(line(r))
         print_fn("=" * total)
         count = self.count_params()
+        frozen = sum(int(np.prod(t.shape)) for t in self.non_trainable_weights)
         print_fn(f"Total params: {count:,}")
-        print_fn(f"Trainable params: {count:,}")
-        print_fn("Non-trainable params: 0")
+        print_fn(f"Trainable params: {count - frozen:,}")
+        print_fn(f"Non-trainable params: {frozen:,}")
         print_fn("_" * total)
 
     def get_config(self) -> Dict[str, Any]:
@@ -224,7 +276,8 @@ class Model:
         return [value] * n
 
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
-                weighting: Any = None, **kwargs: Any) -> None:
+                weighting: Any = None, rep_grad: Optional[bool] = None, representation: Optional[str] = None,
+                **kwargs: Any) -> None:
         """Configures training: ``optimizer`` (name or :mod:`~polyhead.keras.optimizers` object), ``loss``
         (one for all outputs, a list or a dict by output name; Keras names or loss objects), ``loss_weights``
         (list or dict), ``metrics`` (names for every output, a list of lists, or a dict by output name:
@@ -233,7 +286,10 @@ class Model:
 
         With a weighting method the task losses it combines are ``loss_weight · loss``; the shared part
         (whose task gradients gradient methods combine) is the weights of the layers that feed more than one
-        output.
+        output. ``rep_grad=True`` (or a method object made with ``rep_grad=True``) selects the representation
+        mode: gradient methods combine the task gradients of the shared representation instead, which is
+        the output of the layer named ``representation`` or, by default, the last tensor every output
+        depends on (it must separate the shared trunk from the heads).
         """
         if kwargs:
             raise TypeError(f"compile() got unsupported arguments {sorted(kwargs)}")
@@ -245,28 +301,38 @@ class Model:
         if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
             metrics = [list(metrics)] * len(self.output_names)  # one list for every output
         per_metrics = [[m] if isinstance(m, str) else list(m or []) for m in self._per_output(metrics, "metrics", [])]
-        method_core, method_params = self._method(weighting)
-        spec = {"outputs": [dict(l._spec(), loss_weight=w, metrics=m) for l, w, m in zip(losses, weights, per_metrics)]}
-        core_optimizer = opt.build(self.weights + method_params)
+        method_core, method_params, method_rep = self._method(weighting)
+        if rep_grad is None:
+            rep_grad = method_rep
+        elif method_rep and not rep_grad:
+            raise ValueError(f"the weighting method was made with rep_grad=True but compile got rep_grad={rep_grad!r}")
+        if rep_grad and method_core is None:
+            raise ValueError("rep_grad=True needs a weighting method (e.g. weighting='pcgrad')")
+        if representation is not None and not rep_grad:
+            raise ValueError("representation= names the shared representation of rep_grad=True; pass rep_grad=True")
+        spec: Dict[str, Any] = {"outputs": [dict(l._spec(), loss_weight=w, metrics=m)
+                                            for l, w, m in zip(losses, weights, per_metrics)]}
+        if rep_grad:
+            spec.update(rep_grad=True, representation=representation)
+        core_optimizer = opt.build(self.trainable_weights + method_params)
         self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
         self.optimizer, self.loss, self.metrics_names = opt, losses, per_metrics
         self._compiled = spec
 
-    def _method(self, weighting: Any) -> Tuple[Any, List[Any]]:
+    def _method(self, weighting: Any) -> Tuple[Any, List[Any], bool]:
+        """The core method, its parameters, and whether it was made for the representation mode."""
         if weighting is None:
-            return None, []
+            return None, [], False
         n = len(self.output_names)
         if isinstance(weighting, str):
             core = _core.mtl_method(weighting, n, (), ())
-            return core, _core.mtl_parameters(core)
+            return core, _core.mtl_parameters(core), False
         if hasattr(weighting, "_create_core"):
             if weighting._core is None:
                 weighting._create_core(n)
             if weighting.num_tasks != n:
                 raise ValueError(f"{type(weighting).__name__} was made for {weighting.num_tasks} tasks; the model has {n} outputs")
-            if getattr(weighting, "rep_grad", False):
-                raise ValueError("rep_grad=True is not supported by Model.fit; use the parameter mode")
-            return weighting._core, weighting.parameters()
+            return weighting._core, weighting.parameters(), bool(getattr(weighting, "rep_grad", False))
         raise TypeError(f"weighting must be None, a method name or a polyhead.mtl method, got {type(weighting).__name__}")
 
     # ------------------------------------------------------------------ data
@@ -500,19 +566,31 @@ def load_model(filepath: Any) -> Model:
         try:
             meta = json.loads(f.read().decode("utf-8"))
             config = meta["model"]
-            tensors = {item["name"]: L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
+            tensors = {(item["name"], 0): L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
             inputs = list(tensors.values())
-            classes = {"Dense": L.Dense, "Activation": L.Activation, "Dropout": L.Dropout, "Concatenate": L.Concatenate,
-                       "Flatten": L.Flatten, "LayerNormalization": L.LayerNormalization, "Conv2D": L.Conv2D,
-                       "MaxPooling2D": L.MaxPooling2D, "Embedding": L.Embedding}
+            pending = []
             for item in config["layers"]:
                 options = dict(item.get("config", {}))
                 if "kernel_regularizer" in options:
                     options["kernel_regularizer"] = L2(options["kernel_regularizer"]["l2"])
-                layer = classes[item["class_name"]](name=item["name"], **options)
-                inbound = [tensors[name] for name in item["inbound"]]
-                tensors[item["name"]] = layer(inbound if item["class_name"] == "Concatenate" else inbound[0])
-            outputs: Any = [tensors[name] for name in config["outputs"]]
+                if item["class_name"] not in L.__all__ or item["class_name"] in ("Layer", "InputLayer", "Input"):
+                    raise KeyError(f"unknown layer class {item['class_name']!r}")
+                layer = getattr(L, item["class_name"])(name=item["name"], **options)
+                nodes = item["inbound_nodes"] if "inbound_nodes" in item else [item["inbound"]]
+                pending += [(layer, [(r, 0) if isinstance(r, str) else (r[0], r[1]) for r in node]) for node in nodes]
+            while pending:  # calls in dependency order (a shared layer's later calls may read later layers)
+                waiting = []
+                for layer, refs in pending:
+                    if any(r not in tensors for r in refs):
+                        waiting.append((layer, refs))
+                        continue
+                    inbound = [tensors[r] for r in refs]
+                    output = layer(inbound if isinstance(layer, L.Concatenate) else inbound[0])
+                    tensors[(layer.name, output._call)] = output
+                if len(waiting) == len(pending):
+                    raise ValueError(f"unresolved inputs {[refs for _, refs in waiting]}")
+                pending = waiting
+            outputs: Any = [tensors[(name, 0)] for name in config["outputs"]]
         except (KeyError, TypeError, ValueError, UnicodeDecodeError) as error:
             raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
     kind = meta.get("output_kind", "list")

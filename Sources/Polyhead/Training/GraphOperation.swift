@@ -1,0 +1,191 @@
+// What one layer of a `GraphModel` computes, its weights, and its forward pass (channels-last layers are
+// permuted to the NCHW core ops and back).
+
+extension GraphModel {
+    /// What a layer computes; every node (call) of the layer runs the same operation on the same weights.
+    enum Operation {
+        case dense(kernel: Tensor, bias: Tensor?, activation: Activation, l2: Float)
+        case activation(Activation)
+        case dropout(rate: Float)
+        case concatenate(axis: Int)
+        case flatten
+        case layerNormalization(gamma: Tensor, beta: Tensor, epsilon: Float)
+        case batchNormalization(MovingNormalization)
+        /// Channels-last convolution: Keras kernel `(KH, KW, C, O)`, zero padding (uneven for 'same').
+        case conv2d(kernel: Tensor, bias: Tensor?, stride: Size2d, padding: EdgePadding2d, activation: Activation)
+        /// Channels-last max or average pooling; 'same' averages count only the input pixels of a window.
+        case pooling2d(Pooling, pool: Size2d, stride: Size2d, padding: EdgePadding2d)
+        /// The max or mean over height and width of channels-last inputs.
+        case globalPooling2d(Pooling, keepDims: Bool)
+        /// A lookup table `(input_dim, output_dim)` read at integer-valued float indices.
+        case embedding(table: Tensor)
+
+        /// The trainable tensors of the operation, with their Keras names.
+        var weights: [(name: String, tensor: Tensor)] {
+            switch self {
+            case let .dense(kernel, bias, _, _), let .conv2d(kernel, bias, _, _, _):
+                return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
+            case let .layerNormalization(gamma, beta, _): return [("gamma", gamma), ("beta", beta)]
+            case let .batchNormalization(state):
+                return (state.gamma.map { [("gamma", $0)] } ?? []) + (state.beta.map { [("beta", $0)] } ?? [])
+            case let .embedding(table): return [("embeddings", table)]
+            default: return []
+            }
+        }
+
+        /// The non-trainable state of the operation (saved with the weights), with its Keras names.
+        var buffers: [(name: String, tensor: Tensor)] {
+            guard case let .batchNormalization(state) = self else { return [] }
+            return [("moving_mean", state.movingMean), ("moving_variance", state.movingVariance)]
+        }
+    }
+
+    /// A pooling reduction.
+    enum Pooling { case max, average }
+
+    /// An activation by its Keras name.
+    enum Activation: String {
+        case linear, relu, sigmoid, tanh, softmax, gelu, elu
+
+        init(name: String?, op: String) throws {
+            guard let name else { self = .linear; return }
+            guard let value = Activation(rawValue: name == "none" ? "linear" : name) else {
+                throw PolyheadError.invalidArgument(
+                    op: op, message: "unknown activation '\(name)'; expected one of linear, relu, sigmoid, tanh, softmax, gelu, elu")
+            }
+            self = value
+        }
+
+        func apply(_ x: Tensor) throws -> Tensor {
+            switch self {
+            case .linear: return x
+            case .relu: return try x.relu()
+            case .sigmoid: return try x.sigmoid()
+            case .tanh: return try x.tanh()
+            case .softmax: return try x.softmax(axis: -1)
+            case .gelu: return try x.gelu()
+            case .elu: return try x.elu()
+            }
+        }
+    }
+
+    /// Runs one operation on its inbound values.
+    static func run(_ operation: Operation, _ arguments: [Tensor], training: Bool) throws -> Tensor {
+        switch operation {
+        case let .dense(kernel, bias, activation, _):
+            let x = arguments[0]
+            let rows = x.rank == 2 ? x : try x.reshaped([x.count / kernel.shape[0], kernel.shape[0]])
+            var y = try rows.matmul(kernel)
+            if let bias { y = try y + bias }
+            if x.rank != 2 { y = try y.reshaped(Array(x.shape.dropLast()) + [kernel.shape[1]]) }
+            return try activation.apply(y)
+        case let .activation(activation): return try activation.apply(arguments[0])
+        case let .dropout(rate): return training && rate > 0 ? try arguments[0].dropout(rate) : arguments[0]
+        case let .concatenate(axis): return try Tensor.concatenate(arguments, axis: axis)
+        case .flatten:
+            let x = arguments[0]
+            return try x.reshaped([x.shape[0], x.shape.dropFirst().reduce(1, *)])
+        case let .layerNormalization(gamma, beta, epsilon):
+            return try arguments[0].layerNorm(normalizedShape: gamma.shape, weight: gamma, bias: beta, epsilon: epsilon)
+        case let .batchNormalization(state): return try state(arguments[0], training: training)
+        case let .conv2d(kernel, bias, stride, padding, activation):
+            let x = try arguments[0].permuted([0, 3, 1, 2])
+            let y = try Tensor.conv2d(padding.isZero ? x : try x.padded2d(padding),
+                                      weight: try kernel.permuted([3, 2, 0, 1]), bias: bias, stride: stride,
+                                      padding: Size2d(0, 0))
+            return try activation.apply(try y.permuted([0, 2, 3, 1]))
+        case let .pooling2d(kind, pool, stride, padding):
+            return try pooled(try arguments[0].permuted([0, 3, 1, 2]), kind, pool: pool, stride: stride, padding: padding)
+                .permuted([0, 2, 3, 1])
+        case let .globalPooling2d(kind, keepDims):
+            let x = arguments[0], (n, c) = (x.shape[0], x.shape[3])
+            let rows = try x.reshaped([n, x.shape[1] * x.shape[2], c])
+            let y = kind == .max ? try rows.max(axis: 1) : try rows.mean(axis: 1)
+            return keepDims ? try y.reshaped([n, 1, 1, c]) : y
+        case let .embedding(table):
+            let x = arguments[0], rows = table.shape[0]
+            let indices = try x.scalars.map { value -> Int in
+                guard value >= 0, value < Float(rows), value == value.rounded() else {
+                    throw PolyheadError.indexOutOfRange(op: "embedding", message: "index \(value) is not an integer in 0..<\(rows)")
+                }
+                return Int(value)
+            }
+            return try Tensor.embedding(table, indices: indices, indexShape: x.shape)
+        }
+    }
+
+    /// NCHW pooling with TensorFlow's padding: −∞ for max; for average the window sums divided by the
+    /// number of input pixels each window covers.
+    private static func pooled(_ x: Tensor, _ kind: Pooling, pool: Size2d, stride: Size2d, padding: EdgePadding2d) throws -> Tensor {
+        switch kind {
+        case .max:
+            return try (padding.isZero ? x : try x.padded2d(padding, value: -.infinity)).maxPool2d(kernel: pool, stride: stride)
+        case .average where padding.isZero:
+            return try x.avgPool2d(kernel: pool, stride: stride)
+        case .average:
+            let means = try x.padded2d(padding).avgPool2d(kernel: pool, stride: stride)
+            let coverage = try withoutGrad {
+                try Tensor.ones([1, 1, x.shape[2], x.shape[3]]).padded2d(padding).avgPool2d(kernel: pool, stride: stride)
+            }
+            return try means / coverage
+        }
+    }
+}
+
+/// Keras's `BatchNormalization` over the last axis: batch statistics while training (which also move the
+/// moving ones: `moving = momentum · moving + (1 − momentum) · batch`, with the biased batch variance),
+/// the moving statistics in inference.
+final class MovingNormalization {
+    let gamma: Tensor?, beta: Tensor?
+    let movingMean: Tensor, movingVariance: Tensor
+    let momentum: Float, epsilon: Float
+
+    init(channels: Int, center: Bool, scale: Bool, momentum: Float, epsilon: Float) throws {
+        gamma = scale ? try Tensor.ones([channels], requiresGrad: true) : nil
+        beta = center ? try Tensor.zeros([channels], requiresGrad: true) : nil
+        movingMean = try Tensor.zeros([channels])
+        movingVariance = try Tensor.ones([channels])
+        (self.momentum, self.epsilon) = (momentum, epsilon)
+    }
+
+    /// Normalizes `x` (N, …, C) per channel.
+    func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
+        let channels = movingMean.count
+        let rows = try x.reshaped([x.count / channels, channels])
+        let y: Tensor
+        if !training {
+            y = try Tensor.batchNorm(rows, runningMean: movingMean, runningVariance: movingVariance, weight: gamma,
+                                     bias: beta, training: false, epsilon: epsilon)
+        } else {
+            try withoutGrad { try updateMovingStatistics(rows) }
+            // One row has zero variance: the output is beta and nothing flows back to x.
+            y = rows.shape[0] > 1
+                ? try Tensor.batchNorm(rows, runningMean: nil, runningVariance: nil, weight: gamma, bias: beta,
+                                       training: true, epsilon: epsilon)
+                : try affine(try Tensor.zeros(rows.shape))
+        }
+        return try y.reshaped(x.shape)
+    }
+
+    private func affine(_ normalized: Tensor) throws -> Tensor {
+        var y = normalized
+        if let gamma { y = try y * gamma }
+        if let beta { y = try y + beta }
+        return y
+    }
+
+    /// Moves the moving statistics toward the batch's mean and biased variance (accumulated in Double).
+    private func updateMovingStatistics(_ rows: Tensor) throws {
+        let (count, channels) = (rows.shape[0], rows.shape[1])
+        let x = rows.storage.pointer, mean = movingMean.storage.pointer, variance = movingVariance.storage.pointer
+        let keep = Double(momentum)
+        for c in 0..<channels {
+            var sum = 0.0, squares = 0.0
+            for r in 0..<count { sum += Double(x[r * channels + c]) }
+            let batchMean = sum / Double(count)
+            for r in 0..<count { let d = Double(x[r * channels + c]) - batchMean; squares += d * d }
+            mean[c] = Float(keep * Double(mean[c]) + (1 - keep) * batchMean)
+            variance[c] = Float(keep * Double(variance[c]) + (1 - keep) * squares / Double(count))
+        }
+    }
+}

@@ -1,0 +1,205 @@
+"""The base of the Keras layers: symbolic tensors, ``Layer`` (a name, a config for the core, the live
+weights once a model is built, and its calls: calling one layer object on several tensors shares its
+weights, as in Keras), ``Input``."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu")
+_counters: Dict[str, "itertools.count[int]"] = {}
+_creation = itertools.count()
+
+
+def _unique_name(base: str) -> str:
+    counter = _counters.setdefault(base, itertools.count())
+    index = next(counter)
+    return base if index == 0 else f"{base}_{index}"
+
+
+def _snake(name: str) -> str:
+    out = ""
+    for i, ch in enumerate(name):
+        if ch.isupper() and i > 0 and name[i - 1].islower():
+            out += "_"
+        out += ch.lower()
+    return out
+
+
+class KerasTensor:
+    """A symbolic tensor: the output of an input or of one call of a layer (``_call``: the how-many-th), with
+    its shape (batch dimension ``None``)."""
+
+    def __init__(self, shape: Tuple[Optional[int], ...], source: Union["InputLayer", "Layer"], call: int = 0) -> None:
+        self.shape = shape
+        self._source = source
+        self._call = call
+
+    @property
+    def name(self) -> str:
+        """The name of the input or layer that produced this tensor."""
+        return self._source.name
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, name={self.name}>"
+
+
+class Layer:
+    """Base class of the layers: a name, a class name and a config for the core. Calling a layer on a
+    symbolic tensor adds a call; a layer called several times shares its weights between the calls."""
+
+    def __init__(self, name: Optional[str] = None, **kwargs: Any) -> None:
+        unknown = set(kwargs) - {"dtype", "trainable", "input_shape", "input_dim"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {sorted(unknown)}")
+        if name is not None and (not isinstance(name, str) or not name or "/" in name):
+            raise ValueError(f"layer name must be a non-empty str without '/', got {name!r}")
+        self.name = name if name is not None else _unique_name(_snake(type(self).__name__))
+        self._calls: List[Tuple[List[KerasTensor], KerasTensor]] = []
+        self._order = next(_creation)
+        self._weights: Dict[str, Any] = {}
+        self._non_trainable: Tuple[str, ...] = ()
+        shape = kwargs.get("input_shape", (kwargs["input_dim"],) if "input_dim" in kwargs else None)
+        self._input_shape: Optional[Tuple[int, ...]] = None if shape is None else tuple(shape)
+
+    # graph construction --------------------------------------------------------------------------
+
+    def __call__(self, inputs: Any, training: Any = None) -> KerasTensor:
+        tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if not tensors or not all(isinstance(t, KerasTensor) for t in tensors):
+            raise TypeError(f"{self.name}: layers are called on symbolic tensors from polyhead.keras.Input or other "
+                            f"layers; use model.predict for data")
+        shapes = [t.shape for t in tensors]
+        if self._calls and shapes != [t.shape for t in self._calls[0][0]]:
+            raise ValueError(f"shared layer '{self.name}' was first called on {[t.shape for t in self._calls[0][0]]}, "
+                             f"now on {shapes}; every call of a layer needs the same input shapes")
+        output = KerasTensor(self._output_shape(shapes), self, len(self._calls))
+        if not self._calls:
+            self._order = next(_creation)
+        self._calls.append((tensors, output))
+        return output
+
+    @property
+    def _inbound(self) -> List[KerasTensor]:
+        """The inputs of the first call (empty before any)."""
+        return self._calls[0][0] if self._calls else []
+
+    @property
+    def _output(self) -> Optional[KerasTensor]:
+        """The output of the first call, or None."""
+        return self._calls[0][1] if self._calls else None
+
+    @property
+    def output(self) -> KerasTensor:
+        """The output of the layer's only call (as Keras; a shared layer has one per call)."""
+        if len(self._calls) != 1:
+            raise AttributeError(f"layer '{self.name}' has {len(self._calls)} calls; use the tensors its calls returned")
+        return self._calls[0][1]
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        self._single(shapes)
+        return shapes[0]
+
+    def _single(self, shapes: List[Any]) -> Any:
+        if len(shapes) != 1:
+            raise ValueError(f"layer '{self.name}' ({type(self).__name__}) takes one input, got {len(shapes)}")
+        return shapes[0]
+
+    def _config(self) -> Dict[str, Any]:
+        return {}
+
+    def get_config(self) -> Dict[str, Any]:
+        """The layer's config (as sent to the core) with its name."""
+        return dict(self._config(), name=self.name)
+
+    # weights (bound by the model) ---------------------------------------------------------------
+
+    @property
+    def weights(self) -> List[Any]:
+        """The live weight tensors of the layer (after a model was built over it): trainable, then not."""
+        return list(self._weights.values())
+
+    @property
+    def trainable_weights(self) -> List[Any]:
+        """The weights an optimizer updates."""
+        return [w for k, w in self._weights.items() if k not in self._non_trainable]
+
+    @property
+    def non_trainable_weights(self) -> List[Any]:
+        """The state updated by the layer itself (BatchNormalization's moving statistics)."""
+        return [w for k, w in self._weights.items() if k in self._non_trainable]
+
+    def get_weights(self) -> List[Any]:
+        """The weights as numpy arrays (copies)."""
+        return [w.detach().numpy().copy() for w in self._weights.values()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Copies numpy arrays into the weights (same order and shapes as :meth:`get_weights`)."""
+        from ._model import _assign
+        current = list(self._weights.items())
+        if len(weights) != len(current):
+            raise ValueError(f"layer '{self.name}' has {len(current)} weights, got {len(weights)} arrays")
+        for (name, tensor), value in zip(current, weights):
+            _assign(tensor, value, f"{self.name}/{name}")
+
+    def count_params(self) -> int:
+        """The number of weight elements."""
+        total = 0
+        for w in self._weights.values():
+            n = 1
+            for d in w.shape:
+                n *= d
+            total += n
+        return total
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class InputLayer(Layer):
+    """The source of a model input (made by :func:`Input`)."""
+
+    def __init__(self, shape: Tuple[int, ...], name: Optional[str] = None) -> None:
+        super().__init__(name=name if name is not None else _unique_name("input_layer"))
+        self.shape = shape
+        self._source_tensor = KerasTensor((None,) + shape, self)
+
+    @property
+    def _output(self) -> KerasTensor:
+        return self._source_tensor
+
+
+def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[str] = None,
+          dtype: Any = None, **kwargs: Any) -> KerasTensor:
+    """A symbolic model input with per-sample ``shape`` (batch dimension excluded), as ``keras.Input``."""
+    if shape is None:
+        raise ValueError("Input needs a shape, e.g. Input(shape=(784,))")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
+        raise ValueError(f"Input shape must be positive ints, got {shape}")
+    layer = InputLayer(shape, name=name)
+    assert layer._output is not None
+    return layer._output
+
+
+def _weight(kind: str, doc: str) -> Any:
+    """A read-only property giving a layer's live weight ``kind`` (None before a model was built over it)."""
+    return property(lambda self: self._weights.get(kind), doc=doc)
+
+
+def _pair(value: Any, what: str) -> Tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and v > 0 for v in pair):
+        raise ValueError(f"{what} must be a positive int or two positive ints, got {value!r}")
+    return pair  # type: ignore[return-value]
+
+
+def _activation(name: Any) -> str:
+    if name is None:
+        return "linear"
+    if isinstance(name, str) and name in _ACTIVATIONS:
+        return name
+    raise ValueError(f"unknown activation {name!r}; expected None or one of {list(_ACTIVATIONS)}")
+
+

@@ -1,0 +1,62 @@
+"""Normalization layers over the last axis: ``LayerNormalization`` (per sample) and ``BatchNormalization``
+(per channel over the batch, with moving statistics for inference)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from ._layer import Layer, _weight
+
+
+class _LastAxisNormalization(Layer):
+    """Shared by the normalization layers: only the last axis (``-1`` or its index) is supported."""
+
+    def __init__(self, axis: int, epsilon: float, name: Optional[str], **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.axis, self.epsilon = int(axis), float(epsilon)
+        if not self.epsilon >= 0:
+            raise ValueError(f"{type(self).__name__} epsilon must be >= 0, got {epsilon!r}")
+
+    def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
+        shape = self._single(shapes)
+        if self.axis not in (-1, len(shape) - 1):
+            raise ValueError(f"{type(self).__name__} '{self.name}': only the last axis is supported, got axis "
+                             f"{self.axis} for inputs {shape}")
+        return shape
+
+    gamma = _weight("gamma", "The live scale tensor (after a model was built), or None.")
+    beta = _weight("beta", "The live offset tensor (after a model was built), or None.")
+
+
+class LayerNormalization(_LastAxisNormalization):
+    """Normalises each sample over the last axis, then ``· gamma + beta`` (Keras defaults: epsilon 1e-3)."""
+
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, name: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(axis, epsilon, name, **kwargs)
+
+    def _config(self) -> Dict[str, Any]:
+        return {"axis": -1, "epsilon": self.epsilon}
+
+
+class BatchNormalization(_LastAxisNormalization):
+    """Keras's batch normalization over the last (channels) axis. While training (``fit``, or calling the
+    model with ``training=True``) each channel is normalised with the batch's mean and biased variance, and
+    the moving statistics move: ``moving = momentum · moving + (1 − momentum) · batch``; in inference
+    (``predict``, ``evaluate``) the moving statistics are used. Then ``· gamma + beta`` (``scale`` / ``center``).
+    Defaults as Keras: momentum 0.99, epsilon 1e-3; gamma ones, beta zeros, moving mean zeros, moving
+    variance ones. ``moving_mean`` / ``moving_variance`` are non-trainable weights, saved with the model."""
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, name: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(axis, epsilon, name, **kwargs)
+        self.momentum, self.center, self.scale = float(momentum), bool(center), bool(scale)
+        if not 0 <= self.momentum <= 1:
+            raise ValueError(f"BatchNormalization momentum must be in [0, 1], got {momentum!r}")
+        self._non_trainable = ("moving_mean", "moving_variance")
+
+    def _config(self) -> Dict[str, Any]:
+        return {"axis": -1, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale}
+
+    moving_mean = _weight("moving_mean", "The live moving mean (after a model was built).")
+    moving_variance = _weight("moving_variance", "The live moving variance (after a model was built).")
