@@ -13,7 +13,7 @@ from typing import Any, Tuple
 
 import numpy as np
 
-__all__ = ["make_data", "DTYPES", "FILLS", "LAYOUTS", "FORMS", "SPECIAL_FLOATS"]
+__all__ = ["make_data", "make_labels", "DTYPES", "FILLS", "LAYOUTS", "FORMS", "SPECIAL_FLOATS"]
 
 DTYPES = ("float32", "float32", "float32", "float64", "float16", "int64", "int8", "uint8", "bool",
           "complex64", "object", "str", "datetime64")
@@ -119,3 +119,10 @@ def make_data(shape: Tuple[int, ...], dtype: str = "float32", fill: str = "norma
             return [listed[0], listed] if len(listed) > 1 else [listed, [listed]]
         return [[1.0], [1.0, 2.0]]
     return array
+
+
+def make_labels(n: int, low: int, high: int, seed: int = 0, dtype: str = "int64") -> np.ndarray:
+    """``n`` class ids drawn from ``[low, high)`` (deterministic in ``seed``), as ``dtype``: a range beyond the
+    classes of a model, or below 0, makes wrong labels."""
+    rng = np.random.default_rng(seed)
+    return _cast(rng.integers(low, max(high, low + 1), size=max(n, 0)).astype(np.float64), dtype)

@@ -1,8 +1,11 @@
-"""The short CI run of the API fuzzer (Tests/fuzz/api_fuzz.py): ≥ 5,000 random calls in batches, each batch
-in its own interpreter, so a crash shows up as a dead subprocess and is reported with its reproducer.
+"""The short CI runs of the fuzzers (Tests/fuzz/fuzz_driver.py): random calls in batches, each batch in its own
+interpreter, so a crash shows up as a dead subprocess and is reported with its reproducer.
+
+- ``api``: ≥ 5,000 calls of the PyTorch-style API (tensors, ops, layers, optimizers, multi-task methods);
+- ``keras``: ≥ 1,500 calls of ``polyhead.keras`` (models built, compiled, fit/evaluate/predict with bad data).
 
 POLYHEAD_FUZZ_SEED picks another first seed (the default is fixed, so CI runs the same calls each time);
-the long run (≥ 100,000 calls) is Tests/fuzz/run-long.sh.
+the long runs are Tests/fuzz/run-long.sh.
 """
 
 from __future__ import annotations
@@ -17,27 +20,31 @@ import pytest
 pytest.importorskip("hypothesis")
 
 FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
-MIN_CALLS = 5_000
 
 
-def load_fuzzer():
-    spec = importlib.util.spec_from_file_location("polyhead_api_fuzz", FUZZ_DIR / "api_fuzz.py")
+def load_driver():
+    spec = importlib.util.spec_from_file_location("polyhead_fuzz_driver", FUZZ_DIR / "fuzz_driver.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
 
-def test_short_api_fuzz_run_ends_every_call_in_a_result_or_an_exception(tmp_path):
-    fuzz = load_fuzzer()
-    first_seed = int(os.environ.get("POLYHEAD_FUZZ_SEED", "1000"))
-    summary = fuzz.run_fuzz(int(MIN_CALLS * 1.1), tmp_path, examples=25, steps=50, first_seed=first_seed,
-                            timeout=120.0)
+@pytest.mark.parametrize("target,min_calls,examples,steps,first_seed", [
+    ("api", 5_000, 25, 50, 1000),
+    ("keras", 1_500, 20, 40, 2000),
+])
+def test_short_fuzz_run_ends_every_call_in_a_result_or_an_exception(tmp_path, target, min_calls, examples, steps,
+                                                                     first_seed):
+    driver = load_driver()
+    first_seed = int(os.environ.get("POLYHEAD_FUZZ_SEED", str(first_seed)))
+    summary = driver.run_fuzz(int(min_calls * 1.1), tmp_path, examples=examples, steps=steps, first_seed=first_seed,
+                              timeout=120.0, target=target)
     report = [f"{crash.reason} (seed {crash.seed}):\n{crash.stderr_tail[-1500:]}\nreproducer:\n"
               f"{crash.reproducer[-3000:]}" for crash in summary.crashes]
     assert not summary.crashes, "\n\n".join(report)
     assert not summary.suspicious, summary.suspicious[:10]
     assert not summary.leaks, f"examples that ended with more live core objects: {summary.leaks[:10]}"
-    assert summary.calls >= MIN_CALLS, f"only {summary.calls} calls in {summary.seconds} s"
-    print(f"\n{summary.calls} calls, {summary.examples} examples, {summary.batches} batches in {summary.seconds} s; "
-          f"exceptions: {summary.exceptions}")
+    assert summary.calls >= min_calls, f"only {summary.calls} calls in {summary.seconds} s"
+    print(f"\n{target}: {summary.calls} calls, {summary.examples} examples, {summary.batches} batches in "
+          f"{summary.seconds} s; exceptions: {summary.exceptions}")
