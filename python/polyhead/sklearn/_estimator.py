@@ -137,7 +137,8 @@ class _MultiTask:
 
     def fit(self, X: Any, y: Any) -> "_MultiTask":
         """Trains a new network on ``X`` ``(n_samples, n_features)`` and ``y``: ``(n_samples,)`` for one task,
-        ``(n_samples, n_tasks)`` with one column per task, or a list of ``n_tasks`` label arrays.
+        ``(n_samples, n_tasks)`` with one column per task, or a list of ``n_tasks`` label arrays (a list of
+        ``n_samples`` items is read as rows, scikit-learn's convention).
 
         Missing labels (NaN in a regression column; NaN or None in a classification column) are masked: they
         count in neither the loss nor the metrics.
