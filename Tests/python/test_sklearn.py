@@ -271,6 +271,8 @@ def test_works_without_scikit_learn():
         Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0]).astype(int)
         assert clf.fit(X, Y).score(X, Y) > 0.9
         assert type(clf)(**clf.get_params()).get_params() == clf.get_params()
+        import pickle
+        assert (pickle.loads(pickle.dumps(clf)).predict_proba(X)[1] == clf.predict_proba(X)[1]).all()
         print("ok")
     """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

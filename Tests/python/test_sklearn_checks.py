@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks (``parametrize_with_checks``) on the polyhead.sklearn estimators.
 
-Every check applies and passes (scikit-learn 1.9.1, also tried with 1.6.1). Notes on the checks that touch multi-task targets:
+Every check applies and passes (scikit-learn 1.9.1, also tried with 1.6.1). Notes on the checks that touch
+multi-task targets:
 
 - ``check_supervised_y_no_nan`` fits an all-NaN (or all-inf) ``y``: that raises ``ValueError`` here too,
   because every label of the task is missing. A *partly* NaN column is accepted, unlike in single-output
