@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 import numpy as np
+import pytest
 
 import polyhead as ph
 from polyhead import _core
@@ -146,3 +148,49 @@ def test_retained_graph_is_freed_with_its_output():
     y.backward(retain_graph=True)
     del x, y
     assert live() == baseline
+
+
+# ---------------------------------------------------------------- Keras fit
+
+# Under AddressSanitizer (Tests/sanitize.sh) freed memory sits in a quarantine: RSS says nothing there.
+rss_meaningful = pytest.mark.skipif("asan" in os.environ.get("LD_PRELOAD", ""),
+                                    reason="ASan's quarantine keeps freed memory resident")
+
+
+def resident_kib() -> int:
+    """The resident set size of this process now (the second field of /proc/self/statm, in pages), in KiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@rss_meaningful
+@pytest.mark.parametrize("weighting", [None, "uncertainty", "pcgrad"])
+def test_rss_stays_flat_over_50_epochs_of_keras_fit(weighting):
+    from polyhead import keras
+    ph.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 16)).astype(np.float32)
+    y = {"cls": rng.integers(0, 4, 256), "reg": x[:, :1] * 2.0}
+    inputs = keras.Input(shape=(16,))
+    h = keras.layers.Dense(32, activation="relu")(keras.layers.Dense(32, activation="relu")(inputs))
+    model = keras.Model(inputs, {"cls": keras.layers.Dense(4, activation="softmax")(h), "reg": keras.layers.Dense(1)(h)})
+    model.compile(optimizer="adam", loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+                  metrics={"cls": ["accuracy", "f1"], "reg": ["mae"]}, weighting=weighting)
+    seen = []
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs["loss"]))]
+    fit = dict(batch_size=32, validation_split=0.25, callbacks=callbacks, verbose=0)
+    model.fit(x, y, epochs=5, **fit)  # warm-up: allocator pools, OpenBLAS buffers, the trainer's workspaces
+    gc.collect()
+    objects, before = live(), resident_kib()
+    history = model.fit(x, y, epochs=50, **fit)
+    for _ in range(10):  # fit called again and again (new per-call state each time), with evaluate/predict
+        model.fit(x, y, epochs=1, **fit)
+        model.evaluate(x, y, verbose=0)
+        model.predict(x)
+    del history
+    gc.collect()
+    growth = resident_kib() - before
+    print(f"RSS growth over 60 epochs of fit ({weighting}): {growth} KiB")
+    assert len(seen) == 65 and np.isfinite(seen).all()
+    assert growth < 5 * 1024, f"RSS grew by {growth} KiB over 60 epochs of fit"
+    assert live() == objects

@@ -2,8 +2,8 @@
 train separate models (or share one) never corrupt anything, numerical extremes stay finite, and shapes
 too large for the machine fail before any allocation.
 
-The Keras ``fit`` leak test (50 epochs, RSS flat) and the checkpoint crash tests belong beside the
-Keras/serialization suites; see Tests/fuzz/README.md for what is still open.
+The Keras ``fit`` leak test (50 epochs, RSS flat) is in test_memory.py, the checkpoint fuzzing in
+Tests/fuzz/checkpoint_fuzz.py (short run in test_fuzz_short.py); see Tests/fuzz/README.md.
 """
 
 from __future__ import annotations
