@@ -32,6 +32,18 @@ final class MTANTests: XCTestCase {
                        scalars: (18 + 2) + (54 + 3) + 2 * attention + (24 + 2) + (12 + 1))
     }
 
+    func testDocumentationExample() throws {
+        let model = try MTAN(
+            backbone: [Sequential(try Conv2d(1, 8, kernelSize: 3, padding: 1), ReLU()),
+                       Sequential(MaxPool2d(2), try Conv2d(8, 16, kernelSize: 3, padding: 1), ReLU())],
+            channels: [8, 16],
+            heads: [("left", Sequential(Flatten(), try Linear(16 * 6 * 6, 10))),
+                    ("right", Sequential(Flatten(), try Linear(16 * 6 * 6, 10)))])
+        XCTAssertEqual(try model(try Tensor.randn([4, 1, 12, 12])).map(\.output.shape), [[4, 10], [4, 10]])
+        XCTAssertEqual(model.sharedParameters.count, 4)
+        XCTAssertEqual(try model.taskParameters("left").count, 15)
+    }
+
     func testGradientsAgainstFloat64Reference() throws {
         let net = try model()
         checkModelGradients(net, inputShape: [2, 1, 4, 4]) { p, x in

@@ -103,6 +103,9 @@ def test_rejects_bad_arguments():
         mtl.MTAN([], [], heads())
     with pytest.raises(ValueError, match="channel count"):
         mtl.MTAN([stage()], [0], heads())
+    with pytest.raises(TypeError, match="channel counts must be integers, got float"):
+        mtl.MTAN([stage()], [2.0], heads())
+    assert mtl.MTAN([stage()], [np.int64(2)], heads()).channels == [2]
     with pytest.raises(ValueError, match="at least one task"):
         mtl.MTAN([stage()], [2], {})
     with pytest.raises(TypeError, match=r"backbone\[0\]"):

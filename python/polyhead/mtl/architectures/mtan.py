@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Dict, Optional, Sequence
 
 from ... import _core
@@ -98,8 +99,8 @@ class MTAN(MultiTaskModel):
     def __init__(self, backbone: Sequence[Module], channels: Sequence[int], heads: Any) -> None:
         super().__init__()
         pairs = named_modules(heads, "MTAN", "heads")
-        stages, channels = list(backbone), list(channels)
-        if not stages or len(stages) != len(channels) or not all(isinstance(c, int) and c > 0 for c in channels):
+        stages, channels = list(backbone), [_channel_count(c) for c in channels]
+        if not stages or len(stages) != len(channels) or min(channels) <= 0:
             raise ValueError(f"[MTAN] needs one positive channel count per backbone stage, got {len(stages)} stages "
                              f"and channels {channels}")
         for index, stage in enumerate(stages):
@@ -137,6 +138,16 @@ class MTAN(MultiTaskModel):
     def extra_repr(self) -> str:
         """The task names and channel counts."""
         return f"tasks={self.tasks}, channels={self.channels}"
+
+
+def _channel_count(value: Any) -> int:
+    """``value`` as an int channel count (Python or numpy integer)."""
+    if isinstance(value, bool):
+        raise TypeError("[MTAN] channel counts must be integers, got bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"[MTAN] channel counts must be integers, got {type(value).__name__}") from None
 
 
 def _pool_to(shared: Any, features: Any, stage: int) -> Any:
