@@ -2,8 +2,8 @@
 
 As MultiMNIST (Sener & Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018), each
 image overlays two digits on one canvas, one shifted up-left and one shifted down-right so that they
-overlap, and the two tasks are "which digit is on the left" and "which digit is on the right". Built in a
-few milliseconds from the bundled UCI digits (no download), deterministically from a seed.
+overlap, and the two tasks are "which digit is on the left" and "which digit is on the right". Built from
+the bundled UCI digits with numpy (no download; ≈ 40 ms for 6,000 images), deterministically from a seed.
 """
 
 from __future__ import annotations
