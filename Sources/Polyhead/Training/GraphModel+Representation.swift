@@ -1,28 +1,32 @@
 extension GraphModel {
     /// The value slot of the shared representation for the representation mode of gradient methods: the
-    /// output of layer `name` (its first call), or by default the last node every output depends on.
+    /// output of layer `name` (its first call), or by default the last node every output depends on that
+    /// passes the checks below.
     ///
     /// It must be a cut between the weighted trunk and the heads: no output may read a node above it
     /// except through it (otherwise trunk weights would get head gradients that bypass the combination),
     /// and some weight must lie above it.
     /// - Throws: `.invalidArgument` naming the layer when there is no such node or it is not a cut.
     public func representationSlot(named name: String? = nil) throws -> Int {
-        let op = "compile"
-        let node: Int
         if let name {
             guard let layer = layers.firstIndex(where: { $0.name == name }) else {
-                throw PolyheadError.invalidArgument(op: op, message: "representation '\(name)' is not a layer of the model")
+                throw PolyheadError.invalidArgument(op: "compile", message: "representation '\(name)' is not a layer of the model")
             }
             // invariant: every layer has a call 0.
-            node = nodes.firstIndex { $0.layer == layer && $0.call == 0 }!
-        } else {
-            let reach = reachingOutputs()
-            guard let last = nodes.indices.last(where: { reach[$0].count == outputSlots.count }) else {
-                throw PolyheadError.invalidArgument(
-                    op: op, message: "no layer feeds every output \(outputNames); name the shared representation layer")
-            }
-            node = last
+            return try checkedRepresentation(nodes.firstIndex { $0.layer == layer && $0.call == 0 }!)
         }
+        let reach = reachingOutputs()
+        var lastError: Error = PolyheadError.invalidArgument(
+            op: "compile", message: "no layer feeds every output \(outputNames); name the shared representation layer")
+        for node in nodes.indices.reversed() where reach[node].count == outputSlots.count {
+            do { return try checkedRepresentation(node) } catch { lastError = error }
+        }
+        throw lastError
+    }
+
+    /// The slot of `node` after checking that it is a usable representation (see `representationSlot`).
+    private func checkedRepresentation(_ node: Int) throws -> Int {
+        let op = "compile"
         let slot = inputs.count + node, label = "representation '\(layers[nodes[node].layer].name)'"
         let trunk = upstreamNodes(of: [slot], stoppingAt: nil)
         guard trunk.contains(where: { !layers[nodes[$0].layer].operation.weights.isEmpty }) else {
