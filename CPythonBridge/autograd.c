@@ -1,5 +1,5 @@
 /*
- * autograd.c — back-propagation, in-place copies and the gradient-recording switch.
+ * autograd.c — back-propagation, in-place copies and the per-thread switches (grad mode, anomaly detection).
  */
 #include "errors.h"
 #include "tensor.h"
@@ -56,22 +56,41 @@ CORE_FASTCALL(core_copy_) {
     Py_RETURN_NONE;
 }
 
+/* A per-thread switch of the core (grad mode, anomaly detection): set → previous, get → current. */
+typedef ph_status (*switch_setter)(int32_t *previous, int32_t enabled);
+typedef ph_status (*switch_getter)(int32_t *out);
+
+static PyObject *set_switch(PyObject *const *args, Py_ssize_t nargs, const char *name, switch_setter set) {
+    int32_t enabled = 0, previous = 0;
+    if (check_nargs(name, nargs, 1, 1) < 0 || arg_flag(args[0], name, "flag", &enabled) < 0) {
+        return NULL;
+    }
+    ph_status status = set(&previous, enabled);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    return PyBool_FromLong(previous);
+}
+
+static PyObject *get_switch(Py_ssize_t nargs, const char *name, switch_getter get) {
+    if (check_nargs(name, nargs, 0, 0) < 0) {
+        return NULL;
+    }
+    int32_t enabled = 0;
+    ph_status status = get(&enabled);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    return PyBool_FromLong(enabled);
+}
+
 PyDoc_STRVAR(set_grad_enabled_doc,
 "set_grad_enabled($module, flag, /)\n--\n\n"
 "Enables or disables gradient recording on this thread; returns the previous setting.");
 
 CORE_FASTCALL(core_set_grad_enabled) {
     (void)module;
-    int32_t enabled = 0, previous = 0;
-    if (check_nargs("set_grad_enabled", nargs, 1, 1) < 0 ||
-        arg_flag(args[0], "set_grad_enabled", "flag", &enabled) < 0) {
-        return NULL;
-    }
-    ph_status status = ph_set_grad_enabled(&previous, enabled);
-    if (status != PH_OK) {
-        return raise_from_status(status);
-    }
-    return PyBool_FromLong(previous);
+    return set_switch(args, nargs, "set_grad_enabled", ph_set_grad_enabled);
 }
 
 PyDoc_STRVAR(is_grad_enabled_doc,
@@ -80,15 +99,25 @@ PyDoc_STRVAR(is_grad_enabled_doc,
 CORE_FASTCALL(core_is_grad_enabled) {
     (void)module;
     (void)args;
-    if (check_nargs("is_grad_enabled", nargs, 0, 0) < 0) {
-        return NULL;
-    }
-    int32_t enabled = 0;
-    ph_status status = ph_is_grad_enabled(&enabled);
-    if (status != PH_OK) {
-        return raise_from_status(status);
-    }
-    return PyBool_FromLong(enabled);
+    return get_switch(nargs, "is_grad_enabled", ph_is_grad_enabled);
+}
+
+PyDoc_STRVAR(set_anomaly_enabled_doc,
+"set_anomaly_enabled($module, flag, /)\n--\n\n"
+"Turns anomaly detection on or off for this thread; returns the previous setting.");
+
+CORE_FASTCALL(core_set_anomaly_enabled) {
+    (void)module;
+    return set_switch(args, nargs, "set_anomaly_enabled", ph_set_anomaly_enabled);
+}
+
+PyDoc_STRVAR(is_anomaly_enabled_doc,
+"is_anomaly_enabled($module, /)\n--\n\nWhether anomaly detection is on for this thread.");
+
+CORE_FASTCALL(core_is_anomaly_enabled) {
+    (void)module;
+    (void)args;
+    return get_switch(nargs, "is_anomaly_enabled", ph_is_anomaly_enabled);
 }
 
 PyMethodDef autograd_functions[] = {
@@ -96,5 +125,7 @@ PyMethodDef autograd_functions[] = {
     CORE_METHOD("copy_", core_copy_, copy__doc),
     CORE_METHOD("set_grad_enabled", core_set_grad_enabled, set_grad_enabled_doc),
     CORE_METHOD("is_grad_enabled", core_is_grad_enabled, is_grad_enabled_doc),
+    CORE_METHOD("set_anomaly_enabled", core_set_anomaly_enabled, set_anomaly_enabled_doc),
+    CORE_METHOD("is_anomaly_enabled", core_is_anomaly_enabled, is_anomaly_enabled_doc),
     {NULL, NULL, 0, NULL},
 };

@@ -50,7 +50,7 @@ extern PyMethodDef creation_functions[];   /* creation.c: from_buffer, full, ran
 extern PyMethodDef ops_functions[];        /* ops.c: elementwise, linear algebra, reductions */
 extern PyMethodDef shape_functions[];      /* shape.c: reshape, concat, split, index_select */
 extern PyMethodDef loss_functions[];       /* losses.c */
-extern PyMethodDef autograd_functions[];   /* autograd.c: backward, copy_, grad mode */
+extern PyMethodDef autograd_functions[];   /* autograd.c: backward, copy_, grad mode, anomaly mode */
 extern PyMethodDef optim_functions[];      /* optim.c */
 extern PyMethodDef mtl_functions[];        /* mtl.c: multi-task methods */
 extern PyMethodDef io_functions[];         /* io.c: safetensors save/load, atomic writes */

@@ -22,15 +22,12 @@ public func ph_manual_seed(_ seed: UInt64) -> Int32 { abiCall { manualSeed(seed)
 
 @_cdecl("ph_set_grad_enabled")
 public func ph_set_grad_enabled(_ previous: UnsafeMutablePointer<Int32>?, _ enabled: Int32) -> Int32 {
-    abiCall {
-        let old = setGradEnabled(enabled != 0)
-        previous?.pointee = old ? 1 : 0
-    }
+    setThreadSwitch(previous, enabled, setGradEnabled)
 }
 
 @_cdecl("ph_is_grad_enabled")
 public func ph_is_grad_enabled(_ out: UnsafeMutablePointer<Int32>?) -> Int32 {
-    abiCall { try checkOut(out).pointee = isGradEnabled ? 1 : 0 }
+    readThreadSwitch(out, isGradEnabled)
 }
 
 @_cdecl("ph_set_num_threads")

@@ -1,6 +1,9 @@
-"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``is_grad_enabled``.
+"""Per-thread autodiff switches: gradient recording (``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``is_grad_enabled``) and anomaly detection (``detect_anomaly``, ``set_detect_anomaly``,
+``is_anomaly_enabled``).
 
-The setting is per thread and lives in the core, so it also governs ops called from other Python code.
+The settings live in the core, per thread, so they also govern ops called from other Python code on the
+same thread (and the Keras-style ``fit``, which runs on its caller's thread).
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from typing import Any, Callable, Optional, TypeVar
 
 from . import _core
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = [
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,19 +26,26 @@ def is_grad_enabled() -> bool:
     return _core.is_grad_enabled()
 
 
-class _GradMode:
-    """Base of the context managers below: also usable as a function decorator."""
+def is_anomaly_enabled() -> bool:
+    """True if anomaly detection is on for this thread (see :class:`detect_anomaly`)."""
+    return _core.is_anomaly_enabled()
 
+
+class _Switch:
+    """Base of the context managers below: sets a per-thread core switch (``_set``, which returns the
+    previous setting) to ``_mode`` on entry and restores it on exit; also usable as a function decorator."""
+
+    _set: Callable[[bool], bool] = _core.set_grad_enabled
     _mode: bool = True
 
     def __enter__(self) -> None:
-        self._previous = _core.set_grad_enabled(self._mode)
+        self._previous = self._set(self._mode)
 
     def __exit__(self, *exc_info: Any) -> bool:
-        _core.set_grad_enabled(self._previous)
+        self._set(self._previous)
         return False
 
-    def clone(self) -> "_GradMode":
+    def clone(self) -> "_Switch":
         """A fresh manager with the same mode (each decorated call gets its own)."""
         return type(self)()
 
@@ -45,7 +58,39 @@ class _GradMode:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradMode):
+class _SetSwitch(_Switch):
+    """A switch set to ``mode`` at once by the call; as a context manager or decorator the previous
+    setting is restored on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)
+        self._previous = self._set(self._mode)
+
+    def __enter__(self) -> None:
+        pass
+
+    def clone(self) -> "_SetSwitch":
+        """A manager that sets the same mode when entered."""
+        manager = object.__new__(type(self))
+        manager._mode = self._mode
+        return manager
+
+    def __call__(self, func: F) -> F:
+        self._set(self._previous)  # decorating must not change the current mode
+        manager = self.clone()
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = manager._set(manager._mode)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                manager._set(previous)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_Switch):
     """Context manager and decorator that turns gradient recording off (results don't require grad).
 
     Usable as ``with polyhead.no_grad():``, ``@polyhead.no_grad()`` and ``@polyhead.no_grad``.
@@ -66,7 +111,7 @@ class no_grad(_GradMode):
         return manager if func is None else manager(func)
 
 
-class enable_grad(_GradMode):
+class enable_grad(_Switch):
     """Context manager and decorator that turns gradient recording on (e.g. inside ``no_grad``).
 
     Examples:
@@ -79,12 +124,8 @@ class enable_grad(_GradMode):
 
     _mode = True
 
-    def __new__(cls, func: Optional[Callable[..., Any]] = None) -> Any:
-        manager = super().__new__(cls)
-        return manager if func is None else manager(func)
 
-
-class set_grad_enabled(_GradMode):
+class set_grad_enabled(_SetSwitch):
     """Sets gradient recording to ``mode``; as a function call it takes effect at once, as a context
     manager or decorator the previous setting is restored on exit.
 
@@ -100,29 +141,49 @@ class set_grad_enabled(_GradMode):
         True
     """
 
-    def __init__(self, mode: bool) -> None:
-        self._mode = bool(mode)
-        self._previous = _core.set_grad_enabled(self._mode)
 
-    def __enter__(self) -> None:
-        pass
+class detect_anomaly(_Switch):
+    """Context manager and decorator that turns anomaly detection on (``torch.autograd.detect_anomaly``).
 
-    def clone(self) -> "set_grad_enabled":
-        """A manager that sets the same mode when entered."""
-        manager = object.__new__(set_grad_enabled)
-        manager._mode = self._mode
-        return manager
+    While it is on, every recorded op (one whose inputs require grad) checks its output, and every
+    backward step the gradients it computes, for NaN and ±inf; the first non-finite value raises
+    ``RuntimeError`` naming the op, the pass (forward or backward) and the output or input, e.g.
+    ``[log] anomaly detected: the forward pass of log produced nan in its output (element 1 of shape
+    (3,))``. It costs a scan of every recorded tensor, so use it to debug, not to train.
 
-    def __call__(self, func: F) -> F:
-        _core.set_grad_enabled(self._previous)  # decorating must not change the current mode
-        manager = self.clone()
+    Unlike PyTorch's process-wide switch, the setting is per thread (as grad mode): ops and
+    ``backward()`` check when it is on in the thread that runs them. ``torch``'s ``check_nan`` argument
+    does not exist: detection always means checking for NaN and ±inf.
 
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = _core.set_grad_enabled(manager._mode)
-            try:
-                return func(*args, **kwargs)
-            finally:
-                _core.set_grad_enabled(previous)
+    Examples:
+        >>> import polyhead
+        >>> x = polyhead.tensor([1.0, -1.0], requires_grad=True)
+        >>> with polyhead.autograd.detect_anomaly():
+        ...     x.log()
+        Traceback (most recent call last):
+            ...
+        RuntimeError: [log] anomaly detected: the forward pass of log produced nan in its output (element 1 of shape (2,))
+    """
 
-        return wrapper  # type: ignore[return-value]
+    _set = _core.set_anomaly_enabled
+    _mode = True
+
+
+class set_detect_anomaly(_SetSwitch):
+    """Turns anomaly detection on or off (``torch.autograd.set_detect_anomaly``); as a function call it
+    takes effect at once, as a context manager or decorator the previous setting is restored on exit.
+    See :class:`detect_anomaly` for what is checked; the setting is per thread.
+
+    Args:
+        mode: True to check every recorded op and backward step for NaN and ±inf, False not to.
+
+    Examples:
+        >>> import polyhead
+        >>> with polyhead.autograd.set_detect_anomaly(True):
+        ...     polyhead.autograd.is_anomaly_enabled()
+        True
+        >>> polyhead.autograd.is_anomaly_enabled()
+        False
+    """
+
+    _set = _core.set_anomaly_enabled

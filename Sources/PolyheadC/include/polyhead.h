@@ -59,6 +59,12 @@ ph_status ph_manual_seed(uint64_t seed);
 ph_status ph_set_grad_enabled(int32_t *previous, int32_t enabled);
 /** Writes 1 if gradient recording is enabled on this thread, else 0. */
 ph_status ph_is_grad_enabled(int32_t *out);
+/** Turns anomaly detection on (non-zero) or off (0) for this thread; writes the previous setting to *previous
+ *  (which may be NULL). While on, the first recorded op whose output, or whose backward gradient, holds NaN
+ *  or ±inf fails with PH_ERROR_RUNTIME and a message naming the op, the pass and the input or output. */
+ph_status ph_set_anomaly_enabled(int32_t *previous, int32_t enabled);
+/** Writes 1 if anomaly detection is on for this thread, else 0. */
+ph_status ph_is_anomaly_enabled(int32_t *out);
 /** Sets the number of OpenBLAS threads (n ≥ 1). */
 ph_status ph_set_num_threads(int32_t n);
 /** Writes the number of OpenBLAS threads. */
