@@ -45,9 +45,11 @@ extension Tensor {
         guard padding.top >= 0, padding.bottom >= 0, padding.left >= 0, padding.right >= 0 else {
             throw PolyheadError.invalidArgument(op: op, message: "padding must be ≥ 0, got \(padding)")
         }
-        let (paddedHeight, overflowH) = h.addingReportingOverflow(padding.top + padding.bottom)
-        let (paddedWidth, overflowW) = w.addingReportingOverflow(padding.left + padding.right)
-        guard !overflowH, !overflowW else {
+        func grown(_ size: Int, _ before: Int, _ after: Int) -> Int? {
+            let (partial, first) = size.addingReportingOverflow(before), (total, second) = partial.addingReportingOverflow(after)
+            return first || second ? nil : total
+        }
+        guard let paddedHeight = grown(h, padding.top, padding.bottom), let paddedWidth = grown(w, padding.left, padding.right) else {
             throw PolyheadError.outOfMemory(op: op, message: "padding \(padding) of \(describe(shape)) overflows")
         }
         let result = try Tensor.empty([n, c, paddedHeight, paddedWidth], op: op)

@@ -3,13 +3,15 @@
 // bottom/right).
 
 extension GraphModel {
-    /// Reads an int or a pair of ints (Keras's `kernel_size=3` or `(3, 3)`).
+    /// Reads an int or a pair of ints (Keras's `kernel_size=3` or `(3, 3)`), each at most `Int32.max`.
     fileprivate static func pair(_ value: JSON?, default fallback: (Int, Int), _ path: String) throws -> (Int, Int) {
         guard let value else { return fallback }
-        if case let .integer(size) = value { return (size, size) }
-        let items = try value.elements(path, op: "model").map { try $0.int(path, op: "model") }
-        guard items.count == 2 else {
-            throw PolyheadError.invalidArgument(op: "model", message: "\(path) must be an int or two ints, got \(items)")
+        let items: [Int]
+        if case let .integer(size) = value { items = [size, size] } else {
+            items = try value.elements(path, op: "model").map { try $0.int(path, op: "model") }
+        }
+        guard items.count == 2, items.allSatisfy({ $0 <= Int(Int32.max) }) else {
+            throw PolyheadError.invalidArgument(op: "model", message: "\(path) must be an int or two ints ≤ \(Int32.max), got \(items)")
         }
         return (items[0], items[1])
     }

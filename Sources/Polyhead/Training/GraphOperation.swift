@@ -157,7 +157,7 @@ final class MovingNormalization {
             y = try Tensor.batchNorm(rows, runningMean: movingMean, runningVariance: movingVariance, weight: gamma,
                                      bias: beta, training: false, epsilon: epsilon)
         } else {
-            try withoutGrad { try updateMovingStatistics(rows) }
+            if rows.shape[0] > 0 { try withoutGrad { try updateMovingStatistics(rows) } }
             // One row has zero variance: the output is beta and nothing flows back to x.
             y = rows.shape[0] > 1
                 ? try Tensor.batchNorm(rows, runningMean: nil, runningVariance: nil, weight: gamma, bias: beta,

@@ -200,3 +200,16 @@ def test_fit_save_load_and_summary_with_the_new_layers(tmp_path):
     assert loaded.weight_names == model.weight_names
     np.testing.assert_array_equal(loaded.get_layer("bn").moving_mean.numpy(),
                                   model.get_layer("bn").moving_mean.numpy())
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: L.Conv2D(2, 3, strides=2**63 - 1, padding="same"), "strides must be"),
+    (lambda: L.AveragePooling2D(2**31, padding="same"), "pool_size must be"),
+    (lambda: L.MaxPooling2D(7), "larger than the input"),
+    (lambda: L.Conv2D(2, 3, padding="full"), "padding must be"),
+    (lambda: L.GlobalAveragePooling2D(), "needs \\(batch, height, width, channels\\)"),
+])
+def test_spatial_layer_errors_are_value_errors(make, message):
+    x = keras.Input(shape=(4, 5, 2) if "needs" not in message else (4, 5))
+    with pytest.raises(ValueError, match=message):
+        keras.Model(x, make()(x))
