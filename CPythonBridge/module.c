@@ -46,6 +46,38 @@ CORE_FASTCALL(core_manual_seed) {
     return status != PH_OK ? raise_from_status(status) : Py_NewRef(Py_None);
 }
 
+PyDoc_STRVAR(random_permutation_doc,
+"random_permutation($module, n, /)\n--\n\n"
+"A random permutation of 0 … n-1 from the global generator, as n native int64 values in a bytes object\n"
+"(numpy.frombuffer(…, numpy.int64) reads it).");
+
+CORE_FASTCALL(core_random_permutation) {
+    (void)module;
+    int64_t n = 0;
+    if (check_nargs("random_permutation", nargs, 1, 1) < 0 || arg_int64(args[0], "random_permutation", "n", &n) < 0) {
+        return NULL;
+    }
+    if (n < 0) {
+        return PyErr_Format(PyExc_ValueError, "random_permutation(): n must be >= 0, got %lld", (long long)n);
+    }
+    if ((uint64_t)n > (uint64_t)PY_SSIZE_T_MAX / sizeof(int64_t)) {
+        return PyErr_NoMemory();
+    }
+    PyObject *order = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n * (Py_ssize_t)sizeof(int64_t));
+    if (order == NULL) {
+        return NULL;
+    }
+    ph_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = ph_random_permutation((int64_t *)PyBytes_AS_STRING(order), n);
+    Py_END_ALLOW_THREADS
+    if (status != PH_OK) {
+        Py_DECREF(order);
+        return raise_from_status(status);
+    }
+    return order;
+}
+
 PyDoc_STRVAR(set_num_threads_doc,
 "set_num_threads($module, n, /)\n--\n\nSets the number of OpenBLAS threads (n >= 1).");
 
@@ -89,6 +121,7 @@ CORE_FASTCALL(core_debug_live_objects) {
 
 static PyMethodDef library_functions[] = {
     CORE_METHOD("manual_seed", core_manual_seed, manual_seed_doc),
+    CORE_METHOD("random_permutation", core_random_permutation, random_permutation_doc),
     CORE_METHOD("set_num_threads", core_set_num_threads, set_num_threads_doc),
     CORE_METHOD("get_num_threads", core_get_num_threads, get_num_threads_doc),
     CORE_METHOD("debug_live_objects", core_debug_live_objects, debug_live_objects_doc),

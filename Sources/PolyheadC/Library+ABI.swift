@@ -20,6 +20,17 @@ public func ph_status_string(_ status: Int32) -> UnsafePointer<CChar> {
 @_cdecl("ph_manual_seed")
 public func ph_manual_seed(_ seed: UInt64) -> Int32 { abiCall { manualSeed(seed) } }
 
+@_cdecl("ph_random_permutation")
+public func ph_random_permutation(_ out: UnsafeMutablePointer<Int64>?, _ count: Int64) -> Int32 {
+    abiCall {
+        guard count >= 0 else {
+            throw ABIError(status: statusValue, message: "ph_random_permutation: count must be >= 0, got \(count)")
+        }
+        guard count > 0 else { return }
+        randomPermutation(into: UnsafeMutableBufferPointer(start: try checkOut(out), count: Int(count)))
+    }
+}
+
 @_cdecl("ph_set_grad_enabled")
 public func ph_set_grad_enabled(_ previous: UnsafeMutablePointer<Int32>?, _ enabled: Int32) -> Int32 {
     setThreadSwitch(previous, enabled, setGradEnabled)

@@ -93,6 +93,20 @@ final class LibraryABITests: ABITestCase {
         free(first, second, zero)
     }
 
+    func testRandomPermutation() {
+        var first = [Int64](repeating: -1, count: 50), second = first
+        XCTAssertEqual(ph_manual_seed(4), Status.ok)
+        assertOK(ph_random_permutation(&first, 50))
+        XCTAssertEqual(ph_manual_seed(4), Status.ok)
+        assertOK(ph_random_permutation(&second, 50))
+        XCTAssertEqual(first, second)
+        XCTAssertEqual(first.sorted(), (0..<50).map(Int64.init))
+        assertOK(ph_random_permutation(nil, 0))
+        XCTAssertEqual(ph_random_permutation(&first, -1), Status.value)
+        XCTAssertTrue(lastError().contains("-1"), lastError())
+        XCTAssertEqual(ph_random_permutation(nil, 3), Status.value)
+    }
+
     func testGradEnabledSwitch() {
         var state: Int32 = -1, previous: Int32 = -1
         assertOK(ph_is_grad_enabled(&state))

@@ -46,3 +46,126 @@ def test_seed_accepts_numpy_ints_and_large_values():
 def test_bad_seeds(seed, error):
     with pytest.raises(error):
         ph.manual_seed(seed)
+
+
+# ---------------------------------------------------------------- randperm
+
+
+def _splitmix64_randperm(seed, n):
+    """torch.randperm's contract (a permutation of 0 … n-1) drawn as the core documents it: Fisher–Yates over
+    SplitMix64 (Steele et al. 2014) from the seed, reimplemented here independently of the core."""
+    mask, state, order = 2**64 - 1, seed, list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        j = (z ^ (z >> 31)) % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+@pytest.mark.parametrize("seed,n", [(0, 10), (12345, 257), (2**64 - 1, 3)])
+def test_randperm_is_fisher_yates_over_the_seeded_generator(seed, n):
+    ph.manual_seed(seed)
+    p = ph.randperm(n)
+    assert isinstance(p, ph.Tensor) and p.shape == (n,) and p.dtype is ph.float32
+    assert p.tolist() == [float(i) for i in _splitmix64_randperm(seed, n)]
+    assert sorted(p.tolist()) == list(range(n))
+
+
+def test_randperm_continues_the_stream_and_indexes_tensors():
+    ph.manual_seed(5)
+    first, second = ph.randperm(50).tolist(), ph.randperm(50).tolist()
+    assert first != second and sorted(first) == sorted(second) == list(range(50))
+    ph.manual_seed(5)
+    assert ph.randperm(50).tolist() == first
+    x = ph.arange(10).reshape(5, 2)
+    order = ph.randperm(5)
+    np.testing.assert_array_equal(x[order].numpy(), x.numpy()[order.numpy().astype(int)])
+    assert ph.randperm(0).shape == (0,) and ph.randperm(1).tolist() == [0.0]
+
+
+def test_randperm_is_uniform_over_orders():
+    ph.manual_seed(11)
+    counts = {}
+    for _ in range(3000):
+        key = tuple(ph.randperm(3).tolist())
+        counts[key] = counts.get(key, 0) + 1
+    assert len(counts) == 6 and all(abs(c - 500) < 100 for c in counts.values()), counts  # binomial sd ≈ 20
+
+
+@pytest.mark.parametrize("args,kwargs,error,message", [
+    ((-1,), {}, ValueError, ">= 0"),
+    ((2.0,), {}, TypeError, "int"),
+    ((True,), {}, TypeError, "int"),
+    ((2**24 + 1,), {}, ValueError, "2\\*\\*24"),
+    ((3,), {"generator": object()}, TypeError, "generator"),
+    ((3,), {"dtype": "int64"}, TypeError, "float32"),
+])
+def test_randperm_bad_arguments(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ph.randperm(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- TensorFlow / Keras seeding
+
+
+def test_tf_random_set_seed_seeds_the_generator():
+    import polyhead as tf
+
+    tf.random.set_seed(21)
+    a = tf.rand(4).tolist()
+    ph.manual_seed(21)
+    assert ph.rand(4).tolist() == a
+    tf.random.set_seed(None)  # from the OS: two reseeds give different streams
+    b = tf.rand(4).tolist()
+    tf.random.set_seed(None)
+    assert tf.rand(4).tolist() != b
+    with pytest.raises(TypeError):
+        tf.random.set_seed("21")
+
+
+def test_keras_set_random_seed_seeds_python_numpy_and_polyhead():
+    import random
+
+    import polyhead as tf
+
+    def draw():
+        return random.random(), np.random.rand(3).tolist(), tf.rand(3).tolist()
+
+    tf.keras.utils.set_random_seed(8)
+    first = draw()
+    tf.keras.utils.set_random_seed(8)
+    assert draw() == first
+    random.seed(8)
+    np.random.seed(8)
+    ph.manual_seed(8)
+    assert draw() == first
+    for bad, error in [(1.0, TypeError), ("8", TypeError), (-1, ValueError), (2**32, ValueError)]:
+        with pytest.raises(error, match="seed"):
+            tf.keras.utils.set_random_seed(bad)
+
+
+def _fit_weights(seed):
+    import polyhead as tf
+
+    tf.keras.utils.set_random_seed(seed)
+    x = np.random.rand(64, 5).astype("float32")  # numpy data too: seeded by set_random_seed
+    y = (x.sum(axis=1, keepdims=True) > 2.5).astype("float32")
+    inputs = tf.keras.Input(shape=(5,))
+    hidden = tf.keras.layers.Dense(8, activation="relu")(inputs)
+    hidden = tf.keras.layers.Dropout(0.3)(hidden)
+    a = tf.keras.layers.Dense(1, activation="sigmoid", name="a")(hidden)
+    b = tf.keras.layers.Dense(1, name="b")(hidden)
+    model = tf.keras.Model(inputs=inputs, outputs=[a, b])
+    model.compile(optimizer="adam", loss=["binary_crossentropy", "mse"])
+    model.fit(x, [y, x[:, :1]], epochs=3, batch_size=16, shuffle=True, verbose=0)
+    return model.get_weights()
+
+
+def test_keras_fits_with_the_same_seed_train_identical_weights():
+    first, second, other = _fit_weights(3), _fit_weights(3), _fit_weights(4)
+    assert len(first) == len(second) == 6
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, c) for a, c in zip(first, other))

@@ -229,7 +229,8 @@ def test_unfitted_estimator_raises_not_fitted():
     (lambda: MultiTaskRegressor(alpha=-1.0), np.zeros((4, 2)), np.zeros(4), "alpha"),
     (lambda: MultiTaskRegressor(optimizer="lbfgs"), np.zeros((4, 2)), np.zeros(4), "optimizer"),
     (lambda: MultiTaskRegressor(weighting="nope"), np.zeros((4, 2)), np.zeros(4), "weighting"),
-    (lambda: MultiTaskRegressor(weighting=mtl.UncertaintyWeighting(2)), np.zeros((4, 2)), np.zeros((4, 2)), "num_tasks"),
+    (lambda: MultiTaskRegressor(weighting=mtl.UncertaintyWeighting(3)), np.zeros((4, 2)), np.zeros((4, 2)),
+     "made for 3 tasks; the model has 2 outputs"),
     (lambda: MultiTaskRegressor(random_state="seed"), np.zeros((4, 2)), np.zeros(4), "random_state"),
 ])
 def test_bad_input_raises_value_error(make, X, y, message):

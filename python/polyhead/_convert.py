@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["as_array", "as_tensor", "parse_size", "normalize_dim", "class_indices", "require_tensor"]
+__all__ = ["as_array", "as_tensor", "as_count", "parse_size", "normalize_dim", "class_indices", "require_tensor"]
 
 _CoreTensor = _core.Tensor
 _NUMERIC_KINDS = "biuf"
@@ -54,6 +54,24 @@ def as_tensor(value: Any, name: str) -> _CoreTensor:
         f"{name} must be a Tensor, a number, a numpy array or a nested list of numbers, "
         f"not {type(value).__name__}"
     )
+
+
+def as_count(value: Any, name: str, minimum: int = 0) -> int:
+    """An integer argument (a count, a size) that must be ``>= minimum``; bools are refused.
+
+    Raises:
+        TypeError: ``value`` is not an int, naming ``name``.
+        ValueError: ``value`` is below ``minimum``, naming ``name``.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
 
 
 def require_tensor(value: Any, function: str, name: str = "input") -> _CoreTensor:

@@ -76,15 +76,25 @@ extension Tensor {
     }
 }
 
-/// A random permutation of `0..<count` (Fisher–Yates) from the global generator.
-func randomPermutation(_ count: Int) -> [Int] {
-    var order = Array(0..<count)
+/// Fills `order` with a random permutation of `0..<order.count` (Fisher–Yates) from the global generator:
+/// the order `polyhead.randperm` and the fit loop's shuffling draw.
+public func randomPermutation(into order: UnsafeMutableBufferPointer<Int64>) {
+    for i in order.indices { order[i] = Int64(i) }
     globalGenerator.withLock { generator in
-        for i in stride(from: count - 1, to: 0, by: -1) {
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
         }
     }
-    return order
+}
+
+/// A random permutation of `0..<count` (Fisher–Yates) from the global generator.
+func randomPermutation(_ count: Int) -> [Int] {
+    [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+        UnsafeMutableBufferPointer(rebasing: buffer[..<count]).withMemoryRebound(to: Int64.self) {
+            randomPermutation(into: $0)
+        }
+        initialized = count
+    }
 }
 
 /// `count` standard-normal samples in Double (Box–Muller) from the global generator.

@@ -63,6 +63,26 @@ final class RandomTests: XCTestCase {
         XCTAssertTrue(unit.allSatisfy { $0 >= 0 && $0 < 1 })
     }
 
+    func testRandomPermutationIsSeededAndUniform() {
+        func permutation(_ count: Int) -> [Int64] {
+            var order = [Int64](repeating: -1, count: count)
+            order.withUnsafeMutableBufferPointer { randomPermutation(into: $0) }
+            return order
+        }
+        manualSeed(3)
+        let first = permutation(1000)
+        XCTAssertEqual(first.sorted(), (0..<1000).map(Int64.init))
+        XCTAssertNotEqual(first, (0..<1000).map(Int64.init))
+        manualSeed(3)
+        XCTAssertEqual(permutation(1000), first)
+        XCTAssertEqual(randomPermutation(0), [])
+        // all 6 orders of 3 items, each ≈ 1000 times in 6000 draws (binomial sd ≈ 29)
+        var counts: [[Int64]: Int] = [:]
+        for _ in 0..<6000 { counts[permutation(3), default: 0] += 1 }
+        XCTAssertEqual(counts.count, 6)
+        XCTAssertTrue(counts.values.allSatisfy { abs($0 - 1000) < 150 }, "\(counts)")
+    }
+
     func testOddAndEmptySizes() throws {
         XCTAssertEqual(try Tensor.randn([3]).count, 3)
         XCTAssertEqual(try Tensor.randn([0, 4]).shape, [0, 4])

@@ -18,9 +18,9 @@ multi-task weighting or gradient method (``compile(weighting="pcgrad")``), the o
 all run inside the core with the GIL released; Python is called back only for progress and callbacks.
 """
 
-from . import callbacks, layers, losses, optimizers, regularizers
+from . import callbacks, layers, losses, optimizers, regularizers, utils
 from ._model import Model, Sequential, load_model
 from .layers import Input
 from . import models
 
-__all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models"]
+__all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models", "utils"]

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Seque
 import numpy as np
 
 from .. import _core
+from ..autograd import no_grad
 
 __all__ = ["MultiTaskMethod", "StepRecord", "available_methods"]
 
@@ -159,6 +160,28 @@ class MultiTaskMethod:
         self._core = _core.mtl_method(type(self)._core_name, num_tasks, names, values)
         self._parameters = _core.mtl_parameters(self._core)
         self.num_tasks = num_tasks
+
+    # ------------------------------------------------------------ copying and pickling
+
+    def __getstate__(self) -> Dict[str, Any]:
+        """The attributes without the core object, plus copies of the learned parameters' values: enough
+        to rebuild the method (``copy.deepcopy``, ``pickle``, scikit-learn's ``clone``). Step-to-step state
+        kept inside the core (e.g. DWA's loss history, GradNorm's initial losses) is not carried over."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("_core", "_parameters")}
+        state["_parameters"] = [np.array(parameter) for parameter in self._parameters]
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        """Rebuilds the core method from the options (when the task count is known) and restores the learned
+        parameters' values."""
+        values = state["_parameters"]
+        self.__dict__.update(state)
+        self._core, self._parameters = None, []
+        if self.num_tasks is not None:
+            self._create_core(self.num_tasks)
+            with no_grad():
+                for parameter, value in zip(self._parameters, values):
+                    _core.copy_(parameter, _core.from_buffer(value))
 
     # ------------------------------------------------------------ public API
 

@@ -101,12 +101,7 @@ class _MultiTask:
                                  f"got {weighting!r}")
             return weighting
         if isinstance(weighting, mtl.MultiTaskMethod):
-            try:
-                return copy.deepcopy(weighting)  # fit must not change the parameter object
-            except TypeError:
-                raise ValueError(f"weighting={weighting!r} was created for a number of tasks and holds core state "
-                                 "that cannot be copied; pass its name (e.g. 'uncertainty') or an instance "
-                                 "without num_tasks") from None
+            return copy.deepcopy(weighting)  # fit must not change the parameter object
         raise ValueError(f"weighting must be None, a method name or a polyhead.mtl method, got {type(weighting).__name__}")
 
     def _build_model(self, n_features: int, tasks: Sequence[Any]) -> keras.Model:
