@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// Sets the number of threads OpenBLAS uses for matrix products (PyTorch's `set_num_threads`).
 /// - Throws: `PolyheadError.invalidArgument` unless `count ≥ 1`.
@@ -11,3 +12,19 @@ public func setNumThreads(_ count: Int) throws {
 
 /// The number of threads OpenBLAS uses for matrix products.
 public var numThreads: Int { Int(openblas_get_num_threads()) }
+
+/// Runs `body` over `0..<count` split into contiguous ranges, one per thread (at most `numThreads`, and
+/// none smaller than `grain` items), and returns when every range is done; small work runs inline.
+///
+/// Each index must be handled independently of the others (disjoint outputs), so that the result never
+/// depends on the number of threads.
+func parallelRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    let chunks = Swift.min(numThreads, count / Swift.max(grain, 1))
+    guard chunks > 1 else {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+    }
+}

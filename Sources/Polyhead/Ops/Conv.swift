@@ -72,7 +72,7 @@ func col2im(_ columns: UnsafePointer<Float>, channels: Int, _ g: Window2d, into 
 
 /// `C = op(A) · op(B)` (+ `C` when `accumulate`) on raw row-major pointers; dimensions already checked.
 @inline(__always)
-private func sgemm(
+func sgemm(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false
 ) {

@@ -114,3 +114,17 @@ extension Tensor {
         return result
     }
 }
+
+/// The sums of the columns of a row-major (rows, columns) matrix, as a (columns) tensor (a bias gradient);
+/// the columns are split between threads, each summed over the rows in order.
+func columnSums(_ source: UnsafePointer<Float>, rows: Int, columns: Int) throws -> Tensor {
+    let result = try Tensor.zeros([columns])
+    let sums = result.storage.pointer
+    parallelRanges(columns, grain: rows * columns >= 1 << 16 ? 16 : Int.max) { range in
+        for row in 0..<rows {
+            let line = source + row * columns
+            for j in range { sums[j] += line[j] }
+        }
+    }
+    return result
+}

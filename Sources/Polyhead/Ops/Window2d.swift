@@ -19,9 +19,10 @@ public struct Size2d: Equatable, CustomStringConvertible {
 }
 
 /// The geometry of a 2-D sliding window (convolution or pooling) over the last two axes of an NCHW input:
-/// kernel, stride, zero padding on both sides, and the resulting output size, as in PyTorch:
-/// `out = (in + 2·padding − kernel) / stride + 1` (rounded down).
+/// kernel, stride, zero padding before (top, left) and after (bottom, right; by default the same), and the
+/// resulting output size, as in PyTorch: `out = (in + 2·padding − kernel) / stride + 1` (rounded down).
 struct Window2d {
+    /// `padding` is the leading (top, left) padding.
     let kernel: Size2d, stride: Size2d, padding: Size2d
     let inputHeight: Int, inputWidth: Int
     let outputHeight: Int, outputWidth: Int
@@ -31,22 +32,25 @@ struct Window2d {
     /// Input pixels per plane.
     var inputArea: Int { inputHeight * inputWidth }
 
-    /// Checks the hyper-parameters against an input plane of `input` (height, width).
+    /// Checks the hyper-parameters against an input plane of `input` (height, width); `trailing` is the
+    /// bottom/right padding when it differs from the top/left `padding` (TensorFlow's uneven 'same').
     /// - Throws: `PolyheadError.invalidArgument` for a kernel or stride < 1, negative padding, sizes beyond
     ///   2³¹ − 1, or a kernel larger than the padded input.
-    init(op: String, input: Size2d, kernel: Size2d, stride: Size2d, padding: Size2d) throws {
-        let limit = Int(Int32.max)
-        for (name, pair, low) in [("kernel size", kernel, 1), ("stride", stride, 1), ("padding", padding, 0)] {
+    init(op: String, input: Size2d, kernel: Size2d, stride: Size2d, padding: Size2d, trailing: Size2d? = nil) throws {
+        let limit = Int(Int32.max), after = trailing ?? padding
+        for (name, pair, low) in [("kernel size", kernel, 1), ("stride", stride, 1), ("padding", padding, 0), ("padding", after, 0)] {
             guard pair.height >= low, pair.width >= low, pair.height <= limit, pair.width <= limit else {
                 throw PolyheadError.invalidArgument(
                     op: op, message: "\(name) must be in \(low)...\(limit) along both axes, got \(pair)")
             }
         }
-        let paddedHeight = input.height + 2 * padding.height, paddedWidth = input.width + 2 * padding.width
+        let paddedHeight = input.height + padding.height + after.height
+        let paddedWidth = input.width + padding.width + after.width
         guard kernel.height <= paddedHeight, kernel.width <= paddedWidth else {
             throw PolyheadError.invalidArgument(
                 op: op, message: "kernel size \(kernel) is larger than the padded input "
-                    + "(\(paddedHeight), \(paddedWidth)) (input \(input), padding \(padding))")
+                    + "(\(paddedHeight), \(paddedWidth)) (input \(input), padding \(padding)"
+                    + "\(after == padding ? "" : " before, \(after) after"))")
         }
         self.kernel = kernel
         self.stride = stride

@@ -89,13 +89,12 @@ extension GraphModel {
             return try arguments[0].layerNorm(normalizedShape: gamma.shape, weight: gamma, bias: beta, epsilon: epsilon)
         case let .batchNormalization(state): return try state(arguments[0], training: training)
         case let .conv2d(kernel, bias, stride, padding, activation):
-            let x = try arguments[0].permuted([0, 3, 1, 2])
-            let y = try Tensor.conv2d(padding.isZero ? x : try x.padded2d(padding),
-                                      weight: try kernel.permuted([3, 2, 0, 1]), bias: bias, stride: stride,
-                                      padding: Size2d(0, 0))
-            return try activation.apply(try y.permuted([0, 2, 3, 1]))
-        case let .pooling2d(kind, pool, stride, padding):
-            return try pooled(try arguments[0].permuted([0, 3, 1, 2]), kind, pool: pool, stride: stride, padding: padding)
+            return try activation.apply(
+                try Tensor.conv2d(channelsLast: arguments[0], kernel: kernel, bias: bias, stride: stride, padding: padding))
+        case let .pooling2d(.max, pool, stride, padding):
+            return try arguments[0].maxPool2d(channelsLast: pool, stride: stride, padding: padding)
+        case let .pooling2d(.average, pool, stride, padding):
+            return try averagePooled(try arguments[0].permuted([0, 3, 1, 2]), pool: pool, stride: stride, padding: padding)
                 .permuted([0, 2, 3, 1])
         case let .globalPooling2d(kind, keepDims):
             let x = arguments[0], (n, c) = (x.shape[0], x.shape[3])
@@ -114,21 +113,15 @@ extension GraphModel {
         }
     }
 
-    /// NCHW pooling with TensorFlow's padding: −∞ for max; for average the window sums divided by the
-    /// number of input pixels each window covers.
-    private static func pooled(_ x: Tensor, _ kind: Pooling, pool: Size2d, stride: Size2d, padding: EdgePadding2d) throws -> Tensor {
-        switch kind {
-        case .max:
-            return try (padding.isZero ? x : try x.padded2d(padding, value: -.infinity)).maxPool2d(kernel: pool, stride: stride)
-        case .average where padding.isZero:
-            return try x.avgPool2d(kernel: pool, stride: stride)
-        case .average:
-            let means = try x.padded2d(padding).avgPool2d(kernel: pool, stride: stride)
-            let coverage = try withoutGrad {
-                try Tensor.ones([1, 1, x.shape[2], x.shape[3]]).padded2d(padding).avgPool2d(kernel: pool, stride: stride)
-            }
-            return try means / coverage
+    /// NCHW average pooling with TensorFlow's padding: the window sums divided by the number of input
+    /// pixels each window covers.
+    private static func averagePooled(_ x: Tensor, pool: Size2d, stride: Size2d, padding: EdgePadding2d) throws -> Tensor {
+        if padding.isZero { return try x.avgPool2d(kernel: pool, stride: stride) }
+        let means = try x.padded2d(padding).avgPool2d(kernel: pool, stride: stride)
+        let coverage = try withoutGrad {
+            try Tensor.ones([1, 1, x.shape[2], x.shape[3]]).padded2d(padding).avgPool2d(kernel: pool, stride: stride)
         }
+        return try means / coverage
     }
 }
 
