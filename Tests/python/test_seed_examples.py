@@ -46,7 +46,7 @@ def test_torch_task_relation_runs_on_pytorch_with_only_imports_changed(tmp_path)
     pytest.importorskip("torch")
     lines = (SEEDS / "torch_task_relation.py").read_text().splitlines(keepends=True)
     marked = [i for i, line in enumerate(lines) if "# PyTorch: " in line]
-    assert len(marked) == 3
+    assert len(marked) == 4
     for i in marked:
         lines[i] = lines[i].split("# PyTorch: ")[1]
     script = tmp_path / "torch_task_relation_torch.py"

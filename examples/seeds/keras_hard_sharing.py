@@ -37,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
+    tf.keras.utils.set_random_seed(0)  # the same initial weights and shuffling on every run
     (x_train, y_digit, y_odd), (x_test, t_digit, t_odd) = load_digits_28x28(seed=0)
 
     inputs = tf.keras.Input(shape=(784,))

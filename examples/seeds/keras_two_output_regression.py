@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--l2", type=float, default=1e-4)
     args = parser.parse_args()
+    tf.keras.utils.set_random_seed(0)  # the same initial weights and shuffling on every run
     rng = np.random.RandomState(0)
     x, y = make_people(1200, rng)
     x_mean, x_std, y_mean, y_std = x.mean(0), x.std(0), y.mean(0), y.std(0)

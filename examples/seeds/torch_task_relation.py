@@ -9,8 +9,9 @@ Shape bug of the seed code, fixed here: the seed's shared Linear did not produce
 relation network takes as input (and its input size ignored the conv stack's flattened 128·H·W output);
 here the shared Linear maps 128·4·4 = 2048 features to 512, which Linear(512→256) accepts.
 
-The code is PyTorch code: to run it on PyTorch change only the three marked import lines to
-``import torch``, ``import torch.nn as nn`` and ``import torch.nn.functional as F``.
+The code is PyTorch code: to run it on PyTorch change only the four marked import lines to
+``import torch``, ``import torch.nn as nn``, ``import torch.nn.functional as F`` and
+``from torch.utils.data import DataLoader, TensorDataset``.
 
 Run:  python examples/seeds/torch_task_relation.py [--epochs 10] [--samples 1024] [--seed 0]
 """
@@ -22,6 +23,7 @@ import numpy as np
 import polyhead as torch  # PyTorch: import torch
 import polyhead.nn as nn  # PyTorch: import torch.nn as nn
 import polyhead.nn.functional as F  # PyTorch: import torch.nn.functional as F
+from polyhead.utils.data import DataLoader, TensorDataset  # PyTorch: from torch.utils.data import DataLoader, TensorDataset
 
 
 def make_squares(n, rng):
@@ -74,31 +76,30 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
-    rng = np.random.RandomState(args.seed)
-    x_train, y_train = make_squares(args.samples, rng)
-    x_test, y_test = make_squares(256, rng)
+    images, positions = make_squares(args.samples + 256, np.random.RandomState(args.seed))
+    images, positions = torch.from_numpy(images), torch.from_numpy(positions)
+    order = torch.randperm(len(images))  # a random train/test split
+    train, test = order[:args.samples], order[args.samples:]
+    loader = DataLoader(TensorDataset(images[train], positions[train]), batch_size=32, shuffle=True)
 
     model = MultiTaskNet()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     criterion = nn.MSELoss()
-    batch_size = 32
     for epoch in range(args.epochs):
         model.train()
-        order = rng.permutation(len(x_train))
         total = 0.0
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            inputs, targets = torch.from_numpy(x_train[batch]), torch.from_numpy(y_train[batch])
+        for inputs, targets in loader:
             optimizer.zero_grad()
             loss = criterion(model(inputs), targets)
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(batch)
-        print(f"epoch {epoch + 1}: train loss {total / len(order):.4f}")
+            total += loss.item() * len(inputs)
+        print(f"epoch {epoch + 1}: train loss {total / len(loader.dataset):.4f}")
 
     model.eval()
     with torch.no_grad():
-        predicted = model(torch.from_numpy(x_test)).numpy()
+        predicted = model(images[test]).numpy()
+    y_test = positions[test].numpy()
     mse = ((predicted - y_test) ** 2).mean(axis=0)
     baseline = ((y_test.mean(axis=0) - y_test) ** 2).mean(axis=0)
     print(f"test MSE: row {mse[0]:.4f}, column {mse[1]:.4f} (predicting the mean: {baseline[0]:.4f}, {baseline[1]:.4f})")
