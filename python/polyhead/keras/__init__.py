@@ -19,7 +19,9 @@ all run inside the core with the GIL released; Python is called back only for pr
 """
 
 from . import callbacks, layers, losses, optimizers, regularizers, utils
-from ._model import Model, Sequential, load_model
+from ._model import Model
+from ._saving import load_model
+from ._sequential import Sequential
 from .layers import Input
 from . import models
 
