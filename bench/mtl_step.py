@@ -78,12 +78,15 @@ def method_class(core_name: str):
     raise KeyError(core_name)
 
 
+CLOCK = time.perf_counter
+
+
 def time_block(step, steps: int) -> float:
-    """Seconds per step over ``steps`` consecutive steps."""
-    start = time.perf_counter()
+    """Seconds per step over ``steps`` consecutive steps, on ``CLOCK``."""
+    start = CLOCK()
     for _ in range(steps):
         step()
-    return (time.perf_counter() - start) / steps
+    return (CLOCK() - start) / steps
 
 
 def paired_seconds(plain, method, steps: int, reps: int, warmup: int = 3) -> tuple[float, float, float]:
@@ -111,12 +114,17 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rep-grad", action="store_true", help="gradient methods on the shared representation")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with the process's CPU time instead of wall time: with --threads 1 it leaves out "
+                             "the time other processes hold the cores (a loaded machine)")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.cpu_time else time.perf_counter
     ph.set_num_threads(args.threads)
     names = args.methods or [n for n in mtl.available_methods() if _has_class(n)]
     print(f"mlp-hard {IN}->{H1}->{H2}, batch {args.batch}, {args.threads} threads, {args.reps} repetitions of "
-          f"{args.steps} steps alternating with the plain step; x plain = median of the per-repetition ratios"
-          + (", representation mode" if args.rep_grad else ""))
+          f"{args.steps} steps alternating with the plain step; x plain = median of the per-repetition ratios; "
+          + ("CPU time" if args.cpu_time else "wall time") + (", representation mode" if args.rep_grad else ""))
     for tasks in args.tasks:
         plain = make_step(tasks, args.batch, None, False)
         print(f"\nT = {tasks}")

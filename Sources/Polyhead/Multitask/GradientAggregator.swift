@@ -57,19 +57,17 @@ extension GradientAggregator {
 /// One row per loss: its gradient with respect to `targets`, flattened and concatenated (the graph is
 /// retained for the passes that follow).
 func taskJacobian(_ losses: [Tensor], targets: [Tensor]) throws -> TaskJacobian {
-    var jacobian = TaskJacobian(taskCount: losses.count, width: targets.reduce(0) { $0 + $1.count },
-                                losses: try losses.map { Double(try $0.item()) })
-    for (task, loss) in losses.enumerated() {
-        let gradients = try loss.gradients(withRespectTo: targets, retainGraph: true)
-        var offset = task * jacobian.width
-        jacobian.values.withUnsafeMutableBufferPointer { rows in
-            for gradient in gradients {
-                (rows.baseAddress! + offset).update(from: gradient.storage.pointer, count: gradient.count)
+    let width = targets.reduce(0) { $0 + $1.count }
+    return try TaskJacobian(taskCount: losses.count, width: width, losses: try losses.map { Double(try $0.item()) }) { rows in
+        for (task, loss) in losses.enumerated() {
+            // One gradient per target (zeros for an unreachable one), so every entry of the row is written.
+            var offset = task * width
+            for gradient in try loss.gradients(withRespectTo: targets, retainGraph: true) {
+                (rows.baseAddress! + offset).initialize(from: gradient.storage.pointer, count: gradient.count)
                 offset += gradient.count
             }
         }
     }
-    return jacobian
 }
 
 /// Adds consecutive slices of `direction` to the gradients of `parameters` (each under its tensor's lock,

@@ -14,10 +14,24 @@ public struct TaskJacobian {
 
     /// A zero matrix of `taskCount` rows of `width`, for losses `losses`.
     public init(taskCount: Int, width: Int, losses: [Double]) {
+        self.init(taskCount: taskCount, width: width, losses: losses, values: [Float](repeating: 0, count: taskCount * width))
+    }
+
+    /// The matrix whose rows `fill` writes, every entry of them (the buffer starts uninitialised: a
+    /// Jacobian of a large model is megabytes, not worth zeroing first).
+    init(taskCount: Int, width: Int, losses: [Double], filling fill: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        let values = try [Float](unsafeUninitializedCapacity: taskCount * width) { buffer, count in
+            try fill(buffer)
+            count = taskCount * width
+        }
+        self.init(taskCount: taskCount, width: width, losses: losses, values: values)
+    }
+
+    private init(taskCount: Int, width: Int, losses: [Double], values: [Float]) {
         self.taskCount = taskCount
         self.width = width
         self.losses = losses
-        values = [Float](repeating: 0, count: taskCount * width)
+        self.values = values
     }
 
     /// The matrix with the given rows (all of one width) and, optionally, the task losses.
@@ -52,15 +66,14 @@ public struct TaskJacobian {
 
     /// The Gram matrix `G Gᵀ` (task × task dot products) in Double.
     public func gram() -> [[Double]] {
-        var result = [[Double]](repeating: [Double](repeating: 0, count: taskCount), count: taskCount)
-        for i in 0..<taskCount {
-            for j in i..<taskCount {
-                let value = dot(i, j)
-                result[i][j] = value
-                result[j][i] = value
+        values.withUnsafeBufferPointer { v in
+            guard let base = v.baseAddress else {
+                return [[Double]](repeating: [Double](repeating: 0, count: taskCount), count: taskCount)
+            }
+            return blockedGram(rows: base, count: taskCount, width: width) { a, b, n in
+                cblas_dsdot(blasint(n), a, 1, b, 1)
             }
         }
-        return result
     }
 
     /// The combination `Σ weights[i] · row i`.
@@ -79,9 +92,10 @@ public struct TaskJacobian {
 
     /// The effective weights of an arbitrary `direction`: the least-squares coefficients `w` with
     /// `Gᵀw ≈ direction` (solving `G Gᵀ w = G d`), for logging methods that build the direction directly.
-    public func effectiveWeights(of direction: [Float]) -> [Double] {
+    /// Pass `gram` when it is at hand (it is `gram()`), to save computing it again.
+    public func effectiveWeights(of direction: [Float], gram: [[Double]]? = nil) -> [Double] {
         let rightHandSide = (0..<taskCount).map { dot($0, direction) }
-        return solveSymmetric(gram(), rightHandSide)
+        return solveSymmetric(gram ?? self.gram(), rightHandSide)
     }
 }
 

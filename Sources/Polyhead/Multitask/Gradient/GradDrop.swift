@@ -70,51 +70,66 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
             throw PolyheadError.shapeMismatch(
                 op: Self.methodName, message: "representation gradients of width \(width) do not split into \(batch) samples")
         }
-        _ = try jacobian.finiteGram(op: Self.methodName)
+        let gram = try jacobian.finiteGram(op: Self.methodName)
         let features = width / batch
-        let draws = randomUniforms(features)
         var direction = [Float](repeating: 0, count: width)
         jacobian.values.withUnsafeBufferPointer { g in
             direction.withUnsafeMutableBufferPointer { out in
-                draws.withUnsafeBufferPointer { u in
-                    if let units {
-                        var signal = [Double](repeating: 0, count: t)
-                        units.signs.withUnsafeBufferPointer { s in
-                            signal.withUnsafeMutableBufferPointer { signal in
-                                for feature in 0..<features {
-                                    dropUnit(feature, stride: features, batch: batch, width: width, draw: u[feature],
-                                             gradients: g, signs: s, signal: signal, direction: out)
-                                }
+                if let units {
+                    let draws = randomUniforms(features)
+                    var signal = [Double](repeating: 0, count: t)
+                    units.signs.withUnsafeBufferPointer { s in
+                        signal.withUnsafeMutableBufferPointer { signal in
+                            for feature in 0..<features {
+                                dropUnit(feature, stride: features, batch: batch, width: width, draw: draws[feature],
+                                         gradients: g, signs: s, signal: signal, direction: out)
                             }
                         }
-                    } else {
-                        dropEntries(taskCount: t, width: width, draws: u, gradients: g, direction: out)
                     }
+                } else {
+                    dropEntries(taskCount: t, width: width, gradients: g, direction: out)
                 }
             }
         }
-        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
+        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction, gram: gram))
     }
+
     /// Every entry its own unit (the parameter mode): the case of `dropUnit` with one sample and no signs,
-    /// in row-wise SIMD passes (the comparisons with random draws defeat branch prediction) over two
-    /// float32 work rows (large fresh buffers cost page faults).
-    private func dropEntries(taskCount t: Int, width: Int, draws u: UnsafeBufferPointer<Double>,
-                             gradients g: UnsafeBufferPointer<Float>, direction: UnsafeMutableBufferPointer<Float>) {
-        // First Σ gᵢ and Σ |gᵢ| per entry, then, in place, the factors of its positive and negative gradients.
-        var positive = [Float](repeating: 0, count: width), negative = [Float](repeating: 0, count: width)
+    /// in blocks of entries small enough to stay in cache, each in row-wise SIMD passes (the comparisons
+    /// with random draws defeat branch prediction) over three small work rows. The draws are taken from the
+    /// seeded generator in entry order, exactly as `randomUniforms(width)` would (then rounded to float32 for
+    /// the comparison with the float32 purity).
+    private func dropEntries(taskCount t: Int, width: Int, gradients g: UnsafeBufferPointer<Float>,
+                             direction: UnsafeMutableBufferPointer<Float>) {
+        let block = 2048
+        var positive = [Float](repeating: 0, count: block), negative = positive, draws = positive
         positive.withUnsafeMutableBufferPointer { positive in
             negative.withUnsafeMutableBufferPointer { negative in
-                for task in 0..<t {
-                    let row = g.baseAddress! + task * width
-                    for k in 0..<width {
-                        positive[k] += row[k]
-                        negative[k] += abs(row[k])
+                draws.withUnsafeMutableBufferPointer { draws in
+                    globalGenerator.withLock { generator in
+                        var start = 0
+                        while start < width {
+                            let n = Swift.min(block, width - start)
+                            // Σ gᵢ and Σ |gᵢ| per entry, then, in place, the factors of its positive and
+                            // negative gradients.
+                            positive.update(repeating: 0)
+                            negative.update(repeating: 0)
+                            for task in 0..<t {
+                                let row = g.baseAddress! + task * width + start
+                                for k in 0..<n {
+                                    positive[k] += row[k]
+                                    negative[k] += abs(row[k])
+                                }
+                            }
+                            for k in 0..<n { draws[k] = Float(generator.nextOpenUnitDouble() - 0x1p-53) }
+                            signFactors(width: n, draws: draws, positive: positive, negative: negative)
+                            for task in 0..<t {
+                                applyFactors(width: n, row: g.baseAddress! + task * width + start, positive: positive,
+                                             negative: negative, direction: direction.baseAddress! + start)
+                            }
+                            start += n
+                        }
                     }
-                }
-                signFactors(width: width, draws: u, positive: positive, negative: negative)
-                for task in 0..<t {
-                    applyFactors(width: width, row: g.baseAddress! + task * width,
-                                 positive: positive, negative: negative, direction: direction)
                 }
             }
         }
@@ -123,7 +138,7 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
     /// Per entry: purity `½ (1 + total / magnitude)` (½ where the magnitude is 0) from `positive` (holding
     /// the total) and `negative` (the magnitude), replaced by the factors of the positive and negative
     /// gradients against the draw.
-    private func signFactors(width: Int, draws: UnsafeBufferPointer<Double>,
+    private func signFactors(width: Int, draws: UnsafeMutableBufferPointer<Float>,
                              positive: UnsafeMutableBufferPointer<Float>, negative: UnsafeMutableBufferPointer<Float>) {
         typealias F8 = SIMD8<Float>
         let leak = F8(repeating: Float(self.leak)), one = F8(repeating: 1), half = F8(repeating: 0.5)
@@ -131,8 +146,9 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
         func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
         var k = 0
         while k + 8 <= width {
-            let purity = half * (one + load(positive.baseAddress! + k) / pointwiseMax(load(negative.baseAddress! + k), tiny))
-            let draw = F8(UnsafeRawPointer(draws.baseAddress! + k).loadUnaligned(as: SIMD8<Double>.self))
+            let magnitude = load(negative.baseAddress! + k)
+            let purity = half * (one + load(positive.baseAddress! + k) / magnitude.replacing(with: tiny, where: magnitude .< tiny))
+            let draw = load(draws.baseAddress! + k)
             UnsafeMutableRawPointer(positive.baseAddress! + k).storeBytes(
                 of: leak.replacing(with: one, where: purity .> draw), as: F8.self)
             UnsafeMutableRawPointer(negative.baseAddress! + k).storeBytes(
@@ -140,7 +156,7 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
             k += 8
         }
         for k in k..<width {
-            let purity = 0.5 * (1 + positive[k] / max(negative[k], .leastNormalMagnitude)), draw = Float(draws[k])
+            let purity = 0.5 * (1 + positive[k] / max(negative[k], .leastNormalMagnitude)), draw = draws[k]
             positive[k] = purity > draw ? 1 : Float(self.leak)
             negative[k] = purity < draw ? 1 : Float(self.leak)
         }
@@ -148,15 +164,15 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
 
     /// `direction += row ∘ factor`, the factor of each entry chosen by the sign of its gradient.
     private func applyFactors(width: Int, row: UnsafePointer<Float>, positive: UnsafeMutableBufferPointer<Float>,
-                              negative: UnsafeMutableBufferPointer<Float>, direction: UnsafeMutableBufferPointer<Float>) {
+                              negative: UnsafeMutableBufferPointer<Float>, direction: UnsafeMutablePointer<Float>) {
         typealias F8 = SIMD8<Float>
         func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
         var k = 0
         while k + 8 <= width {
             let value = load(row + k)
             let factor = load(negative.baseAddress! + k).replacing(with: load(positive.baseAddress! + k), where: value .> 0)
-            let sum = load(direction.baseAddress! + k) + value * factor
-            UnsafeMutableRawPointer(direction.baseAddress! + k).storeBytes(of: sum, as: F8.self)
+            let sum = load(direction + k) + value * factor
+            UnsafeMutableRawPointer(direction + k).storeBytes(of: sum, as: F8.self)
             k += 8
         }
         for k in k..<width { direction[k] += row[k] * (row[k] > 0 ? positive[k] : negative[k]) }

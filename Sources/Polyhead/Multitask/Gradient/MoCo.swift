@@ -62,16 +62,15 @@ public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        _ = try jacobian.finiteGram(op: Self.methodName)
+        let taskGram = try jacobian.finiteGram(op: Self.methodName)
         if let task = jacobian.losses.firstIndex(where: { !$0.isFinite }) {
             throw PolyheadError.invalidArgument(op: Self.methodName, message: "loss \(task) is not finite")
         }
         try tracked.prepare(for: jacobian, op: Self.methodName)
         step += 1
         let k = Double(step)
-        let scales = (0..<taskCount).map { jacobian.losses[$0] / (jacobian.dot($0, $0).squareRoot() + 1e-8) }
-        tracked.moveAverage(toward: jacobian, scales: scales, keep: 1 - beta / pow(k, betaSigma))
-        let gram = tracked.gram(taskCount: taskCount)
+        let scales = (0..<taskCount).map { jacobian.losses[$0] / (taskGram[$0][$0].squareRoot() + 1e-8) }
+        let gram = tracked.moveAverageAndGram(toward: jacobian, scales: scales, keep: 1 - beta / pow(k, betaSigma))
         let rate = gamma / pow(k, gammaSigma)
         let logits = (0..<taskCount).map { i in
             lambda[i] - rate * ((0..<taskCount).reduce(0) { $0 + gram[i][$1] * lambda[$1] } + rho * lambda[i])
@@ -81,6 +80,6 @@ public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
         let total = exponentials.reduce(0, +)
         if total.isFinite && total > 0 { lambda = exponentials.map { $0 / total } }
         let direction = tracked.combination(lambda)
-        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
+        return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction, gram: taskGram))
     }
 }

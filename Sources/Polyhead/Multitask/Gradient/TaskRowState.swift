@@ -30,13 +30,22 @@ struct TaskRowState {
     /// `rowᵢ ← keep · rowᵢ + (1 − keep) · scales[i] · gᵢ` for every task (an exponential moving average
     /// towards the scaled task gradients).
     mutating func moveAverage(toward jacobian: TaskJacobian, scales: [Double], keep: Double) {
-        let width = self.width
-        values.withUnsafeMutableBufferPointer { rows in
+        _ = moveAverageAndGram(toward: jacobian, scales: scales, keep: keep)
+    }
+
+    /// `moveAverage(toward:scales:keep:)`, returning the Gram matrix of the updated rows, computed in the
+    /// same pass over the state (block by block, while each block is in cache).
+    mutating func moveAverageAndGram(toward jacobian: TaskJacobian, scales: [Double], keep: Double) -> [[Double]] {
+        let (width, taskCount) = (self.width, jacobian.taskCount)
+        guard width > 0 else { return [[Double]](repeating: [Double](repeating: 0, count: taskCount), count: taskCount) }
+        return values.withUnsafeMutableBufferPointer { rows in
             jacobian.values.withUnsafeBufferPointer { g in
-                for task in 0..<jacobian.taskCount {
-                    let scale = (1 - keep) * scales[task], base = task * width
-                    for k in 0..<width { rows[base + k] = keep * rows[base + k] + scale * Double(g[base + k]) }
-                }
+                blockedGram(rows: UnsafePointer(rows.baseAddress!), count: taskCount, width: width, prepare: { start, length in
+                    for task in 0..<taskCount {
+                        let scale = (1 - keep) * scales[task], base = task * width + start
+                        for k in base..<(base + length) { rows[k] = keep * rows[k] + scale * Double(g[k]) }
+                    }
+                }, dot: { a, b, n in cblas_ddot(blasint(n), a, 1, b, 1) })
             }
         }
     }
@@ -58,22 +67,27 @@ struct TaskRowState {
         }
     }
 
-    /// The Gram matrix of the rows.
-    func gram(taskCount: Int) -> [[Double]] {
-        (0..<taskCount).map { i in (0..<taskCount).map { dot(i, $0) } }
-    }
-
-    /// `Σ weights[i] · row i`, accumulated in Double and rounded to float32.
+    /// `Σ weights[i] · row i`, accumulated in Double and rounded to float32 (in one pass, block by block).
     func combination(_ weights: [Double]) -> [Float] {
-        var result = [Double](repeating: 0, count: width)
-        guard width > 0 else { return [] }
-        values.withUnsafeBufferPointer { rows in
-            result.withUnsafeMutableBufferPointer { out in
-                for (task, weight) in weights.enumerated() where weight != 0 {
-                    cblas_daxpy(blasint(width), weight, rows.baseAddress! + task * width, 1, out.baseAddress!, 1)
+        let width = self.width, block = 2048
+        var sum = [Double](repeating: 0, count: Swift.min(block, width))
+        return [Float](unsafeUninitializedCapacity: width) { out, count in
+            values.withUnsafeBufferPointer { rows in
+                sum.withUnsafeMutableBufferPointer { sum in
+                    var start = 0
+                    while start < width {
+                        let n = Swift.min(block, width - start)
+                        for k in 0..<n { sum[k] = 0 }
+                        for (task, weight) in weights.enumerated() where weight != 0 {
+                            let row = rows.baseAddress! + task * width + start
+                            for k in 0..<n { sum[k] += weight * row[k] }
+                        }
+                        for k in 0..<n { out[start + k] = Float(sum[k]) }
+                        start += n
+                    }
                 }
             }
+            count = width
         }
-        return result.map { Float($0) }
     }
 }

@@ -38,6 +38,17 @@ final class GradDropTests: XCTestCase {
         }
     }
 
+    func testWideRowsSpanningSeveralBlocksFollowTheDrawsInEntryOrder() throws {
+        // 5003 entries: several of the parameter mode's blocks and a tail that is not a multiple of 8.
+        var random = TestRandom(seed: 17)
+        let rows: [[Float]] = (0..<3).map { _ in (0..<5003).map { _ in Float(random.uniform(-1, 1)) } }
+        manualSeed(5)
+        let draws = randomUniforms(5003)
+        manualSeed(5)
+        let result = try makeAggregator("graddrop", taskCount: 3, options: ["leak": 0.1]).aggregate(try TaskJacobian(rows: rows))
+        assertClose(result.direction.map(Double.init), reference(rows, draws: draws, leak: 0.1), tolerance: 1e-5)
+    }
+
     func testFullLeakIsTheSum() throws {
         let rows: [[Float]] = [[1, -2, 3], [-3, 1, -0.5]]
         let result = try makeAggregator("graddrop", taskCount: 2, options: ["leak": 1]).aggregate(try TaskJacobian(rows: rows))

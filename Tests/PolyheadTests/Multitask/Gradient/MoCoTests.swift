@@ -45,6 +45,22 @@ final class MoCoTests: XCTestCase {
         }
     }
 
+    func testWideRowsSpanningSeveralBlocks() throws {
+        // 9001 entries: the state's fused update-and-Gram pass and the combination run over several blocks.
+        var random = TestRandom(seed: 9)
+        let method = try makeAggregator("moco", taskCount: 3, options: ["gamma": 0.5]) as! MoCo
+        var reference = Reference(y: [[Double]](repeating: [Double](repeating: 0, count: 9001), count: 3),
+                                  lambda: [Double](repeating: 1.0 / 3, count: 3), beta: 0.5, betaSigma: 0.5,
+                                  gamma: 0.5, gammaSigma: 0.5, rho: 0)
+        for losses in [[0.7, 2.0, 1.1], [0.6, 1.5, 0.9]] {
+            let rows: [[Float]] = (0..<3).map { _ in (0..<9001).map { _ in Float(random.uniform(-1, 1)) } }
+            let result = try method.aggregate(try TaskJacobian(rows: rows, losses: losses))
+            let want = reference.update(rows.map { $0.map(Double.init) }, losses: losses)
+            assertClose(result.direction.map(Double.init), want, tolerance: 1e-6)
+            assertClose(method.lambda, reference.lambda, tolerance: 1e-10)
+        }
+    }
+
     func testFirstStepByHand() throws {
         // Defaults: y = ½ ĝ with ĝᵢ = gᵢ/‖gᵢ‖·Lᵢ = (2, 0) and (0, 1); Y Yᵀ = diag(1, ¼);
         // λ = softmax(½ − 0.1·(½, ⅛)) ; d = λ₁ (1, 0) + λ₂ (0, ½).
