@@ -5,7 +5,7 @@
  */
 #include "buffers.h"
 #include "errors.h"
-#include "tensor.h"
+#include "wrappers.h"
 
 /* Reads `count` consecutive int64 arguments (kernel, stride, padding pairs) named by `names`. */
 static int int64_args(PyObject *const *args, int count, const char *fname, const char *const *names, int64_t *out) {
@@ -44,24 +44,6 @@ CORE_FASTCALL(core_conv2d) {
     status = ph_conv2d(&out, x, weight, bias, geometry[0], geometry[1], geometry[2], geometry[3]);
     Py_END_ALLOW_THREADS
     return tensor_result(state, status, out);
-}
-
-/* (weight, bias or None) from two +1 handles (bias may be NULL); consumes both, even on failure. */
-static PyObject *parameter_pair(core_state *state, ph_tensor *weight, ph_tensor *bias) {
-    PyObject *bias_obj = bias != NULL ? tensor_from_handle(state, bias) : Py_NewRef(Py_None);
-    if (bias_obj == NULL) {
-        ph_tensor_free(weight);
-        return NULL;
-    }
-    PyObject *weight_obj = tensor_from_handle(state, weight);
-    if (weight_obj == NULL) {
-        Py_DECREF(bias_obj);
-        return NULL;
-    }
-    PyObject *pair = PyTuple_Pack(2, weight_obj, bias_obj);
-    Py_DECREF(weight_obj);
-    Py_DECREF(bias_obj);
-    return pair;
 }
 
 PyDoc_STRVAR(conv2d_init_doc,
@@ -131,27 +113,6 @@ CORE_FASTCALL(core_avg_pool2d) { return call_pool(module, args, nargs, "avg_pool
 
 /* ---------------------------------------------------------------- op(x, float) */
 
-typedef ph_status (*float_parameter_fn)(ph_tensor **out, const ph_tensor *x, float value);
-
-static PyObject *call_float_parameter(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
-                                      const char *parameter, float_parameter_fn fn) {
-    if (check_nargs(name, nargs, 2, 2) < 0) {
-        return NULL;
-    }
-    core_state *state = core_get_state(module);
-    const ph_tensor *x = tensor_arg(state, args[0], name, "x");
-    float value = 0.0f;
-    if (x == NULL || arg_float(args[1], name, parameter, &value) < 0) {
-        return NULL;
-    }
-    ph_tensor *out = NULL;
-    ph_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = fn(&out, x, value);
-    Py_END_ALLOW_THREADS
-    return tensor_result(state, status, out);
-}
-
 #define FLOAT_PARAMETER_OPS(X)                                                                              \
     X(dropout, p, ph_dropout,                                                                               \
       "Training-mode inverted dropout: zeroes each element with probability p (from the global generator)\n" \
@@ -161,30 +122,14 @@ static PyObject *call_float_parameter(PyObject *module, PyObject *const *args, P
 
 #define DEFINE_FLOAT_PARAMETER(name, parameter, fn, summary)                                                \
     PyDoc_STRVAR(name##_doc, #name "($module, x, " #parameter ", /)\n--\n\n" summary);                      \
-    CORE_FASTCALL(core_##name) { return call_float_parameter(module, args, nargs, #name, #parameter, fn); }
+    CORE_FASTCALL(core_##name) { return call_tensor_float(module, args, nargs, #name, "x", #parameter, fn); }
 FLOAT_PARAMETER_OPS(DEFINE_FLOAT_PARAMETER)
 
 PyDoc_STRVAR(gelu_doc,
 "gelu($module, x, approximate, /)\n--\n\n"
 "GELU elementwise: exact (GELU_NONE) or with the tanh approximation (GELU_TANH).");
 
-CORE_FASTCALL(core_gelu) {
-    if (check_nargs("gelu", nargs, 2, 2) < 0) {
-        return NULL;
-    }
-    core_state *state = core_get_state(module);
-    const ph_tensor *x = tensor_arg(state, args[0], "gelu", "x");
-    int32_t approximate = 0;
-    if (x == NULL || arg_int32(args[1], "gelu", "approximate", &approximate) < 0) {
-        return NULL;
-    }
-    ph_tensor *out = NULL;
-    ph_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = ph_gelu(&out, x, approximate);
-    Py_END_ALLOW_THREADS
-    return tensor_result(state, status, out);
-}
+CORE_FASTCALL(core_gelu) { return call_tensor_int32(module, args, nargs, "gelu", "x", "approximate", ph_gelu); }
 
 /* ---------------------------------------------------------------- embedding */
 

@@ -6,7 +6,7 @@
  * result with tensor_result.
  */
 #include "errors.h"
-#include "tensor.h"
+#include "wrappers.h"
 
 /* ---------------------------------------------------------------- op(a) */
 
@@ -83,29 +83,25 @@ static PyObject *call_binary(PyObject *module, PyObject *const *args, Py_ssize_t
     CORE_FASTCALL(core_##name) { return call_binary(module, args, nargs, #name, fn); }
 BINARY_OPS(DEFINE_BINARY)
 
-/* ---------------------------------------------------------------- op(a, axis[, keepdim]) */
+/* ---------------------------------------------------------------- op(a, axis, keepdim), op(a, axis) */
 
-typedef ph_status (*axis_keepdim_fn)(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
-typedef ph_status (*axis_fn)(ph_tensor **out, const ph_tensor *a, int32_t axis);
+typedef ph_status (*reduction_fn)(ph_tensor **out, const ph_tensor *a, int32_t axis, int32_t keepdim);
 
-/* Reductions take (a, axis, keepdim) and softmaxes (a, axis): one wrapper, `with_keepdim` tells which. */
-static PyObject *call_axis(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
-                           axis_keepdim_fn reduce, axis_fn along) {
-    Py_ssize_t expected = reduce != NULL ? 3 : 2;
-    if (check_nargs(name, nargs, expected, expected) < 0) {
+static PyObject *call_reduction(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
+                                reduction_fn fn) {
+    if (check_nargs(name, nargs, 3, 3) < 0) {
         return NULL;
     }
     core_state *state = core_get_state(module);
     const ph_tensor *a = tensor_arg(state, args[0], name, "a");
     int32_t axis = 0, keepdim = 0;
-    if (a == NULL || arg_int32(args[1], name, "axis", &axis) < 0 ||
-        (reduce != NULL && arg_flag(args[2], name, "keepdim", &keepdim) < 0)) {
+    if (a == NULL || arg_int32(args[1], name, "axis", &axis) < 0 || arg_flag(args[2], name, "keepdim", &keepdim) < 0) {
         return NULL;
     }
     ph_tensor *out = NULL;
     ph_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = reduce != NULL ? reduce(&out, a, axis, keepdim) : along(&out, a, axis);
+    status = fn(&out, a, axis, keepdim);
     Py_END_ALLOW_THREADS
     return tensor_result(state, status, out);
 }
@@ -118,7 +114,7 @@ static PyObject *call_axis(PyObject *module, PyObject *const *args, Py_ssize_t n
 
 #define DEFINE_REDUCTION(name, fn, summary)                                                 \
     PyDoc_STRVAR(name##_doc, #name "($module, a, axis, keepdim, /)\n--\n\n" summary);       \
-    CORE_FASTCALL(core_##name) { return call_axis(module, args, nargs, #name, fn, NULL); }
+    CORE_FASTCALL(core_##name) { return call_reduction(module, args, nargs, #name, fn); }
 REDUCTION_OPS(DEFINE_REDUCTION)
 
 #define SOFTMAX_OPS(X)                                                                      \
@@ -127,7 +123,7 @@ REDUCTION_OPS(DEFINE_REDUCTION)
 
 #define DEFINE_SOFTMAX(name, fn, summary)                                                   \
     PyDoc_STRVAR(name##_doc, #name "($module, a, axis, /)\n--\n\n" summary);                \
-    CORE_FASTCALL(core_##name) { return call_axis(module, args, nargs, #name, NULL, fn); }
+    CORE_FASTCALL(core_##name) { return call_tensor_int32(module, args, nargs, #name, "a", "axis", fn); }
 SOFTMAX_OPS(DEFINE_SOFTMAX)
 
 /* ---------------------------------------------------------------- one of a kind */
@@ -135,21 +131,7 @@ SOFTMAX_OPS(DEFINE_SOFTMAX)
 PyDoc_STRVAR(pow_scalar_doc, "pow_scalar($module, a, exponent, /)\n--\n\na ** exponent, elementwise.");
 
 CORE_FASTCALL(core_pow_scalar) {
-    if (check_nargs("pow_scalar", nargs, 2, 2) < 0) {
-        return NULL;
-    }
-    core_state *state = core_get_state(module);
-    const ph_tensor *a = tensor_arg(state, args[0], "pow_scalar", "a");
-    float exponent = 0.0f;
-    if (a == NULL || arg_float(args[1], "pow_scalar", "exponent", &exponent) < 0) {
-        return NULL;
-    }
-    ph_tensor *out = NULL;
-    ph_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = ph_pow_scalar(&out, a, exponent);
-    Py_END_ALLOW_THREADS
-    return tensor_result(state, status, out);
+    return call_tensor_float(module, args, nargs, "pow_scalar", "a", "exponent", ph_pow_scalar);
 }
 
 PyDoc_STRVAR(matmul_doc,
@@ -223,21 +205,7 @@ CORE_FASTCALL(core_linear_init) {
     if (status != PH_OK) {
         return raise_from_status(status);
     }
-    core_state *state = core_get_state(module);
-    PyObject *bias_obj = bias != NULL ? tensor_from_handle(state, bias) : Py_NewRef(Py_None);
-    if (bias_obj == NULL) {
-        ph_tensor_free(weight);
-        return NULL;
-    }
-    PyObject *weight_obj = tensor_from_handle(state, weight);
-    if (weight_obj == NULL) {
-        Py_DECREF(bias_obj);
-        return NULL;
-    }
-    PyObject *pair = PyTuple_Pack(2, weight_obj, bias_obj);
-    Py_DECREF(weight_obj);
-    Py_DECREF(bias_obj);
-    return pair;
+    return parameter_pair(core_get_state(module), weight, bias);
 }
 
 /* ---------------------------------------------------------------- the table */

@@ -1,0 +1,30 @@
+/*
+ * wrappers.h — the wrappers that ops.c and layers.c share: a tensor plus one scalar (float or int32), and the
+ * (weight, bias or None) pair the layer initialisers return.
+ */
+#ifndef POLYHEAD_WRAPPERS_H
+#define POLYHEAD_WRAPPERS_H
+
+#include "tensor.h"
+
+/** A core function of a tensor and one float: pow_scalar(a, exponent), dropout(x, p), elu(x, alpha), … */
+typedef ph_status (*tensor_float_fn)(ph_tensor **out, const ph_tensor *x, float value);
+
+/** A core function of a tensor and one int32: softmax(a, axis), gelu(x, approximate), … */
+typedef ph_status (*tensor_int32_fn)(ph_tensor **out, const ph_tensor *x, int32_t value);
+
+/**
+ * `name(tensor_name, value_name, /)`: checks both arguments (errors name them), calls `fn` with the GIL
+ * released and wraps the result.
+ */
+PyObject *call_tensor_float(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
+                            const char *tensor_name, const char *value_name, tensor_float_fn fn);
+
+/** Like call_tensor_float, for an int32 value. */
+PyObject *call_tensor_int32(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
+                            const char *tensor_name, const char *value_name, tensor_int32_fn fn);
+
+/** (weight, bias or None) from two +1 handles (bias may be NULL); consumes both, even on failure. */
+PyObject *parameter_pair(core_state *state, ph_tensor *weight, ph_tensor *bias);
+
+#endif /* POLYHEAD_WRAPPERS_H */
