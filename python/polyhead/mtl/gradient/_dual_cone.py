@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence
 
-import numpy as np
-
 from .._method import MultiTaskMethod
+from .._options import as_tuple, per_task_options
 
 
 class _DualConeMethod(MultiTaskMethod):
@@ -15,11 +14,9 @@ class _DualConeMethod(MultiTaskMethod):
 
     def __init__(self, num_tasks: Optional[int] = None, *, pref_vector: Optional[Sequence[float]] = None,
                  norm_eps: float = 1e-4, reg_eps: float = 1e-4, rep_grad: bool = False) -> None:
+        pref_vector = as_tuple(pref_vector, "pref_vector")
         if pref_vector is not None:
-            if isinstance(pref_vector, (str, bytes)) or not hasattr(pref_vector, "__len__"):
-                raise TypeError("pref_vector must be a sequence with one value per task, got "
-                                f"{type(pref_vector).__name__}")
-            pref_vector = tuple(float(value) for value in np.asarray(pref_vector, dtype=np.float64).reshape(-1))
+            pref_vector = tuple(float(value) for value in pref_vector)
             if num_tasks is None:
                 num_tasks = len(pref_vector)
         self.pref_vector = pref_vector
@@ -28,9 +25,4 @@ class _DualConeMethod(MultiTaskMethod):
         super().__init__(num_tasks, rep_grad=rep_grad, norm_eps=norm_eps, reg_eps=reg_eps)
 
     def _core_options(self, num_tasks: int) -> Dict[str, Any]:
-        options = dict(self._options)
-        if self.pref_vector is not None:
-            if len(self.pref_vector) != num_tasks:
-                raise ValueError(f"pref_vector has {len(self.pref_vector)} values but there are {num_tasks} tasks")
-            options.update({f"pref{i}": value for i, value in enumerate(self.pref_vector)})
-        return options
+        return {**self._options, **per_task_options("pref", self.pref_vector, num_tasks, "pref_vector")}

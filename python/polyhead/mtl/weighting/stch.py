@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._method import MultiTaskMethod
-from ._options import as_int
+from .._options import as_int
 
 __all__ = ["STCH"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Sequence, Union
 
 from .._method import MultiTaskMethod
-from ._options import as_tuple, per_task_options
+from .._options import as_tuple, per_task_options
 
 __all__ = ["UncertaintyWeighting"]
 

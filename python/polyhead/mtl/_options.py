@@ -1,4 +1,4 @@
-"""Argument helpers shared by the weighting classes (per-task option vectors)."""
+"""Argument helpers shared by the method classes (per-task option vectors such as weights or preferences)."""
 
 from __future__ import annotations
 
