@@ -121,8 +121,9 @@ extension Tensor {
         var resultShape = shape
         resultShape[0] = resolved.count
         let result = try Tensor.empty(resultShape, op: "index_select")
-        for (slot, row) in resolved.enumerated() {
-            (result.storage.pointer + slot * width).update(from: storage.pointer + row * width, count: width)
+        let source = storage.pointer, target = result.storage.pointer
+        parallelRanges(resolved.count, grain: Swift.max(1, elementwiseGrain / Swift.max(width, 1))) { slots in
+            for slot in slots { (target + slot * width).update(from: source + resolved[slot] * width, count: width) }
         }
         let inputShape = shape
         return try result.recorded(from: [self], op: "index_select") { g in

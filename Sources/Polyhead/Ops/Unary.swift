@@ -79,14 +79,18 @@ extension Tensor {
         }
         guard GradMode.isEnabled, requiresGrad else { return result }
         let saved = result.storage  // the storage, not the tensor: the tensor owns this pullback
-        return try result.recorded(from: [self], op: op) { g in
-            let gradient = try Tensor.empty(g.shape, op: op)
-            let pg = g.storage.pointer, pd = gradient.storage.pointer, py = saved.pointer
-            parallelRanges(g.count, grain: elementwiseGrain) { range in
-                for i in range { pd[i] = pg[i] * (py[i] > 0 ? 1 : 0) }
-            }
-            return [gradient]
+        return try result.recorded(from: [self], op: op) { g in [try g.reluMasked(by: saved, op: op)] }
+    }
+
+    /// The pullback of a ReLU whose output is `output`: this gradient where the output is positive, else
+    /// `g · 0` (so NaN stays NaN), as a new tensor.
+    func reluMasked(by output: Storage, op: String) throws -> Tensor {
+        let gradient = try Tensor.empty(shape, op: op)
+        let pg = storage.pointer, pd = gradient.storage.pointer, py = output.pointer
+        parallelRanges(count, grain: elementwiseGrain) { range in
+            for i in range { pd[i] = pg[i] * (py[i] > 0 ? 1 : 0) }
         }
+        return gradient
     }
 
     /// The logistic function `1 / (1 + e^-x)` elementwise.

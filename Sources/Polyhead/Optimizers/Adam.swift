@@ -56,22 +56,25 @@ public class Adam: Optimizer {
         let stepSize = lr / correction1, rootCorrection2 = correction2.squareRoot()
         let l2 = decoupled ? 0 : weightDecay, shrink = decoupled ? 1 - lr * weightDecay : 1
         // Eight lanes at a time (SIMD8 keeps the loop vectorised despite possible pointer aliasing),
-        // then the remainder; both evaluate the same expression.
-        let lanes = 8, vectorCount = count / lanes * lanes
+        // then the remainder; both evaluate the same expression. Large parameters are split between
+        // threads at multiples of eight, so the result does not depend on the thread count.
+        let lanes = 8
         let (vb1, vb2, vl2, vshrink) = (SIMD8(repeating: b1), SIMD8(repeating: b2), SIMD8(repeating: l2),
                                         SIMD8(repeating: shrink))
         let (vstep, vroot, veps) = (SIMD8(repeating: stepSize), SIMD8(repeating: rootCorrection2),
                                     SIMD8(repeating: eps))
-        for i in stride(from: 0, to: vectorCount, by: lanes) {
-            let theta = load8(parameter + i)
-            let g = load8(gradient + i) + vl2 * theta
-            let mi = vb1 * load8(m + i) + (1 - vb1) * g
-            let vi = vb2 * load8(v + i) + (1 - vb2) * g * g
-            store8(mi, m + i)
-            store8(vi, v + i)
-            store8(theta * vshrink - vstep * mi / (vi.squareRoot() / vroot + veps), parameter + i)
+        parallelRanges(count / lanes, grain: optimizerGrain / lanes) { blocks in
+            for i in stride(from: blocks.lowerBound * lanes, to: blocks.upperBound * lanes, by: lanes) {
+                let theta = load8(parameter + i)
+                let g = load8(gradient + i) + vl2 * theta
+                let mi = vb1 * load8(m + i) + (1 - vb1) * g
+                let vi = vb2 * load8(v + i) + (1 - vb2) * g * g
+                store8(mi, m + i)
+                store8(vi, v + i)
+                store8(theta * vshrink - vstep * mi / (vi.squareRoot() / vroot + veps), parameter + i)
+            }
         }
-        for i in vectorCount..<count {
+        for i in (count / lanes * lanes)..<count {
             let g = gradient[i] + l2 * parameter[i]
             let mi = b1 * m[i] + (1 - b1) * g
             let vi = b2 * v[i] + (1 - b2) * g * g

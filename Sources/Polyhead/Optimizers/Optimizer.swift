@@ -1,3 +1,6 @@
+/// Parameter elements per thread below which an update rule is not split between threads.
+let optimizerGrain = 1 << 14
+
 /// The walk shared by every optimizer: over the parameters that have a gradient, counting steps, with
 /// a learning rate that can change between steps. A subclass supplies only the per-parameter rule
 /// (MLX's `apply_single`), as a tight loop over contiguous buffers.

@@ -75,10 +75,9 @@ extension GraphModel {
         case let .dense(kernel, bias, activation, _):
             let x = arguments[0]
             let rows = x.rank == 2 ? x : try x.reshaped([x.count / kernel.shape[0], kernel.shape[0]])
-            var y = try rows.matmul(kernel)
-            if let bias { y = try y + bias }
+            var y = try Tensor.affine(rows, kernel: kernel, bias: bias, relu: activation == .relu)
             if x.rank != 2 { y = try y.reshaped(Array(x.shape.dropLast()) + [kernel.shape[1]]) }
-            return try activation.apply(y)
+            return activation == .relu ? y : try activation.apply(y)
         case let .activation(activation): return try activation.apply(arguments[0])
         case let .dropout(rate): return training && rate > 0 ? try arguments[0].dropout(rate) : arguments[0]
         case let .concatenate(axis): return try Tensor.concatenate(arguments, axis: axis)
