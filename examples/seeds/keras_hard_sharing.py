@@ -26,7 +26,7 @@ def load_digits_28x28(seed):
     images, digits = load_digits()
     rows = np.arange(28) * 8 // 28  # nearest-neighbour upscaling 8 → 28
     x = images.reshape(-1, 8, 8)[:, rows][:, :, rows].reshape(-1, 784).astype("float32") / 16.0
-    one_hot = np.eye(10, dtype="float32")[digits]
+    one_hot = tf.keras.utils.to_categorical(digits, 10)
     odd = (digits % 2).astype("float32").reshape(-1, 1)
     order = np.random.RandomState(seed).permutation(len(x))
     train, test = order[: len(x) * 4 // 5], order[len(x) * 4 // 5:]

@@ -1,14 +1,16 @@
-"""Keras's ``keras.utils`` helpers that training scripts call: ``set_random_seed``."""
+"""Keras's ``keras.utils`` helpers that training scripts call: ``set_random_seed`` and ``to_categorical``."""
 
 from __future__ import annotations
 
 import random
+from typing import Any, Optional
 
 import numpy as np
 
+from .._convert import as_count
 from ..random import manual_seed
 
-__all__ = ["set_random_seed"]
+__all__ = ["set_random_seed", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:
@@ -39,3 +41,45 @@ def set_random_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     manual_seed(seed)
+
+
+def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: Any = "float32") -> np.ndarray:
+    """Keras's ``tf.keras.utils.to_categorical``: integer class labels to one-hot rows (for
+    ``categorical_crossentropy``), as a numpy array with the class axis last. A trailing axis of size 1 is
+    dropped first, so ``(n, 1)`` labels give ``(n, num_classes)``.
+
+    Args:
+        y: class labels: integers in ``[0, num_classes)`` (integral floats accepted), any shape.
+        num_classes: the number of classes. Default: None (``max(y) + 1``).
+        dtype: the result's numpy dtype. Default: ``"float32"``.
+
+    Raises:
+        ValueError: labels that are negative, not integral, or ``>= num_classes``; ``num_classes < 1``.
+        TypeError: labels that are not numbers, or ``num_classes`` not an int.
+
+    Examples:
+        >>> import polyhead as tf
+        >>> tf.keras.utils.to_categorical([0, 2, 1], num_classes=3)
+        array([[1., 0., 0.],
+               [0., 0., 1.],
+               [0., 1., 0.]], dtype=float32)
+    """
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(f"to_categorical: y must hold integer class labels, got numpy dtype {labels.dtype}")
+    if labels.dtype.kind == "f" and not (np.isfinite(labels).all() and np.array_equal(labels, np.trunc(labels))):
+        raise ValueError("to_categorical: y must hold integer class labels, got non-integer values")
+    labels = labels.astype(np.int64)
+    shape = labels.shape[:-1] if labels.ndim > 1 and labels.shape[-1] == 1 else labels.shape
+    labels = labels.reshape(-1)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"to_categorical: class labels must be >= 0, got {labels.min()}")
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    else:
+        num_classes = as_count(num_classes, "num_classes", minimum=1)
+        if labels.size and labels.max() >= num_classes:
+            raise ValueError(f"to_categorical: label {labels.max()} is out of range for num_classes={num_classes}")
+    one_hot = np.zeros((labels.size, num_classes), dtype=dtype)
+    one_hot[np.arange(labels.size), labels] = 1
+    return one_hot.reshape(shape + (num_classes,))
