@@ -1,10 +1,12 @@
 private let loadParametersOp = "load_parameters"
 
 extension Module {
-    /// Saves every parameter under its dotted name (`namedParameters`) to a safetensors file, atomically.
+    /// Saves every parameter and buffer under its dotted name (`namedState`: `namedParameters`, then
+    /// `namedBuffers` such as batch normalization's running statistics) to a safetensors file, atomically.
     ///
-    /// Layouts are PyTorch's (a `Linear` weight is `(out, in)`), so `safetensors.torch.load_file` reads the
-    /// file into the matching torch module's `state_dict`.
+    /// Names and layouts are PyTorch's (a `Linear` weight is `(out, in)`), so the file holds the tensors of
+    /// the matching torch module's `state_dict` (and of the Python `polyhead` module's, whose
+    /// `load_weights` reads it).
     /// - Parameters:
     ///   - path: the file to create or replace.
     ///   - metadata: string pairs stored in the header (`"format": "pt"` is added unless given).
@@ -12,25 +14,26 @@ extension Module {
     public func saveParameters(to path: String, metadata: [String: String] = [:]) throws {
         var metadata = metadata
         if metadata["format"] == nil { metadata["format"] = "pt" }
-        try saveSafetensors(namedParameters, to: path, metadata: metadata)
+        try saveSafetensors(namedState, to: path, metadata: metadata)
     }
 
-    /// Copies the tensors of a safetensors file into the parameters of the same names, in place (the
-    /// parameter objects stay the same, so optimizers holding them keep working).
+    /// Copies the tensors of a safetensors file into the parameters and buffers of the same names
+    /// (`namedState`), in place (the tensor objects stay the same, so optimizers holding them keep working).
     ///
     /// Nothing is copied unless every shape matches and, when `strict`, the names match exactly.
     /// - Parameters:
-    ///   - path: a file written by `saveParameters`, `saveSafetensors` or any safetensors writer.
-    ///   - strict: require the file to hold exactly this module's parameter names.
-    /// - Returns: the parameter names absent from the file, and the file's names that are no parameter
-    ///   (both empty when `strict`).
-    /// - Throws: `PolyheadError.shapeMismatch` naming the file, the parameter and both shapes;
+    ///   - path: a file written by `saveParameters`, Python's `Module.save_weights`, `saveSafetensors` or any
+    ///     safetensors writer.
+    ///   - strict: require the file to hold exactly this module's parameter and buffer names.
+    /// - Returns: the parameter and buffer names absent from the file, and the file's names that are
+    ///   neither (both empty when `strict`).
+    /// - Throws: `PolyheadError.shapeMismatch` naming the file, the tensor and both shapes;
     ///   `PolyheadError.invalidArgument` listing missing or unexpected names (`strict`); the errors of
     ///   `loadSafetensors` for unreadable or malformed files.
     @discardableResult
     public func loadParameters(from path: String, strict: Bool = true) throws -> (missing: [String], unexpected: [String]) {
         let stored = try loadSafetensors(from: path).tensors
-        let own = namedParameters
+        let own = namedState
         var byName: [String: Tensor] = [:]
         for (name, tensor) in stored { byName[name] = tensor }
         let ownNames = Set(own.map(\.name))
@@ -44,14 +47,14 @@ extension Module {
             }
             throw PolyheadError.invalidArgument(
                 op: loadParametersOp,
-                message: "'\(path)' does not match the module's parameters: " + problems.joined(separator: "; "))
+                message: "'\(path)' does not match the module's parameters and buffers: " + problems.joined(separator: "; "))
         }
         var copies: [(target: Tensor, source: Tensor)] = []
         for (name, target) in own {
             guard let source = byName[name] else { continue }
             guard source.shape == target.shape else {
                 throw PolyheadError.shapeMismatch(
-                    op: loadParametersOp, message: "'\(path)': parameter \"\(name)\" has shape "
+                    op: loadParametersOp, message: "'\(path)': \"\(name)\" has shape "
                         + "\(describe(source.shape)) in the file but \(describe(target.shape)) in the module")
             }
             copies.append((target, source))

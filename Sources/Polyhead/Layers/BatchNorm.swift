@@ -17,8 +17,9 @@ public class BatchNorm: ModeDependentLayer {
     public let runningMean: Tensor?
     /// The running unbiased variance (ones at first), or `nil` when statistics are not tracked.
     public let runningVariance: Tensor?
-    /// The number of training batches seen (while tracking statistics).
-    public private(set) var numBatchesTracked = 0
+    /// The number of training batches seen, as a float32 scalar (PyTorch's `num_batches_tracked`, an int64
+    /// there; exact up to 2²⁴ batches), or `nil` when statistics are not tracked.
+    public let batchesTracked: Tensor?
     /// Whether the layer uses batch statistics (training) or the running ones (evaluation).
     public var isTraining = true
     /// The input ranks this layer accepts.
@@ -40,17 +41,22 @@ public class BatchNorm: ModeDependentLayer {
         bias = affine ? try Tensor.zeros([numFeatures], requiresGrad: true) : nil
         runningMean = trackRunningStats ? try Tensor.zeros([numFeatures]) : nil
         runningVariance = trackRunningStats ? try Tensor.ones([numFeatures]) : nil
+        batchesTracked = trackRunningStats ? Tensor(0) : nil
     }
+
+    /// The number of training batches seen (while tracking statistics).
+    public var numBatchesTracked: Int { batchesTracked.map { Int($0.scalars[0]) } ?? 0 }
 
     /// `weight` then `bias`, when affine.
     public var namedParameters: [(name: String, tensor: Tensor)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    /// The running statistics, when tracked (`running_mean`, `running_var`), as PyTorch names its buffers.
+    /// The running statistics and batch count, when tracked (`running_mean`, `running_var`,
+    /// `num_batches_tracked`), as PyTorch names its buffers.
     public var namedBuffers: [(name: String, tensor: Tensor)] {
-        guard let runningMean, let runningVariance else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVariance)]
+        guard let runningMean, let runningVariance, let batchesTracked else { return [] }
+        return [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
 
     /// Normalizes `input` (N, C, …).
@@ -62,9 +68,12 @@ public class BatchNorm: ModeDependentLayer {
                     + "input, got \(describe(input.shape))")
         }
         var factor = momentum ?? 0
-        if isTraining, runningMean != nil {
-            numBatchesTracked += 1
-            factor = momentum ?? 1 / Float(numBatchesTracked)
+        if isTraining, let batchesTracked {
+            let count = batchesTracked.withUnsafeMutableBufferPointer { count in
+                count[0] += 1
+                return count[0]
+            }
+            factor = momentum ?? 1 / count
         }
         // Batch statistics in training, and always when no running statistics are kept.
         return try Tensor.batchNorm(

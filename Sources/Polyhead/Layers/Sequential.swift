@@ -10,11 +10,7 @@ public final class Sequential: Layer {
     public convenience init(_ layers: any Layer...) { self.init(layers) }
 
     /// Every layer's parameters, prefixed by the layer's index.
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        layers.enumerated().flatMap { index, layer in
-            layer.namedParameters.map { ("\(index).\($0.name)", $0.tensor) }
-        }
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { collected(\.namedParameters) }
 
     /// Applies every layer in order.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

@@ -5,16 +5,34 @@ public protocol ModeDependentLayer: Layer {
     var isTraining: Bool { get set }
 }
 
-/// A module made of other modules (`Sequential`, the multi-task architectures that hold layers), so that
-/// `train(_:)` and `eval()` reach every layer inside it.
+/// A module made of other modules (`Sequential`, the multi-task architectures), like a PyTorch module's
+/// children: `train(_:)` and `eval()` reach every module inside it, and its buffers are theirs.
 public protocol ModuleContainer: Module {
-    /// The modules it holds, directly.
-    var submodules: [any Module] { get }
+    /// The modules it holds, directly, each with the name that prefixes its parameters and buffers in this
+    /// module's (`"0"`, `"trunk"`, `"heads.digit"`, …: PyTorch's `named_children`, with the dotted path of a
+    /// `ModuleList` or `ModuleDict` entry).
+    var namedSubmodules: [(name: String, module: any Module)] { get }
+}
+
+extension ModuleContainer {
+    /// The modules it holds, directly, in the order of `namedSubmodules`.
+    public var submodules: [any Module] { namedSubmodules.map(\.module) }
+
+    /// The buffers of every module inside, at any depth, named `<submodule>.<buffer>` (such as
+    /// `"trunk.1.running_mean"`).
+    public var namedBuffers: [(name: String, tensor: Tensor)] { collected(\.namedBuffers) }
+
+    /// The tensors `list` gives for each submodule, named `<submodule>.<name>`, submodule by submodule.
+    func collected(_ list: (any Module) -> [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+        namedSubmodules.flatMap { child in list(child.module).map { ("\(child.name).\($0.name)", $0.tensor) } }
+    }
 }
 
 extension Sequential: ModuleContainer {
-    /// The layers in order.
-    public var submodules: [any Module] { layers }
+    /// The layers in order, named by their index.
+    public var namedSubmodules: [(name: String, module: any Module)] {
+        layers.enumerated().map { ("\($0)", $1) }
+    }
 }
 
 extension Module {

@@ -1,8 +1,8 @@
 import XCTest
 @testable import Polyhead
 
-/// `Module.saveParameters` / `loadParameters`: same predictions after a round trip, copies in place, clear
-/// errors for mismatches, nothing copied on error.
+/// `Module.saveParameters` / `loadParameters`: same predictions after a round trip (batch normalization's
+/// running statistics included), copies in place, clear errors for mismatches, nothing copied on error.
 final class ModuleParametersTests: TemporaryDirectoryTestCase {
     private func model(seed: UInt64) throws -> Sequential {
         manualSeed(seed)
@@ -56,5 +56,21 @@ final class ModuleParametersTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(lenient.unexpected, ["2.weight", "2.bias"])
         XCTAssertEqual(lenient.missing, [])
         XCTAssertEqual(try longer.loadParameters(from: file, strict: false).missing, ["3.weight", "3.bias"])
+    }
+
+    func testBatchNormStatisticsSurviveTheRoundTrip() throws {
+        let input = try counting([6, 4])
+        var seed: UInt64 = 10
+        try checkStateRoundTrip("sequential", directory: directory) {
+            seed += 1
+            manualSeed(seed)
+            let model = Sequential(try Linear(4, 8), try BatchNorm1d(8), ReLU(), try Linear(8, 3))
+            return (model, { [try model(input)] })
+        }
+        let stored = try loadSafetensors(from: path("sequential.safetensors")).tensors
+        XCTAssertEqual(Set(stored.map(\.name)), ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+                                                "1.num_batches_tracked", "3.weight", "3.bias"])
+        XCTAssertEqual(stored.first { $0.name == "1.num_batches_tracked" }?.tensor.scalars, [3], "three training steps")
+        XCTAssertEqual(stored.first { $0.name == "1.num_batches_tracked" }?.tensor.shape, [], "a scalar, as in PyTorch")
     }
 }

@@ -9,8 +9,9 @@ final class BatchNormTests: XCTestCase {
         XCTAssertEqual(layer.runningMean?.scalars, [0, 0, 0])
         XCTAssertEqual(layer.runningVariance?.scalars, [1, 1, 1])
         XCTAssertEqual(layer.namedParameters.map(\.name), ["weight", "bias"])
-        XCTAssertEqual(layer.namedBuffers.map(\.name), ["running_mean", "running_var"])
+        XCTAssertEqual(layer.namedBuffers.map(\.name), ["running_mean", "running_var", "num_batches_tracked"])
         XCTAssertEqual(layer.numBatchesTracked, 0)
+        XCTAssertEqual(layer.batchesTracked?.shape, [], "a scalar buffer, as in PyTorch")
         XCTAssertEqual(layer.momentum, 0.1)
     }
 
@@ -20,6 +21,7 @@ final class BatchNormTests: XCTestCase {
         _ = try layer(x)
         _ = try layer(x)
         XCTAssertEqual(layer.numBatchesTracked, 2)
+        XCTAssertEqual(layer.batchesTracked?.scalars, [2])
         // After two identical batches: mean 0.1·4 + 0.9·0.4 = 0.76; var 0.9·(0.9 + 0.1·20/3) + 0.1·20/3.
         assertClose(layer.runningMean!, [0.76, 0.38])
         let v0 = 0.9 * (0.9 + 0.1 * 20 / 3) + 0.1 * 20 / 3
@@ -40,7 +42,7 @@ final class BatchNormTests: XCTestCase {
     func testWithoutRunningStatisticsBatchStatisticsAreUsedInEvaluation() throws {
         let layer = try BatchNorm1d(1, affine: false, trackRunningStats: false)
         layer.eval()
-        XCTAssertTrue(layer.namedParameters.isEmpty && layer.namedBuffers.isEmpty)
+        XCTAssertTrue(layer.namedParameters.isEmpty && layer.namedBuffers.isEmpty && layer.batchesTracked == nil)
         assertClose(try layer(T([1, 3], [2, 1])), [-1, 1], tolerance: 1e-4)
     }
 

@@ -16,6 +16,18 @@ final class SequentialTests: XCTestCase {
         XCTAssertEqual(model.namedParameters.map(\.name), ["0.0.weight", "0.0.bias", "1.weight", "1.bias"])
     }
 
+    func testBuffersAreNamedLikePyTorchAtAnyDepth() throws {
+        let inner = try BatchNorm1d(3)
+        let model: any Module = Sequential(Sequential(try Linear(2, 3), inner), ReLU(), try BatchNorm1d(3, affine: false),
+                                           try BatchNorm1d(3, trackRunningStats: false))
+        XCTAssertEqual(model.namedBuffers.map(\.name), ["0.1.running_mean", "0.1.running_var", "0.1.num_batches_tracked",
+                                                        "2.running_mean", "2.running_var", "2.num_batches_tracked"])
+        XCTAssertTrue(model.buffers[0] === inner.runningMean && model.buffers[2] === inner.batchesTracked)
+        XCTAssertEqual(model.namedState.map(\.name), model.namedParameters.map(\.name) + model.namedBuffers.map(\.name))
+        XCTAssertEqual((model as? any ModuleContainer)?.namedSubmodules.map(\.name), ["0", "1", "2", "3"])
+        XCTAssertTrue(try Linear(2, 3).namedBuffers.isEmpty, "no buffers by default")
+    }
+
     func testForwardMatchesAManualComputation() throws {
         manualSeed(3)
         let first = try Linear(3, 4), second = try Linear(4, 2)

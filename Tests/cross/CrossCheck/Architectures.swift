@@ -1,11 +1,16 @@
-// `polyhead-cross-check architectures`: builds every multi-task architecture from a fixed recipe and seed,
-// runs it on a seeded input and trains it for three Adam steps, printing every parameter, output and
-// loss. Tests/cross/test_architectures_cross_language.py builds the same models through `polyhead.mtl`
-// and compares the numbers.
+// `polyhead-cross-check architectures <directory>`: builds every multi-task architecture from a fixed recipe
+// and seed, runs it on a seeded input and trains it for three Adam steps, printing every parameter, output,
+// loss and buffer; then exchanges weights with Python through safetensors files in <directory>.
+// Tests/cross/test_architectures_cross_language.py builds the same models through `polyhead.mtl` and
+// compares the numbers.
 //
 // Recipe per architecture (input width 5, batch 3; MTAN takes (3, 1, 4, 4) images): manualSeed(100 + index);
 // build the model; x = randn(input shape); print "model <name>", "param <name> <values…>", "output <task> <values…>"; then three
-// steps of Adam(lr: 0.05) on Σ_outputs mean(out²) (+ the penalty for SoftSharing), printing "loss <v>".
+// steps of Adam(lr: 0.05) on Σ_outputs mean(out²) (+ the penalty for SoftSharing), printing "loss <v>"; then
+// "buffer <name> <values…>" (batch normalization's statistics, moved by the four training-mode forwards).
+// Then the trained model is saved to <directory>/<name>.swift.safetensors, and the file Python saved from
+// its trained model, <directory>/<name>.python.safetensors, is loaded (strictly) into a new model of the
+// recipe, whose evaluation-mode outputs on x are printed as "eval <task> <values…>".
 import Polyhead
 
 /// An expert / bottom block: Linear(width, 4), ReLU.
@@ -13,7 +18,10 @@ private func block(_ width: Int = 5) throws -> any Layer { Sequential(try Linear
 
 /// The architectures in recipe order.
 private let recipes: [(String, () throws -> any MultiTaskModel)] = [
-    ("HardSharing", { try HardSharing(trunk: try block(), heads: [("a", try Linear(4, 2)), ("b", try Linear(4, 1))]) }),
+    ("HardSharing", {
+        try HardSharing(trunk: Sequential(try Linear(5, 4), try BatchNorm1d(4), ReLU()),
+                        heads: [("a", try Linear(4, 2)), ("b", try Linear(4, 1))])
+    }),
     ("SoftSharing", {
         try SoftSharing(towers: try ["a", "b"].map { ($0, Sequential(try Linear(5, 3), Tanh(), try Linear(3, 1))) }, penalty: 0.5)
     }),
@@ -55,7 +63,7 @@ private func line(_ label: String, _ name: String, _ tensor: Tensor) -> String {
 }
 
 /// Prints the recipe's numbers for every architecture.
-func printArchitectures() throws {
+func printArchitectures(exchangingWeightsIn directory: String) throws {
     for (index, (name, make)) in recipes.enumerated() {
         manualSeed(UInt64(100 + index))
         let model = try make()
@@ -73,5 +81,11 @@ func printArchitectures() throws {
             optimizer.step()
             print("loss \(try loss.item())")
         }
+        for (buffer, tensor) in model.namedBuffers { print(line("buffer", buffer, tensor)) }
+        try model.saveParameters(to: "\(directory)/\(name).swift.safetensors")
+        let loaded = try make()
+        try loaded.loadParameters(from: "\(directory)/\(name).python.safetensors")
+        loaded.eval()
+        for (task, output) in try loaded(x) { print(line("eval", task, output)) }
     }
 }

@@ -53,8 +53,12 @@ func run(method name: String?) throws {
     }
 }
 
-// `polyhead-cross-check architectures` prints the architecture recipes instead (Architectures.swift).
+// `polyhead-cross-check architectures <directory>` prints the architecture recipes instead (Architectures.swift).
 do {
-    let argument = CommandLine.arguments.dropFirst().first
-    if argument == "architectures" { try printArchitectures() } else { try run(method: argument) }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "architectures", arguments.count == 2 {
+        try printArchitectures(exchangingWeightsIn: arguments[1])
+    } else {
+        try run(method: arguments.first)
+    }
 } catch { print("error: \(error)"); exit(1) }

@@ -7,12 +7,20 @@
 /// from the stage before (max-pooled to `s_k`'s height and width), each task's module computes
 /// ```
 /// input_k = s_1 (k = 1), concat(s_k, t_{k-1}) along channels (k > 1)
-/// mask_k  = sigmoid(conv1×1(relu(BN(conv1×1(input_k)))))          (channels[k] channels)
+/// mask_k  = sigmoid(BN(conv1×1(relu(BN(conv1×1(input_k))))))     (channels[k] channels)
 /// a_k     = mask_k ⊙ s_k
 /// t_k     = relu(BN(conv3×3(a_k)))   (channels[k + 1] channels, the paper's f block; not after the last stage)
 /// ```
 /// and the task's head reads `a_K` of the last stage. The pooling uses a window and stride of the ratio of
-/// the two resolutions (e.g. 2 when a stage halves them).
+/// the two resolutions (e.g. 2 when a stage halves them). The mask is the paper's (and LibMTL's)
+/// conv1×1 → BN → ReLU → conv1×1 → BN → sigmoid.
+///
+/// Stage granularity differs from the paper. There, each shared block j yields two tensors: the output of
+/// its first layer `u_j`, from which (concatenated with `t_{j-1}`) the mask is computed, and the output of
+/// its last layer `p_j`, which the mask multiplies. Here a stage is an opaque layer supplied by the caller
+/// and only its output is seen, so `s_k` serves both: the mask is computed from the stage's output and
+/// multiplies that same output. With one-layer stages the two agree; with multi-layer stages the mask sees
+/// the stage's last layer instead of its first.
 ///
 /// ```swift
 /// let model = try MTAN(
@@ -24,7 +32,7 @@
 /// let outputs = try model(x)                      // x: (N, 1, 12, 12); outputs["left"]: (N, 10)
 /// ```
 /// The backbone's parameters are shared; each task's attention modules and head are its own. Parameter
-/// names: `backbone.<k>.<name>`, then per task `attention.<task>.<k>.mask.<i>.<name>` and
+/// (and buffer) names: `backbone.<k>.<name>`, then per task `attention.<task>.<k>.mask.<i>.<name>` and
 /// `attention.<task>.<k>.block.<i>.<name>`, then `heads.<task>.<name>`. The attention modules are created
 /// task by task, stage by stage, drawing their convolutions' weights from the global generator.
 public final class MTAN: MultiTaskModel, ModuleContainer {
@@ -72,9 +80,11 @@ public final class MTAN: MultiTaskModel, ModuleContainer {
             + heads.flatMap { owned("heads.\($0.task)", $0.head, task: $0.task) }
     }
 
-    /// The stages, attention modules and heads (for `train(_:)` and `eval()`).
-    public var submodules: [any Module] {
-        backbone + attention.flatMap { $0.modules as [any Module] } + heads.map(\.head)
+    /// The stages (`backbone.<k>`), each task's attention modules (`attention.<task>.<k>`) and the heads
+    /// (`heads.<task>`).
+    public var namedSubmodules: [(name: String, module: any Module)] {
+        indexed("backbone", backbone) + attention.flatMap { indexed("attention.\($0.task)", $0.modules) }
+            + heads.map { ("heads.\($0.task)", $0.head) }
     }
 
     /// Runs the backbone stage by stage, every task's attention module after each stage, then the heads.
@@ -114,11 +124,12 @@ public final class MTAN: MultiTaskModel, ModuleContainer {
 }
 
 /// One task's attention module at one MTAN stage (Liu et al., CVPR 2019): a mask
-/// `sigmoid(conv1×1(relu(BN(conv1×1(input)))))` over the stage's shared features, applied elementwise, then
+/// `sigmoid(BN(conv1×1(relu(BN(conv1×1(input))))))` over the stage's shared features, applied elementwise, then
 /// (before the last stage) the f block `relu(BN(conv3×3(·)))` that maps the attended features to the next
 /// stage's channel count.
 public final class MTANAttention: ModuleContainer {
-    /// conv1×1 (no bias) → BN → ReLU → conv1×1 → sigmoid: input channels → `channels` → `channels`.
+    /// conv1×1 → BN → ReLU → conv1×1 → BN → sigmoid: input channels → `channels` → `channels` (the
+    /// convolutions without bias, which the batch normalization after each would cancel).
     public let mask: Sequential
     /// conv3×3 (padding 1, no bias) → BN → ReLU to the next stage's channels, or `nil` at the last stage.
     public let block: Sequential?
@@ -130,20 +141,19 @@ public final class MTANAttention: ModuleContainer {
     public init(inputChannels: Int, channels: Int, nextChannels: Int?) throws {
         mask = Sequential(
             try Conv2d(inputChannels, channels, kernelSize: 1, bias: false), try BatchNorm2d(channels), ReLU(),
-            try Conv2d(channels, channels, kernelSize: 1), Sigmoid())
+            try Conv2d(channels, channels, kernelSize: 1, bias: false), try BatchNorm2d(channels), Sigmoid())
         block = try nextChannels.map {
             Sequential(try Conv2d(channels, $0, kernelSize: 3, padding: 1, bias: false), try BatchNorm2d($0), ReLU())
         }
     }
 
     /// The mask's parameters (`mask.<i>.<name>`), then the block's (`block.<i>.<name>`).
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        mask.namedParameters.map { ("mask.\($0.name)", $0.tensor) }
-            + (block?.namedParameters.map { ("block.\($0.name)", $0.tensor) } ?? [])
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { collected(\.namedParameters) }
 
-    /// The mask and the block.
-    public var submodules: [any Module] { [mask] + (block.map { [$0] } ?? []) }
+    /// The mask (`mask`) and the block (`block`).
+    public var namedSubmodules: [(name: String, module: any Module)] {
+        [("mask", mask)] + (block.map { [("block", $0)] } ?? [])
+    }
 
     /// The task's features at this stage from the shared features (N, channels, H, W) and the task's features
     /// of the stage before, already pooled to (N, channels, H, W) (`nil` at the first stage).

@@ -19,14 +19,14 @@ final class MTANTests: XCTestCase {
         XCTAssertEqual(try net(try Tensor.randn([5, 1, 4, 4])).map(\.output.shape), [[5, 2], [5, 1]])
         let shared = ["backbone.0.0.weight", "backbone.0.0.bias", "backbone.1.1.weight", "backbone.1.1.bias"]
         let own: (String) -> [String] = { t in
-            ["0.mask.0.weight", "0.mask.1.weight", "0.mask.1.bias", "0.mask.3.weight", "0.mask.3.bias",
+            ["0.mask.0.weight", "0.mask.1.weight", "0.mask.1.bias", "0.mask.3.weight", "0.mask.4.weight", "0.mask.4.bias",
              "0.block.0.weight", "0.block.1.weight", "0.block.1.bias",
-             "1.mask.0.weight", "1.mask.1.weight", "1.mask.1.bias", "1.mask.3.weight", "1.mask.3.bias"]
+             "1.mask.0.weight", "1.mask.1.weight", "1.mask.1.bias", "1.mask.3.weight", "1.mask.4.weight", "1.mask.4.bias"]
                 .map { "attention.\(t).\($0)" } + ["heads.\(t).1.weight", "heads.\(t).1.bias"]
         }
-        // Stage 0: conv 1→2 1×1, BN 2, conv 2→2 1×1 + bias, f block conv3×3 2→3, BN 3; stage 1: conv 6→3,
-        // BN 3, conv 3→3 + bias.
-        let attention = (4 + 4 + 6 + 54 + 6) + (18 + 6 + 12)
+        // Stage 0: conv 2→2 1×1, BN 2, conv 2→2 1×1, BN 2, f block conv3×3 2→3, BN 3; stage 1: conv 6→3,
+        // BN 3, conv 3→3, BN 3.
+        let attention = (4 + 4 + 4 + 4 + 54 + 6) + (18 + 6 + 9 + 6)
         checkPartition(net, inputShape: [2, 1, 4, 4], shared: shared,
                        tasks: Dictionary(uniqueKeysWithValues: tasks.map { ($0, own($0)) }),
                        scalars: (18 + 2) + (54 + 3) + 2 * attention + (24 + 2) + (12 + 1))
@@ -41,7 +41,7 @@ final class MTANTests: XCTestCase {
                     ("right", Sequential(Flatten(), try Linear(16 * 6 * 6, 10)))])
         XCTAssertEqual(try model(try Tensor.randn([4, 1, 12, 12])).map(\.output.shape), [[4, 10], [4, 10]])
         XCTAssertEqual(model.sharedParameters.count, 4)
-        XCTAssertEqual(try model.taskParameters("left").count, 15)
+        XCTAssertEqual(try model.taskParameters("left").count, 17)
     }
 
     func testGradientsAgainstFloat64Reference() throws {
@@ -53,7 +53,7 @@ final class MTANTests: XCTestCase {
             func batchNorm(_ x: Ref, _ prefix: String) -> Ref { Ref.batchNorm(x, p["\(prefix).weight"], p["\(prefix).bias"]) }
             func attend(_ input: Ref, _ shared: Ref, _ prefix: String) -> Ref {
                 let hidden = batchNorm(conv(input, "\(prefix).mask.0"), "\(prefix).mask.1").relu
-                return conv(hidden, "\(prefix).mask.3").sigmoid * shared
+                return batchNorm(conv(hidden, "\(prefix).mask.3"), "\(prefix).mask.4").sigmoid * shared
             }
             let s0 = conv(x, "backbone.0.0", padding: 1).relu
             let s1 = conv(maxPool2(s0), "backbone.1.1", padding: 1).relu
@@ -69,7 +69,7 @@ final class MTANTests: XCTestCase {
     func testTrainAndEvalReachEveryBatchNorm() throws {
         let net = try model()
         let norms = batchNorms(in: net)
-        XCTAssertEqual(norms.count, 2 * 3, "three BatchNorms per task")
+        XCTAssertEqual(norms.count, 2 * 5, "five BatchNorms per task")
         let x = try Tensor.randn([4, 1, 4, 4])
         _ = try net(x)
         XCTAssertTrue(norms.allSatisfy { $0.numBatchesTracked == 1 && $0.runningMean!.scalars != [Float](repeating: 0, count: $0.numFeatures) })

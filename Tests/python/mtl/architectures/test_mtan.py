@@ -20,12 +20,12 @@ def make():
 def test_shapes_and_partition(check_partition):
     model = make()
     assert [tuple(y.shape) for y in model(ph.randn(5, 1, 4, 4)).values()] == [(5, 2), (5, 1)]
-    own = ["0.mask.0.weight", "0.mask.1.weight", "0.mask.1.bias", "0.mask.3.weight", "0.mask.3.bias",
+    own = ["0.mask.0.weight", "0.mask.1.weight", "0.mask.1.bias", "0.mask.3.weight", "0.mask.4.weight", "0.mask.4.bias",
            "0.block.0.weight", "0.block.1.weight", "0.block.1.bias",
-           "1.mask.0.weight", "1.mask.1.weight", "1.mask.1.bias", "1.mask.3.weight", "1.mask.3.bias"]
-    # Stage 0: conv 2→2 1×1, BN 2, conv 2→2 1×1 + bias, f block conv3×3 2→3, BN 3; stage 1: conv 6→3, BN 3,
-    # conv 3→3 + bias.
-    attention = (4 + 4 + 6 + 54 + 6) + (18 + 6 + 12)
+           "1.mask.0.weight", "1.mask.1.weight", "1.mask.1.bias", "1.mask.3.weight", "1.mask.4.weight", "1.mask.4.bias"]
+    # Stage 0: conv 2→2 1×1, BN 2, conv 2→2 1×1, BN 2, f block conv3×3 2→3, BN 3; stage 1: conv 6→3, BN 3,
+    # conv 3→3, BN 3.
+    attention = (4 + 4 + 4 + 4 + 54 + 6) + (18 + 6 + 9 + 6)
     check_partition(model, (2, 1, 4, 4),
                     shared=["backbone.0.0.weight", "backbone.0.0.bias", "backbone.1.1.weight", "backbone.1.1.bias"],
                     tasks={t: [f"attention.{t}.{name}" for name in own] + [f"heads.{t}.1.weight", f"heads.{t}.1.bias"]
@@ -45,7 +45,7 @@ def test_gradients_against_numpy_float64(check_model_gradients, ref):
 
         def attend(input, shared, prefix):
             hidden = ref.relu(batch_norm(conv(input, f"{prefix}.mask.0"), f"{prefix}.mask.1"))
-            return ref.sigmoid(conv(hidden, f"{prefix}.mask.3")) * shared
+            return ref.sigmoid(batch_norm(conv(hidden, f"{prefix}.mask.3"), f"{prefix}.mask.4")) * shared
 
         def pool(h):
             return ref.max_pool2d(h, (2, 2), (2, 2), (0, 0))
@@ -66,7 +66,7 @@ def test_gradients_against_numpy_float64(check_model_gradients, ref):
 def test_train_and_eval_reach_every_batch_norm():
     model = make()
     norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    assert len(norms) == 2 * 3, "three BatchNorms per task"
+    assert len(norms) == 2 * 5, "five BatchNorms per task"
     x = ph.randn(4, 1, 4, 4)
     model(x)
     assert all(not np.allclose(m.running_mean.numpy(), 0) for m in norms), "training updates the statistics"

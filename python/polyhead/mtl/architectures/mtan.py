@@ -17,7 +17,7 @@ _shape = _core.Tensor.shape.__get__
 class MTANAttention(Module):
     """One task's attention module at one :class:`MTAN` stage (Liu, Johns, Davison, CVPR 2019).
 
-    ``mask = sigmoid(conv1×1(relu(BN(conv1×1(input)))))`` over the stage's shared features is applied
+    ``mask = sigmoid(BN(conv1×1(relu(BN(conv1×1(input))))))`` over the stage's shared features is applied
     elementwise, then (before the last stage) the f block ``relu(BN(conv3×3(·)))`` maps the attended
     features to the next stage's channel count.
 
@@ -29,7 +29,8 @@ class MTANAttention(Module):
 
     Attributes:
         mask: ``Sequential(Conv2d(input_channels, channels, 1, bias=False), BatchNorm2d(channels), ReLU(),
-            Conv2d(channels, channels, 1), Sigmoid())``.
+            Conv2d(channels, channels, 1, bias=False), BatchNorm2d(channels), Sigmoid())`` (the paper's and
+            LibMTL's mask; no convolution bias, which the batch normalization after it would cancel).
         block: ``Sequential(Conv2d(channels, next_channels, 3, padding=1, bias=False),
             BatchNorm2d(next_channels), ReLU())`` or None.
 
@@ -44,7 +45,7 @@ class MTANAttention(Module):
     def __init__(self, input_channels: int, channels: int, next_channels: Optional[int]) -> None:
         super().__init__()
         self.mask = Sequential(Conv2d(input_channels, channels, 1, bias=False), BatchNorm2d(channels), ReLU(),
-                               Conv2d(channels, channels, 1), Sigmoid())
+                               Conv2d(channels, channels, 1, bias=False), BatchNorm2d(channels), Sigmoid())
         self.block = (None if next_channels is None else
                       Sequential(Conv2d(channels, next_channels, 3, padding=1, bias=False), BatchNorm2d(next_channels),
                                  ReLU()))
@@ -67,10 +68,17 @@ class MTAN(MultiTaskModel):
     to ``s_k``'s height and width, window = stride = the ratio of the resolutions)::
 
         input_k = s_1 (first stage), cat([s_k, t_{k-1}], dim=1) (later stages)
-        a_k = sigmoid(conv1×1(relu(BN(conv1×1(input_k))))) * s_k
+        a_k = sigmoid(BN(conv1×1(relu(BN(conv1×1(input_k)))))) * s_k
         t_k = relu(BN(conv3×3(a_k)))        # the f block, to channels[k + 1]; none after the last stage
 
     and each head reads its task's ``a_K`` of the last stage.
+
+    Stage granularity differs from the paper. There, each shared block j yields two tensors: the output of
+    its first layer ``u_j``, from which (concatenated with ``t_{j-1}``) the mask is computed, and the output
+    of its last layer ``p_j``, which the mask multiplies. Here a stage is an opaque module supplied by the
+    caller and only its output is seen, so ``s_k`` serves both: the mask is computed from the stage's output
+    and multiplies that same output. With one-layer stages the two agree; with multi-layer stages the mask
+    sees the stage's last layer instead of its first.
 
     Args:
         backbone: the shared stages, a list of modules applied in order; stage k must return
@@ -80,8 +88,9 @@ class MTAN(MultiTaskModel):
 
     The backbone is shared; each task's attention modules and head are its own. The attention modules are
     created task by task, stage by stage (the same order as the Swift ``MTAN``, so a seed gives the same
-    weights in both). Parameter names: ``backbone.<k>.<name>``, ``attention.<task>.<k>.mask.<i>.<name>``,
-    ``attention.<task>.<k>.block.<i>.<name>``, ``heads.<task>.<name>``.
+    weights in both). Parameter (and buffer) names: ``backbone.<k>.<name>``,
+    ``attention.<task>.<k>.mask.<i>.<name>``, ``attention.<task>.<k>.block.<i>.<name>``, ``heads.<task>.<name>``
+    (the Swift ``MTAN``'s too, so weights saved in either language load in the other).
 
     Examples:
         >>> import polyhead
@@ -93,7 +102,7 @@ class MTAN(MultiTaskModel):
         >>> {task: tuple(y.shape) for task, y in model(polyhead.randn(4, 1, 12, 12)).items()}
         {'left': (4, 10), 'right': (4, 10)}
         >>> len(model.shared_parameters()), len(model.task_parameters("left"))
-        (4, 15)
+        (4, 17)
     """
 
     def __init__(self, backbone: Sequence[Module], channels: Sequence[int], heads: Any) -> None:
