@@ -149,7 +149,7 @@ final class MovingNormalization {
             y = try Tensor.batchNorm(rows, runningMean: movingMean, runningVariance: movingVariance, weight: gamma,
                                      bias: beta, training: false, epsilon: epsilon)
         } else {
-            if rows.shape[0] > 0 { try withoutGrad { try updateMovingStatistics(rows) } }
+            if rows.shape[0] > 0 { updateMovingStatistics(rows) }
             // One row has zero variance: the output is beta and nothing flows back to x.
             y = rows.shape[0] > 1
                 ? try Tensor.batchNorm(rows, runningMean: nil, runningVariance: nil, weight: gamma, bias: beta,
@@ -166,18 +166,25 @@ final class MovingNormalization {
         return y
     }
 
-    /// Moves the moving statistics toward the batch's mean and biased variance (accumulated in Double).
-    private func updateMovingStatistics(_ rows: Tensor) throws {
+    /// Moves the moving statistics toward the batch's mean and biased variance (accumulated in Double,
+    /// row by row so that the reads stay contiguous).
+    private func updateMovingStatistics(_ rows: Tensor) {
         let (count, channels) = (rows.shape[0], rows.shape[1])
         let x = rows.storage.pointer, mean = movingMean.storage.pointer, variance = movingVariance.storage.pointer
+        var sums = [Double](repeating: 0, count: channels), squares = sums
+        for r in 0..<count {
+            let row = x + r * channels
+            for c in 0..<channels { sums[c] += Double(row[c]) }
+        }
+        let batchMean = sums.map { $0 / Double(count) }
+        for r in 0..<count {
+            let row = x + r * channels
+            for c in 0..<channels { let d = Double(row[c]) - batchMean[c]; squares[c] += d * d }
+        }
         let keep = Double(momentum)
         for c in 0..<channels {
-            var sum = 0.0, squares = 0.0
-            for r in 0..<count { sum += Double(x[r * channels + c]) }
-            let batchMean = sum / Double(count)
-            for r in 0..<count { let d = Double(x[r * channels + c]) - batchMean; squares += d * d }
-            mean[c] = Float(keep * Double(mean[c]) + (1 - keep) * batchMean)
-            variance[c] = Float(keep * Double(variance[c]) + (1 - keep) * squares / Double(count))
+            mean[c] = Float(keep * Double(mean[c]) + (1 - keep) * batchMean[c])
+            variance[c] = Float(keep * Double(variance[c]) + (1 - keep) * squares[c] / Double(count))
         }
     }
 }
