@@ -115,3 +115,29 @@ def test_rejects_bad_arguments():
     growing = mtl.MTAN([stage(), nn.Conv2d(2, 2, 1, padding=1)], [2, 2], heads(72))
     with pytest.raises(ValueError, match="6×6 is not a whole-number reduction of the previous stage's 4×4"):
         growing(ph.zeros(1, 1, 4, 4))
+
+
+def test_saved_weights_keep_the_running_statistics(tmp_path):
+    ph.manual_seed(1)
+    trained, x = make(), ph.randn(4, 1, 4, 4)
+    optimizer = ph.optim.SGD(trained.parameters(), lr=0.1)
+    for _ in range(3):  # training mode: the batch statistics move too
+        loss = sum((y * y).mean() for y in trained(x).values())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    trained.eval()
+    expected = {task: y.detach().numpy() for task, y in trained(x).items()}
+    buffers = [name for name, _ in trained.named_buffers()]
+    assert buffers[:3] == [f"attention.a.0.mask.1.{n}" for n in ("running_mean", "running_var", "num_batches_tracked")]
+    assert len(buffers) == 2 * 5 * 3
+    trained.save_weights(tmp_path / "mtan.safetensors")
+    ph.manual_seed(2)
+    restored = make()
+    restored.load_weights(tmp_path / "mtan.safetensors")
+    restored.eval()
+    for task, y in restored(x).items():
+        np.testing.assert_array_equal(y.detach().numpy(), expected[task])
+    ph.io.save_file(dict(trained.named_parameters()), tmp_path / "parameters.safetensors")
+    with pytest.raises(ValueError, match='Missing key.*"attention.a.0.mask.1.running_mean"'):
+        make().load_weights(tmp_path / "parameters.safetensors")
