@@ -47,7 +47,8 @@ extension Module {
             }
             throw PolyheadError.invalidArgument(
                 op: loadParametersOp,
-                message: "'\(path)' does not match the module's parameters and buffers: " + problems.joined(separator: "; "))
+                message: "'\(path)' does not match the module's parameters and buffers: "
+                    + problems.joined(separator: "; "))
         }
         var copies: [(target: Tensor, source: Tensor)] = []
         for (name, target) in own {

@@ -56,7 +56,8 @@ public class BatchNorm: ModeDependentLayer {
     /// `num_batches_tracked`), as PyTorch names its buffers.
     public var namedBuffers: [(name: String, tensor: Tensor)] {
         guard let runningMean, let runningVariance, let batchesTracked else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+        return [("running_mean", runningMean), ("running_var", runningVariance),
+                ("num_batches_tracked", batchesTracked)]
     }
 
     /// Normalizes `input` (N, C, …).

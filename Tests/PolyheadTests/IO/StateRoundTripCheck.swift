@@ -4,11 +4,12 @@
 import XCTest
 @testable import Polyhead
 
-/// Trains the model `make()` builds (with a function giving its outputs on a fixed input) for three SGD steps in training mode (which also moves the batch
-/// statistics), saves it with `saveParameters`, loads the file into a second `make()` (other weights, fresh
-/// statistics) and checks that both give bit-identical outputs in evaluation mode. Also checks that the
-/// parameters alone are not enough: a file without the buffers fails a strict load naming the first missing
-/// buffer, and a lenient load of it leaves the evaluation outputs different.
+/// Trains the model `make()` builds (with a function giving its outputs on a fixed input) for three SGD
+/// steps in training mode (which also moves the batch statistics), saves it with `saveParameters`, loads
+/// the file into a second `make()` (other weights, fresh statistics) and checks that both give bit-identical
+/// outputs in evaluation mode. Also checks that the parameters alone are not enough: a file without the
+/// buffers fails a strict load naming the first missing buffer, and a lenient load of it leaves the
+/// evaluation outputs different.
 /// - Parameter directory: where the files go.
 func checkStateRoundTrip(
     _ label: String, directory: String, make: () throws -> (model: any Module, outputs: () throws -> [Tensor]),

@@ -36,7 +36,8 @@ extension CrossStitch: ModuleContainer {
 extension MMoE: ModuleContainer {
     /// The experts (`experts.<index>`), gates (`gates.<task>`) and towers (`towers.<task>`).
     public var namedSubmodules: [(name: String, module: any Module)] {
-        indexed("experts", experts) + gates.map { ("gates.\($0.task)", $0.gate) } + towers.map { ("towers.\($0.task)", $0.tower) }
+        indexed("experts", experts) + gates.map { ("gates.\($0.task)", $0.gate) }
+            + towers.map { ("towers.\($0.task)", $0.tower) }
     }
 }
 
@@ -44,7 +45,8 @@ extension ExtractionLevel: ModuleContainer {
     /// The shared experts (`shared_experts.<index>`), the task experts (`task_experts.<task>.<index>`), the
     /// task gates (`task_gates.<task>`) and the shared gate (`shared_gate`).
     public var namedSubmodules: [(name: String, module: any Module)] {
-        indexed("shared_experts", sharedExperts) + taskExperts.flatMap { indexed("task_experts.\($0.task)", $0.experts) }
+        indexed("shared_experts", sharedExperts)
+            + taskExperts.flatMap { indexed("task_experts.\($0.task)", $0.experts) }
             + taskGates.map { ("task_gates.\($0.task)", $0.gate) } + (sharedGate.map { [("shared_gate", $0)] } ?? [])
     }
 }
@@ -66,17 +68,21 @@ extension PLE: ModuleContainer {
 extension DSelectK: ModuleContainer {
     /// The experts (`experts.<index>`), gates (`gates.<task>`) and towers (`towers.<task>`).
     public var namedSubmodules: [(name: String, module: any Module)] {
-        indexed("experts", experts) + gates.map { ("gates.\($0.task)", $0.gate) } + towers.map { ("towers.\($0.task)", $0.tower) }
+        indexed("experts", experts) + gates.map { ("gates.\($0.task)", $0.gate) }
+            + towers.map { ("towers.\($0.task)", $0.tower) }
     }
 }
 
 extension ESMM: ModuleContainer {
     /// The shared bottom (`shared`) and the two towers (`ctr`, `cvr`).
-    public var namedSubmodules: [(name: String, module: any Module)] { [("shared", shared), ("ctr", ctrTower), ("cvr", cvrTower)] }
+    public var namedSubmodules: [(name: String, module: any Module)] {
+        [("shared", shared), ("ctr", ctrTower), ("cvr", cvrTower)]
+    }
 }
 
 extension TaskRelation: ModuleContainer {
-    /// The trunk (`trunk`), the task layers (`task_layers.<task>`) and the output layers (`output_layers.<task>`).
+    /// The trunk (`trunk`), the task layers (`task_layers.<task>`) and the output layers
+    /// (`output_layers.<task>`).
     public var namedSubmodules: [(name: String, module: any Module)] {
         [("trunk", trunk)] + taskLayers.map { ("task_layers.\($0.task)", $0.layer) }
             + outputLayers.map { ("output_layers.\($0.task)", $0.layer) }

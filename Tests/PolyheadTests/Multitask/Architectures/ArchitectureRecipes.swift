@@ -2,8 +2,10 @@
 
 /// Every architecture on (N, 5) inputs with `block(width)` (a layer from width to 4 features) in each of its
 /// parts: trunks, experts, task layers, and towers `block(4)` → Linear(4, 1). Each recipe builds when called.
-func architectureRecipes(block: @escaping (Int) throws -> any Layer) -> [(String, () throws -> any MultiTaskModel)] {
-    let towers = { [("a", Sequential(try block(4), try Linear(4, 1))), ("b", Sequential(try block(4), try Linear(4, 1)))] }
+func architectureRecipes(
+    block: @escaping (Int) throws -> any Layer
+) -> [(String, () throws -> any MultiTaskModel)] {
+    let towers = { try ["a", "b"].map { ($0, Sequential(try block(4), try Linear(4, 1)) as any Layer) } }
     return [
         ("HardSharing", { try HardSharing(trunk: try block(5), heads: try towers()) }),
         ("SoftSharing", { try SoftSharing(towers: try ["a", "b"].map { ($0, try block(5)) }) }),
@@ -11,8 +13,8 @@ func architectureRecipes(block: @escaping (Int) throws -> any Layer) -> [(String
         ("CrossStitch", { try CrossStitch(columns: try ["a", "b"].map { ($0, [try block(5), try block(4)]) }) }),
         ("MMoE", { try MMoE(inputSize: 5, experts: [try block(5), try block(5)], towers: try towers()) }),
         ("CGC", {
-            try CGC(inputSize: 5, sharedExperts: [try block(5)], taskExperts: [("a", [try block(5)]), ("b", [try block(5)])],
-                    towers: try towers())
+            try CGC(inputSize: 5, sharedExperts: [try block(5)],
+                    taskExperts: [("a", [try block(5)]), ("b", [try block(5)])], towers: try towers())
         }),
         ("PLE", {
             try PLE(inputSize: 5, expertSize: 4, levels: 2, sharedExperts: 1, taskExperts: 1, towers: try towers()) {

@@ -27,11 +27,12 @@ final class ArchitectureStateTests: TemporaryDirectoryTestCase {
 
     func testBuffersAreNamedByTheirPath() throws {
         let model = try HardSharing(trunk: try block(5), heads: [("a", try block(4)), ("b", try Linear(4, 1))])
-        XCTAssertEqual(model.namedBuffers.map(\.name), ["trunk.1.running_mean", "trunk.1.running_var", "trunk.1.num_batches_tracked",
-                                                        "heads.a.1.running_mean", "heads.a.1.running_var", "heads.a.1.num_batches_tracked"])
+        let statistics = ["running_mean", "running_var", "num_batches_tracked"]
+        XCTAssertEqual(model.namedBuffers.map(\.name),
+                       statistics.map { "trunk.1.\($0)" } + statistics.map { "heads.a.1.\($0)" })
         let attention = try mtan().namedBuffers.map(\.name).filter { $0.hasPrefix("attention.b.0.") }
         XCTAssertEqual(attention, ["mask.1", "mask.4", "block.1"].flatMap { layer in
-            ["running_mean", "running_var", "num_batches_tracked"].map { "attention.b.0.\(layer).\($0)" }
+            statistics.map { "attention.b.0.\(layer).\($0)" }
         })
     }
 
