@@ -73,4 +73,18 @@ final class ModuleParametersTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(stored.first { $0.name == "1.num_batches_tracked" }?.tensor.scalars, [3], "three training steps")
         XCTAssertEqual(stored.first { $0.name == "1.num_batches_tracked" }?.tensor.shape, [], "a scalar, as in PyTorch")
     }
+
+    func testCumulativeAverageResumesFromTheSavedBatchCount() throws {
+        let x = try counting([4, 2]), y = try T([1, -2, 0, 5, 3, 3, -1, 0], [4, 2])
+        let first = try BatchNorm1d(2, momentum: nil), second = try BatchNorm1d(2, momentum: nil)
+        _ = try first(x)
+        _ = try first(x)
+        try first.saveParameters(to: path("bn.safetensors"))
+        try second.loadParameters(from: path("bn.safetensors"))
+        XCTAssertEqual(second.numBatchesTracked, 2)
+        _ = try first(y)
+        _ = try second(y)
+        XCTAssertEqual(second.runningMean?.scalars, first.runningMean?.scalars, "weight 1/3 for the third batch")
+        XCTAssertEqual(second.runningVariance?.scalars, first.runningVariance?.scalars)
+    }
 }
