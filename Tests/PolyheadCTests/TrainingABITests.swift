@@ -83,4 +83,27 @@ final class TrainingABITests: ABITestCase {
         assertOK(ph_optimizer_free(optimizer))
         assertOK(ph_model_free(model))
     }
+
+    func testTrainableWeightsComeFirstAndTheMovingStatisticsAfter() throws {
+        var model: OpaquePointer?
+        assertOK(ph_model_new(&model, #"""
+        {"inputs": [{"name": "x", "shape": [3]}],
+         "layers": [{"class_name": "BatchNormalization", "name": "bn", "inbound": ["x"]}],
+         "outputs": ["bn"]}
+        """#))
+        var count: Int32 = 0, trainable: Int32 = 0
+        assertOK(ph_model_weight_count(&count, model))
+        assertOK(ph_model_trainable_weight_count(&trainable, model))
+        XCTAssertEqual([count, trainable], [4, 2])
+        var names: [String] = []
+        for index in 0..<count {
+            var weight: OpaquePointer?, name: UnsafePointer<CChar>?
+            assertOK(ph_model_weight(&weight, &name, model, index))
+            names.append(String(cString: name!))
+            free(weight)
+        }
+        XCTAssertEqual(names, ["bn/gamma", "bn/beta", "bn/moving_mean", "bn/moving_variance"])
+        assertStatus(1, mentions: ["model is NULL"]) { ph_model_trainable_weight_count(&trainable, nil) }
+        assertOK(ph_model_free(model))
+    }
 }
