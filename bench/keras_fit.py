@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Tuple
@@ -181,12 +182,13 @@ def torch_runner(torch, w: Workload, data, weights, args) -> Tuple[Callable[[], 
     return run, sum(batches) / len(xt)
 
 
-def timed(run: Callable[[], None]) -> float:
-    """Seconds for one repetition, after a short pause so the other library's spinning threads go idle."""
+def timed(run: Callable[[], None]) -> Tuple[float, float]:
+    """Wall-clock and process CPU seconds for one repetition, after a short pause so the other library's
+    spinning threads go idle."""
     time.sleep(0.05)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     run()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def bench(name: str, args, torch) -> Dict[str, object]:
@@ -209,12 +211,18 @@ def bench(name: str, args, torch) -> Dict[str, object]:
     for run in runners.values():
         run()  # warm-up
     times: Dict[str, List[float]] = {lib: [] for lib in runners}
+    cpu: Dict[str, List[float]] = {lib: [] for lib in runners}
     for _ in range(args.reps):
         for lib, run in runners.items():
-            times[lib].append(timed(run))
+            wall, used = timed(run)
+            times[lib].append(wall)
+            cpu[lib].append(used)
     results: Dict[str, object] = {"batch": batch, "samples": samples, "epochs": run_args.epochs}
     for lib in runners:
         results[lib] = report(lib, times[lib], batch, steps, "ms" if w.conv or batch >= 512 else "us")
+        results[lib]["cpu_ms_per_step"] = 1e3 * statistics.median(cpu[lib]) / steps  # type: ignore[index]
+    print("CPU time per step (all threads; with --threads 1 it hardly depends on other load): "
+          + ", ".join(f"{lib} {results[lib]['cpu_ms_per_step']:.3f} ms" for lib in runners))  # type: ignore[index]
     if "torch" in results:
         ratio = results["polyhead"]["samples_per_s"] / results["torch"]["samples_per_s"]  # type: ignore[index]
         results["ratio_polyhead_over_torch"] = ratio

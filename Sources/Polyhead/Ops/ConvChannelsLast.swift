@@ -110,7 +110,8 @@ private struct ChannelsLastConv {
 
 extension Tensor {
     /// The 2-D convolution (cross-correlation) of a channels-last `x` with a Keras-layout `kernel`, plus
-    /// `bias` (Keras's `Conv2D` without the activation).
+    /// `bias`, then `max(·, 0)` when `relu` (Keras's `Conv2D`; the ReLU runs in place on each group's rows
+    /// while they are in cache, and its mask is applied once to the output gradient).
     ///
     /// Shapes: `x` (N, H, W, C), `kernel` (KH, KW, C, O), `bias` (O) → (N, OH, OW, O) with
     /// `OH = (H + padding.top + padding.bottom − KH) / stride.height + 1` (likewise OW); the padding is zeros.
@@ -118,7 +119,7 @@ extension Tensor {
     ///   `.invalidArgument` for a stride < 1, negative padding, or a kernel larger than the padded input.
     static func conv2d(
         channelsLast x: Tensor, kernel: Tensor, bias: Tensor?, stride: Size2d = Size2d(1, 1),
-        padding: EdgePadding2d = .zero
+        padding: EdgePadding2d = .zero, relu: Bool = false
     ) throws -> Tensor {
         let op = "conv2d"
         guard x.rank == 4, kernel.rank == 4, kernel.shape[2] == x.shape[3], kernel.shape.allSatisfy({ $0 > 0 }) else {
@@ -149,9 +150,16 @@ extension Tensor {
             }
             let columns = plan.columns(x.storage.pointer, first: first, count: count, buffer: buffer.pointer)
             sgemm(columns, kernel.storage.pointer, target, m: rows, n: o, k: plan.patch, accumulate: bias != nil)
+            if relu {
+                parallelRanges(rows * o, grain: elementwiseGrain) { range in
+                    for i in range { target[i] = target[i] < 0 ? 0 : target[i] }
+                }
+            }
         }
+        let saved = result.storage  // the storage, not the tensor: the tensor owns this pullback
         let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
-        return try result.recorded(from: inputs, op: op) { grad in
+        return try result.recorded(from: inputs, op: op) { g in
+            let grad = relu ? try g.reluMasked(by: saved, op: op) : g
             let (dx, dKernel) = try plan.backward(grad, x: x, kernel: kernel, needX: x.requiresGrad,
                                                   needKernel: kernel.requiresGrad)
             return [dx, dKernel,

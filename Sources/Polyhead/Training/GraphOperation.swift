@@ -88,8 +88,9 @@ extension GraphModel {
             return try arguments[0].layerNorm(normalizedShape: gamma.shape, weight: gamma, bias: beta, epsilon: epsilon)
         case let .batchNormalization(state): return try state(arguments[0], training: training)
         case let .conv2d(kernel, bias, stride, padding, activation):
-            return try activation.apply(
-                try Tensor.conv2d(channelsLast: arguments[0], kernel: kernel, bias: bias, stride: stride, padding: padding))
+            let y = try Tensor.conv2d(channelsLast: arguments[0], kernel: kernel, bias: bias, stride: stride,
+                                      padding: padding, relu: activation == .relu)
+            return activation == .relu ? y : try activation.apply(y)
         case let .pooling2d(.max, pool, stride, padding):
             return try arguments[0].maxPool2d(channelsLast: pool, stride: stride, padding: padding)
         case let .pooling2d(.average, pool, stride, padding):

@@ -1,8 +1,8 @@
 import XCTest
 @testable import Polyhead
 
-/// The channels-last (NHWC, Keras-layout) convolution and max pooling, against the float64 NCHW references
-/// and the NCHW ops through permutes.
+/// The channels-last (NHWC, Keras-layout) convolution and max pooling, against float64 references and the
+/// NCHW ops through permutes.
 final class ChannelsLastTests: XCTestCase {
     func testConvForwardAndGradientsAgainstFloat64Reference() {
         // (x shape NHWC, kernel shape (KH, KW, C, O), stride, padding (top, bottom, left, right))
@@ -19,8 +19,7 @@ final class ChannelsLastTests: XCTestCase {
             let s = Size2d(stride.0, stride.1)
             let p = EdgePadding2d(top: padding.0, bottom: padding.1, left: padding.2, right: padding.3)
             func reference(_ r: [Ref]) -> Ref {
-                Ref.conv2d(r[0].padded(p).permuted([0, 3, 1, 2]), r[1].permuted([3, 2, 0, 1]), r.count > 2 ? r[2] : nil,
-                           stride: stride).permuted([0, 2, 3, 1])
+                Ref.conv2dChannelsLast(r[0], r[1], r.count > 2 ? r[2] : nil, stride: stride, padding: p)
             }
             checkGradients(shapes: [xShape, kShape, [kShape[3]]], reference: reference) { t in
                 try Tensor.conv2d(channelsLast: t[0], kernel: t[1], bias: t[2], stride: s, padding: p)
@@ -28,6 +27,16 @@ final class ChannelsLastTests: XCTestCase {
             checkGradients(shapes: [xShape, kShape], reference: reference) { t in
                 try Tensor.conv2d(channelsLast: t[0], kernel: t[1], bias: nil, stride: s, padding: p)
             }
+
+        }
+    }
+
+    func testConvWithTheFusedReluAgainstFloat64Reference() {
+        let p = EdgePadding2d(top: 1, bottom: 2, left: 0, right: 1)
+        checkGradients(shapes: [[2, 4, 5, 2], [3, 3, 2, 3], [3]], domain: .awayFromZero(0.2, 1), reference: { r in
+            Ref.conv2dChannelsLast(r[0], r[1], r[2], stride: (2, 1), padding: p).map { Swift.max($0, 0) }
+        }) { t in
+            try Tensor.conv2d(channelsLast: t[0], kernel: t[1], bias: t[2], stride: Size2d(2, 1), padding: p, relu: true)
         }
     }
 
@@ -120,24 +129,21 @@ private extension Tensor {
 }
 
 private extension Ref {
-    /// An NHWC array with zero rows and columns added around each plane.
-    func padded(_ p: EdgePadding2d) -> Ref {
-        let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
-        let (ph, pw) = (h + p.top + p.bottom, w + p.left + p.right)
-        var out = [Double](repeating: 0, count: n * ph * pw * c)
-        for s in 0..<n { for y in 0..<h { for x in 0..<w { for k in 0..<c {
-            out[((s * ph + y + p.top) * pw + x + p.left) * c + k] = values[((s * h + y) * w + x) * c + k]
+    /// Cross-correlation of an NHWC `x` with a (KH, KW, C, O) `kernel` plus `b` (O), zero padding.
+    static func conv2dChannelsLast(_ x: Ref, _ k: Ref, _ b: Ref?, stride: (Int, Int), padding p: EdgePadding2d) -> Ref {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (kh, kw, o) = (k.shape[0], k.shape[1], k.shape[3])
+        let oh = (h + p.top + p.bottom - kh) / stride.0 + 1, ow = (w + p.left + p.right - kw) / stride.1 + 1
+        var out: [Double] = []
+        for s in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for f in 0..<o {
+            var total = b?.values[f] ?? 0
+            for i in 0..<kh { for j in 0..<kw {
+                let iy = oy * stride.0 - p.top + i, ix = ox * stride.1 - p.left + j
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                for ch in 0..<c { total += x.values[((s * h + iy) * w + ix) * c + ch] * k.values[((i * kw + j) * c + ch) * o + f] }
+            } }
+            out.append(total)
         } } } }
-        return Ref(shape: [n, ph, pw, c], values: out)
-    }
-
-    /// The array with its axes reordered (`permuted[i]` is axis `axes[i]` of this one).
-    func permuted(_ axes: [Int]) -> Ref {
-        let newShape = axes.map { shape[$0] }, strides = Ref.strides(shape)
-        let values = (0..<self.values.count).map { flat -> Double in
-            let index = Ref.unravel(flat, newShape)
-            return self.values[zip(axes, index).reduce(0) { $0 + strides[$1.0] * $1.1 }]
-        }
-        return Ref(shape: newShape, values: values)
+        return Ref(shape: [n, oh, ow, o], values: out)
     }
 }
