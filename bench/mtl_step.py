@@ -92,15 +92,20 @@ def time_block(step, steps: int) -> float:
 def paired_seconds(plain, method, steps: int, reps: int, warmup: int = 3) -> tuple[float, float, float]:
     """Median seconds per step of ``plain`` and ``method`` and the median of their per-repetition ratios.
 
-    The two alternate block by block, so both see the same machine load (other processes on a shared
-    machine drift by tens of percent within seconds)."""
+    The two alternate block by block (in the order plain, method, method, plain, …, so that neither always
+    runs first), so both see the same machine load (other processes on a shared machine drift by tens of
+    percent within seconds)."""
     for _ in range(warmup):
         plain()
         method()
     plain_times, method_times = [], []
-    for _ in range(reps):
-        plain_times.append(time_block(plain, steps))
-        method_times.append(time_block(method, steps))
+    for rep in range(reps):
+        if rep % 2 == 0:
+            plain_times.append(time_block(plain, steps))
+            method_times.append(time_block(method, steps))
+        else:
+            method_times.append(time_block(method, steps))
+            plain_times.append(time_block(plain, steps))
     ratio = statistics.median(m / p for m, p in zip(method_times, plain_times))
     return statistics.median(plain_times), statistics.median(method_times), ratio
 
