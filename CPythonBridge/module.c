@@ -47,14 +47,19 @@ CORE_FASTCALL(core_manual_seed) {
 }
 
 PyDoc_STRVAR(random_permutation_doc,
-"random_permutation($module, n, /)\n--\n\n"
-"A random permutation of 0 … n-1 from the global generator, as n native int64 values in a bytes object\n"
-"(numpy.frombuffer(…, numpy.int64) reads it).");
+"random_permutation($module, n, state, /)\n--\n\n"
+"A random permutation of 0 … n-1 as (order, next_state): order holds n native int64 values in a bytes object\n"
+"(numpy.frombuffer(…, numpy.int64) reads it). With state None it is drawn from the global generator and\n"
+"next_state is None; with an int SplitMix64 state (a polyhead.Generator's) it is drawn from that state and\n"
+"next_state is the advanced state.");
 
 CORE_FASTCALL(core_random_permutation) {
     (void)module;
     int64_t n = 0;
-    if (check_nargs("random_permutation", nargs, 1, 1) < 0 || arg_int64(args[0], "random_permutation", "n", &n) < 0) {
+    uint64_t state = 0;
+    int has_state = nargs == 2 && args[1] != Py_None;
+    if (check_nargs("random_permutation", nargs, 2, 2) < 0 || arg_int64(args[0], "random_permutation", "n", &n) < 0 ||
+        (has_state && arg_seed(args[1], "random_permutation", "state", &state) < 0)) {
         return NULL;
     }
     if (n < 0) {
@@ -69,13 +74,21 @@ CORE_FASTCALL(core_random_permutation) {
     }
     ph_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = ph_random_permutation((int64_t *)PyBytes_AS_STRING(order), n);
+    status = ph_random_permutation((int64_t *)PyBytes_AS_STRING(order), n, has_state ? &state : NULL);
     Py_END_ALLOW_THREADS
     if (status != PH_OK) {
         Py_DECREF(order);
         return raise_from_status(status);
     }
-    return order;
+    PyObject *next_state = has_state ? PyLong_FromUnsignedLongLong(state) : Py_NewRef(Py_None);
+    if (next_state == NULL) {
+        Py_DECREF(order);
+        return NULL;
+    }
+    PyObject *pair = PyTuple_Pack(2, order, next_state);
+    Py_DECREF(order);
+    Py_DECREF(next_state);
+    return pair;
 }
 
 PyDoc_STRVAR(set_num_threads_doc,

@@ -21,13 +21,19 @@ public func ph_status_string(_ status: Int32) -> UnsafePointer<CChar> {
 public func ph_manual_seed(_ seed: UInt64) -> Int32 { abiCall { manualSeed(seed) } }
 
 @_cdecl("ph_random_permutation")
-public func ph_random_permutation(_ out: UnsafeMutablePointer<Int64>?, _ count: Int64) -> Int32 {
+public func ph_random_permutation(
+    _ out: UnsafeMutablePointer<Int64>?, _ count: Int64, _ state: UnsafeMutablePointer<UInt64>?
+) -> Int32 {
     abiCall {
         guard count >= 0 else {
             throw ABIError(status: statusValue, message: "ph_random_permutation: count must be >= 0, got \(count)")
         }
-        guard count > 0 else { return }
-        randomPermutation(into: UnsafeMutableBufferPointer(start: try checkOut(out), count: Int(count)))
+        let order = UnsafeMutableBufferPointer(start: count > 0 ? try checkOut(out) : out, count: Int(count))
+        if let state {
+            randomPermutation(into: order, state: &state.pointee)
+        } else {
+            randomPermutation(into: order)
+        }
     }
 }
 

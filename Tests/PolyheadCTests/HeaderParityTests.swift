@@ -114,7 +114,7 @@ final class HeaderParityTests: XCTestCase {
             "ph_tensor*const*": "UnsafePointer<OpaquePointer?>?",
             "constfloat*": "UnsafePointer<Float>?", "float*": "UnsafeMutablePointer<Float>?",
             "float**": "UnsafeMutablePointer<UnsafeMutablePointer<Float>?>?",
-            "constint64_t*": "UnsafePointer<Int64>?", "int64_t*": "UnsafeMutablePointer<Int64>?",
+            "constint64_t*": "UnsafePointer<Int64>?", "int64_t*": "UnsafeMutablePointer<Int64>?", "uint64_t*": "UnsafeMutablePointer<UInt64>?",
             "int32_t*": "UnsafeMutablePointer<Int32>?", "void*": "UnsafeMutableRawPointer?",
             "int32_t": "Int32", "int64_t": "Int64", "uint64_t": "UInt64", "float": "Float", "double": "Double",
             "ph_status": "Int32", "constchar*": isResult ? "UnsafePointer<CChar>" : "UnsafePointer<CChar>?",

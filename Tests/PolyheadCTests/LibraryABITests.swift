@@ -96,15 +96,29 @@ final class LibraryABITests: ABITestCase {
     func testRandomPermutation() {
         var first = [Int64](repeating: -1, count: 50), second = first
         XCTAssertEqual(ph_manual_seed(4), Status.ok)
-        assertOK(ph_random_permutation(&first, 50))
+        assertOK(ph_random_permutation(&first, 50, nil))
         XCTAssertEqual(ph_manual_seed(4), Status.ok)
-        assertOK(ph_random_permutation(&second, 50))
+        assertOK(ph_random_permutation(&second, 50, nil))
         XCTAssertEqual(first, second)
         XCTAssertEqual(first.sorted(), (0..<50).map(Int64.init))
-        assertOK(ph_random_permutation(nil, 0))
-        XCTAssertEqual(ph_random_permutation(&first, -1), Status.value)
+        assertOK(ph_random_permutation(nil, 0, nil))
+        XCTAssertEqual(ph_random_permutation(&first, -1, nil), Status.value)
         XCTAssertTrue(lastError().contains("-1"), lastError())
-        XCTAssertEqual(ph_random_permutation(nil, 3), Status.value)
+        XCTAssertEqual(ph_random_permutation(nil, 3, nil), Status.value)
+    }
+
+    func testRandomPermutationFromACallerHeldState() {
+        var global = [Int64](repeating: -1, count: 40), own = global, next = global
+        XCTAssertEqual(ph_manual_seed(9), Status.ok)
+        assertOK(ph_random_permutation(&global, 40, nil))
+        var state: UInt64 = 9
+        assertOK(ph_random_permutation(&own, 40, &state))
+        XCTAssertEqual(own, global, "a state seeded like ph_manual_seed draws the same stream")
+        XCTAssertNotEqual(state, 9, "the state advances")
+        assertOK(ph_random_permutation(&next, 40, &state))
+        XCTAssertNotEqual(next, own)
+        assertOK(ph_random_permutation(&global, 40, nil))
+        XCTAssertEqual(next, global, "the global generator was not touched by the state's draws")
     }
 
     func testGradEnabledSwitch() {

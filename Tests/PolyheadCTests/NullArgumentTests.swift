@@ -116,7 +116,7 @@ final class NullArgumentTests: ABITestCase {
             ("is_grad_enabled(NULL)", "out", { ph_is_grad_enabled(nil) }),
             ("get_num_threads(NULL)", "out", { ph_get_num_threads(nil) }),
             ("debug_live_objects(NULL)", "out", { ph_debug_live_objects(nil) }),
-            ("random_permutation(NULL, 3)", "out", { ph_random_permutation(nil, 3) }),
+            ("random_permutation(NULL, 3)", "out", { ph_random_permutation(nil, 3, nil) }),
             // optimizers
             ("sgd_new(out: NULL)", "out", { ph_optimizer_sgd_new(nil, &handles, 1, 0.1, 0, 0, 0, 0) }),
             ("sgd_new(parameters: NULL)", "parameters", { ph_optimizer_sgd_new(&out, nil, 1, 0.1, 0, 0, 0, 0) }),

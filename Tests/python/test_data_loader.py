@@ -88,6 +88,21 @@ def test_shuffle_draws_a_new_permutation_each_epoch_from_the_global_generator():
     np.testing.assert_array_equal(inputs.numpy()[:, 0] / 3, labels.numpy() + 4 * np.floor(inputs.numpy()[:, 0] / 12))
 
 
+def test_shuffle_and_split_with_a_generator_leave_the_global_stream_alone():
+    x, y = _data(30)
+    torch.manual_seed(0)
+    expected_global = torch.rand(2).tolist()
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True, generator=torch.Generator().manual_seed(5))
+    got = np.concatenate([labels.numpy() for _, labels in loader])
+    parts = random_split(range(30), [10, 20], generator=torch.Generator().manual_seed(6))
+    assert torch.rand(2).tolist() == expected_global
+    np.testing.assert_array_equal(got, y[index_permutation(30, torch.Generator().manual_seed(5))])
+    assert list(parts[0]) == index_permutation(30, torch.Generator().manual_seed(6))[:10].tolist()
+    again = random_split(range(30), [10, 20], generator=torch.Generator().manual_seed(6))
+    assert list(again[1]) == list(parts[1])
+
+
 def test_generic_dataset_default_collate_matches_tensor_dataset():
     x, y = _data()
     fast = list(DataLoader(TensorDataset(x, y), batch_size=4, shuffle=False))

@@ -94,6 +94,28 @@ def test_randperm_is_uniform_over_orders():
     assert len(counts) == 6 and all(abs(c - 500) < 100 for c in counts.values()), counts  # binomial sd ≈ 20
 
 
+def test_generator_holds_a_stream_of_its_own():
+    g = ph.Generator().manual_seed(12345)
+    assert g.initial_seed() == 12345 and g.device == "cpu"
+    ph.manual_seed(7)
+    a = ph.randperm(40, generator=g).tolist()
+    b = ph.randperm(40, generator=g).tolist()
+    assert a == [float(i) for i in _splitmix64_randperm(12345, 40)] and a != b and sorted(b) == sorted(a)
+    after = ph.rand(3).tolist()
+    ph.manual_seed(7)
+    assert ph.rand(3).tolist() == after  # the global stream untouched
+    ph.manual_seed(12345)
+    assert ph.randperm(40).tolist() == a  # a generator seeded s draws what manual_seed(s) draws
+    assert ph.Generator().initial_seed() == 67280421310721  # PyTorch's default seed
+    seed = g.seed()
+    assert g.initial_seed() == seed and ph.randperm(5, generator=g).tolist() == \
+        ph.randperm(5, generator=ph.Generator().manual_seed(seed)).tolist()
+    with pytest.raises(ValueError, match="CPU"):
+        ph.Generator("cuda")
+    with pytest.raises(TypeError):
+        g.manual_seed("1")
+
+
 @pytest.mark.parametrize("args,kwargs,error,message", [
     ((-1,), {}, ValueError, ">= 0"),
     ((2.0,), {}, TypeError, "int"),

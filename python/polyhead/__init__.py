@@ -25,7 +25,7 @@ from ._ops import (add, argmax, div, exp, log, log_softmax, matmul, max, mean, m
 from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, split, squeeze, stack, t, transpose,
                          unbind, unsqueeze)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import manual_seed, randperm
+from .random import Generator, manual_seed, randperm
 from ._parallel import get_num_threads, set_num_threads
 from . import autograd, mtl, nn, optim, utils
 from . import keras
@@ -72,7 +72,7 @@ __all__ = [
     "reshape", "transpose", "t", "flatten", "squeeze", "unsqueeze",
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "manual_seed", "randperm", "set_num_threads", "get_num_threads", "is_tensor", "numel",
+    "manual_seed", "randperm", "Generator", "set_num_threads", "get_num_threads", "is_tensor", "numel",
     "autograd", "mtl", "nn", "optim", "utils", "keras", "Input", "Model", "layers",
     "io", "save", "load",
 ]

@@ -1,10 +1,12 @@
-"""The core's one global random generator: seeding (``manual_seed``, TensorFlow's ``set_seed``) and random
-permutations (``randperm``); ``randn``, ``rand``, layer init, dropout and shuffling all draw from it."""
+"""The core's global random generator: seeding (``manual_seed``, TensorFlow's ``set_seed``) and random
+permutations (``randperm``); ``randn``, ``rand``, layer init, dropout and shuffling all draw from it.
+``Generator`` objects hold streams of their own for permutations (``randperm``, ``random_split``, ``DataLoader``)."""
 
 from __future__ import annotations
 
 import operator
 import os
+import threading
 from typing import Any, Optional
 
 import numpy as np
@@ -13,7 +15,7 @@ from . import _core
 from ._convert import as_count
 from ._dtype import check_dtype
 
-__all__ = ["manual_seed", "set_seed", "randperm"]
+__all__ = ["manual_seed", "set_seed", "randperm", "Generator"]
 
 _EXACT_FLOAT32_INTEGERS = 2**24
 """Every integer up to this is exact in float32, so ``randperm(n)`` holds exact indices for ``n`` up to it."""
@@ -37,13 +39,18 @@ def manual_seed(seed: int) -> None:
         >>> a == polyhead.rand(3).tolist()
         True
     """
+    _core.manual_seed(_seed_state(seed))
+
+
+def _seed_state(seed: Any) -> int:
+    """A seed in ``[-2**63, 2**64)`` as the generator state ``seed mod 2**64``."""
     try:
         seed = operator.index(seed)
     except TypeError:
         raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}") from None
     if not -(2**63) <= seed < 2**64:
         raise ValueError(f"seed must be in [-2**63, 2**64), got {seed}")
-    _core.manual_seed(seed % 2**64)
+    return seed % 2**64
 
 
 def set_seed(seed: Optional[int]) -> None:
@@ -69,31 +76,85 @@ def set_seed(seed: Optional[int]) -> None:
     manual_seed(int.from_bytes(os.urandom(8), "little") if seed is None else seed)
 
 
-def index_permutation(n: int) -> np.ndarray:
-    """A random permutation of ``0 … n-1`` from the global generator as a read-only int64 numpy array (the
-    exact form of :func:`randperm`, for any ``n``; ``DataLoader`` shuffles with it).
+class Generator:
+    """A random stream of its own (PyTorch's ``torch.Generator``) for the functions that take ``generator=``:
+    ``randperm``, ``utils.data.random_split`` and ``utils.data.DataLoader``'s shuffling. It leaves the global
+    generator alone; seeded with ``s`` it draws what the global generator draws after ``manual_seed(s)``.
+
+    Args:
+        device: ``"cpu"`` (the only device).
+
+    Examples:
+        >>> import polyhead
+        >>> g = polyhead.Generator().manual_seed(42)
+        >>> a = polyhead.randperm(6, generator=g).tolist()
+        >>> a == polyhead.randperm(6, generator=polyhead.Generator().manual_seed(42)).tolist()
+        True
+        >>> g.initial_seed()
+        42
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        if str(device) != "cpu":
+            raise ValueError(f"Generator: polyhead runs on the CPU only, got device={device!r}")
+        self.device = "cpu"
+        self._lock = threading.Lock()
+        self.manual_seed(67280421310721)  # PyTorch's default seed
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Restarts the stream from ``seed`` (an int in ``[-2**63, 2**64)``); returns the generator."""
+        state = _seed_state(seed)
+        with self._lock:
+            self._initial_seed, self._state = operator.index(seed), state
+        return self
+
+    def seed(self) -> int:
+        """Seeds the generator from the operating system's entropy and returns that seed."""
+        seed = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        """The seed the stream was last started from."""
+        return self._initial_seed
+
+    def _permutation(self, n: int) -> np.ndarray:
+        with self._lock:
+            order, self._state = _core.random_permutation(n, self._state)
+        return np.frombuffer(order, dtype=np.int64)
+
+
+def index_permutation(n: int, generator: Optional[Generator] = None) -> np.ndarray:
+    """A random permutation of ``0 … n-1`` as a read-only int64 numpy array, from ``generator`` or else the
+    global generator (the exact form of :func:`randperm`, for any ``n``; ``DataLoader`` shuffles with it).
 
     Raises:
-        TypeError: ``n`` is not an int.
+        TypeError: ``n`` is not an int, or ``generator`` is neither None nor a :class:`Generator`.
         ValueError: ``n`` is negative.
     """
-    return np.frombuffer(_core.random_permutation(as_count(n, "n")), dtype=np.int64)
+    n = as_count(n, "n")
+    if generator is None:
+        return np.frombuffer(_core.random_permutation(n, None)[0], dtype=np.int64)
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a polyhead.Generator or None, got {type(generator).__name__}")
+    return generator._permutation(n)
 
 
-def randperm(n: int, *, generator: Any = None, dtype: Any = None) -> "_core.Tensor":
-    """A random permutation of ``0 … n-1`` (PyTorch's ``torch.randperm``) drawn from the global generator:
-    ``manual_seed`` makes it repeat. The result indexes tensors (``x[polyhead.randperm(len(x))]``).
+def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None) -> "_core.Tensor":
+    """A random permutation of ``0 … n-1`` (PyTorch's ``torch.randperm``) drawn from ``generator``, or else the
+    global generator (``manual_seed`` makes it repeat). The result indexes tensors:
+    ``x[polyhead.randperm(len(x))]``.
 
     Polyhead tensors are float32 (PyTorch returns int64), so the values are exact integers for
     ``n <= 2**24``; larger ``n`` is refused.
 
     Args:
         n: the number of items, ``0 <= n <= 2**24``.
-        generator: must be None: Polyhead has one global generator (seed it with :func:`manual_seed`).
+        generator: a :class:`Generator` to draw from. Default: None (the global generator).
         dtype: None or ``polyhead.float32``.
 
     Raises:
-        TypeError: ``n`` is not an int, ``generator`` is given, or ``dtype`` is not float32.
+        TypeError: ``n`` is not an int, ``generator`` is not a :class:`Generator`, or ``dtype`` is not float32.
         ValueError: ``n`` is negative or above ``2**24``.
 
     Examples:
@@ -106,11 +167,8 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None) -> "_core.Tens
         >>> polyhead.randperm(5).tolist() == p.tolist()
         True
     """
-    if generator is not None:
-        raise TypeError("randperm(): generator must be None: polyhead has one global generator, seeded by "
-                        "polyhead.manual_seed")
     check_dtype(dtype)
     if as_count(n, "n") > _EXACT_FLOAT32_INTEGERS:
         raise ValueError(f"randperm(): n must be <= 2**24 = {_EXACT_FLOAT32_INTEGERS} (float32 tensors hold "
                          f"larger indices inexactly), got {n}")
-    return _core.from_buffer(index_permutation(n).astype(np.float32))
+    return _core.from_buffer(index_permutation(n, generator).astype(np.float32))

@@ -76,15 +76,26 @@ extension Tensor {
     }
 }
 
+/// Fills `order` with a random permutation of `0..<order.count` (Fisher–Yates) drawn from `generator`.
+private func shuffleIndices(_ order: UnsafeMutableBufferPointer<Int64>, _ generator: inout SplitMix64) {
+    for i in order.indices { order[i] = Int64(i) }
+    for i in stride(from: order.count - 1, to: 0, by: -1) {
+        order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+    }
+}
+
 /// Fills `order` with a random permutation of `0..<order.count` (Fisher–Yates) from the global generator:
 /// the order `polyhead.randperm` and the fit loop's shuffling draw.
 public func randomPermutation(into order: UnsafeMutableBufferPointer<Int64>) {
-    for i in order.indices { order[i] = Int64(i) }
-    globalGenerator.withLock { generator in
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-        }
-    }
+    globalGenerator.withLock { shuffleIndices(order, &$0) }
+}
+
+/// Like `randomPermutation(into:)`, drawn from a caller-held generator state instead of the global one
+/// (`polyhead.Generator`); `state` is a SplitMix64 state, seeded like `manualSeed` and advanced in place.
+public func randomPermutation(into order: UnsafeMutableBufferPointer<Int64>, state: inout UInt64) {
+    var generator = SplitMix64(state: state)
+    shuffleIndices(order, &generator)
+    state = generator.state
 }
 
 /// A random permutation of `0..<count` (Fisher–Yates) from the global generator.

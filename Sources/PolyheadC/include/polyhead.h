@@ -54,9 +54,10 @@ const char *ph_last_error(void);
 const char *ph_status_string(ph_status status);
 /** Seeds the one global random generator (SplitMix64). Same seed → same stream in Swift and Python. */
 ph_status ph_manual_seed(uint64_t seed);
-/** Writes a random permutation of 0 … count−1 (Fisher–Yates) from the global generator into out[0..<count]
- *  (count ≥ 0; out may be NULL when count is 0). */
-ph_status ph_random_permutation(int64_t *out, int64_t count);
+/** Writes a random permutation of 0 … count−1 (Fisher–Yates) into out[0..<count] (count ≥ 0; out may be NULL
+ *  when count is 0), drawn from the global generator when `state` is NULL, else from the caller-held SplitMix64
+ *  state *state (seeded like ph_manual_seed), which is advanced in place. */
+ph_status ph_random_permutation(int64_t *out, int64_t count, uint64_t *state);
 /** Enables (1) or disables (0) gradient recording on this thread; writes the previous setting to *previous
  *  (which may be NULL). */
 ph_status ph_set_grad_enabled(int32_t *previous, int32_t enabled);

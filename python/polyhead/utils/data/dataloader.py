@@ -1,4 +1,4 @@
-"""PyTorch's ``DataLoader``: batches of a map-style dataset, shuffled by the global generator, and the default
+"""PyTorch's ``DataLoader``: batches of a map-style dataset, shuffled by a seeded generator, and the default
 collation of samples into batches (``default_collate``, ``default_convert``)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from ... import _core
 from ..._convert import as_array, as_count
 from ..._shape_ops import stack
-from ...random import index_permutation
+from ...random import Generator, index_permutation
 from .dataset import batch_gatherer
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]
@@ -83,7 +83,8 @@ class DataLoader:
     """Iterates over a map-style dataset in batches (PyTorch's ``torch.utils.data.DataLoader``).
 
     Each ``iter(loader)`` (each epoch) visits every sample once: in order, or in a new random order drawn
-    from the global generator when ``shuffle=True`` (``polyhead.manual_seed`` makes epochs repeat). Batches
+    from ``generator`` (or else the global generator) when ``shuffle=True`` (``polyhead.manual_seed`` makes
+    epochs repeat). Batches
     of a ``TensorDataset`` (also through ``Subset``/``random_split``), a tensor or a numpy array are gathered
     with one core call per tensor; other datasets are read sample by sample (``dataset[i]``, or
     ``dataset.__getitems__(indices)`` when defined) and joined by ``collate_fn``.
@@ -98,11 +99,13 @@ class DataLoader:
         collate_fn: joins a list of samples into a batch. Default: :func:`default_collate`.
         pin_memory: accepted for PyTorch scripts; no effect (tensors live in CPU memory). Default: False.
         drop_last: drop the last batch when it is smaller than ``batch_size``. Default: False.
-        generator: must be None (Polyhead has one global generator).
+        generator: the ``polyhead.Generator`` that draws the shuffled orders. Default: None (the global
+            generator).
 
     Raises:
         ValueError: ``batch_size`` < 1, ``num_workers`` < 0, or ``drop_last`` with ``batch_size=None``.
-        TypeError: ``dataset`` has no length, ``generator`` is given, or an argument of the wrong type.
+        TypeError: ``dataset`` has no length, ``generator`` is not a ``polyhead.Generator``, or an argument of
+            the wrong type.
 
     Examples:
         >>> import numpy as np, polyhead
@@ -115,13 +118,13 @@ class DataLoader:
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, num_workers: int = 0,
                  collate_fn: Optional[Callable[[Any], Any]] = None, pin_memory: bool = False,
-                 drop_last: bool = False, generator: Any = None) -> None:
+                 drop_last: bool = False, generator: Optional[Generator] = None) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must be a map-style dataset (with __getitem__ and __len__), "
                             f"got {type(dataset).__name__}")
-        if generator is not None:
-            raise TypeError("DataLoader: generator must be None: polyhead has one global generator, seeded by "
-                            "polyhead.manual_seed")
+        if generator is not None and not isinstance(generator, Generator):
+            raise TypeError("DataLoader: generator must be a polyhead.Generator or None, got "
+                            f"{type(generator).__name__}")
         if batch_size is None and drop_last:
             raise ValueError("DataLoader: batch_size=None disables batching and cannot be combined with drop_last")
         self.dataset = dataset
@@ -131,6 +134,7 @@ class DataLoader:
         self.collate_fn = collate_fn or (default_convert if batch_size is None else default_collate)
         self.pin_memory = bool(pin_memory)
         self.drop_last = bool(drop_last)
+        self.generator = generator
 
     def __len__(self) -> int:
         """The number of batches per epoch."""
@@ -140,9 +144,9 @@ class DataLoader:
         return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        """One epoch's batches; with ``shuffle`` the order is drawn now, from the global generator."""
+        """One epoch's batches; with ``shuffle`` the order is drawn now, from ``generator`` or the global one."""
         count = len(self.dataset)
-        order = index_permutation(count) if self.shuffle else np.arange(count, dtype=np.int64)
+        order = index_permutation(count, self.generator) if self.shuffle else np.arange(count, dtype=np.int64)
         if self.batch_size is None:
             return (self.collate_fn(self.dataset[index]) for index in order.tolist())
         return self._batches(order)

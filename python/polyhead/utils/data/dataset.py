@@ -12,7 +12,7 @@ import numpy as np
 from ... import _core
 from ..._creation import as_tensor
 from ..._indexing import _index_array
-from ...random import index_permutation
+from ...random import Generator, index_permutation
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
 
@@ -141,14 +141,14 @@ def _split_lengths(lengths: Sequence[Any], total: int) -> List[int]:
     return counts
 
 
-def random_split(dataset: Any, lengths: Sequence[Any], generator: Any = None) -> List[Subset]:
+def random_split(dataset: Any, lengths: Sequence[Any], generator: Optional[Generator] = None) -> List[Subset]:
     """Splits ``dataset`` into non-overlapping random ``Subset`` s of the given lengths (counts, or fractions
-    summing to 1), drawn from the global generator (``polyhead.manual_seed`` makes the split repeat).
+    summing to 1), drawn from ``generator`` (a ``polyhead.Generator``) or else the global generator
+    (``polyhead.manual_seed`` makes the split repeat).
 
     Raises:
         ValueError: counts that do not sum to ``len(dataset)``, negative counts, fractions outside [0, 1].
-        TypeError: ``lengths`` is not a sequence of numbers, or ``generator`` is given (Polyhead has one
-            global generator).
+        TypeError: ``lengths`` is not a sequence of numbers, or ``generator`` is not a ``polyhead.Generator``.
 
     Examples:
         >>> import polyhead
@@ -158,10 +158,7 @@ def random_split(dataset: Any, lengths: Sequence[Any], generator: Any = None) ->
         >>> len(train), len(test), sorted(list(train) + list(test)) == list(range(10))
         (8, 2, True)
     """
-    if generator is not None:
-        raise TypeError("random_split(): generator must be None: polyhead has one global generator, seeded by "
-                        "polyhead.manual_seed")
     counts = _split_lengths(lengths, len(dataset))
-    order = index_permutation(len(dataset))
+    order = index_permutation(len(dataset), generator)
     ends = np.cumsum(counts)
     return [Subset(dataset, order[end - count:end]) for count, end in zip(counts, ends)]
