@@ -7,6 +7,7 @@
 #include "optim.h"
 #include "args.h"
 #include "tensor.h"
+#include "wrappers.h"
 
 static struct PyModuleDef core_module;
 
@@ -80,15 +81,7 @@ CORE_FASTCALL(core_random_permutation) {
         Py_DECREF(order);
         return raise_from_status(status);
     }
-    PyObject *next_state = has_state ? PyLong_FromUnsignedLongLong(state) : Py_NewRef(Py_None);
-    if (next_state == NULL) {
-        Py_DECREF(order);
-        return NULL;
-    }
-    PyObject *pair = PyTuple_Pack(2, order, next_state);
-    Py_DECREF(order);
-    Py_DECREF(next_state);
-    return pair;
+    return pair_of_new_references(order, has_state ? PyLong_FromUnsignedLongLong(state) : Py_NewRef(Py_None));
 }
 
 PyDoc_STRVAR(set_num_threads_doc,

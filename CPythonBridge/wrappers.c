@@ -1,5 +1,5 @@
 /*
- * wrappers.c — the wrappers that ops.c and layers.c share (see wrappers.h).
+ * wrappers.c — the wrappers that several bridge files share (see wrappers.h).
  */
 #include "wrappers.h"
 
@@ -36,19 +36,18 @@ PyObject *call_tensor_int32(PyObject *module, PyObject *const *args, Py_ssize_t 
     return call_tensor_scalar(module, args, nargs, name, tensor_name, value_name, NULL, fn);
 }
 
+PyObject *pair_of_new_references(PyObject *first, PyObject *second) {
+    PyObject *pair = first != NULL && second != NULL ? PyTuple_Pack(2, first, second) : NULL;
+    Py_XDECREF(first);
+    Py_XDECREF(second);
+    return pair;
+}
+
 PyObject *parameter_pair(core_state *state, ph_tensor *weight, ph_tensor *bias) {
     PyObject *bias_obj = bias != NULL ? tensor_from_handle(state, bias) : Py_NewRef(Py_None);
     if (bias_obj == NULL) {
         ph_tensor_free(weight);
         return NULL;
     }
-    PyObject *weight_obj = tensor_from_handle(state, weight);
-    if (weight_obj == NULL) {
-        Py_DECREF(bias_obj);
-        return NULL;
-    }
-    PyObject *pair = PyTuple_Pack(2, weight_obj, bias_obj);
-    Py_DECREF(weight_obj);
-    Py_DECREF(bias_obj);
-    return pair;
+    return pair_of_new_references(tensor_from_handle(state, weight), bias_obj);
 }

@@ -1,6 +1,6 @@
 /*
- * wrappers.h — the wrappers that ops.c and layers.c share: a tensor plus one scalar (float or int32), and the
- * (weight, bias or None) pair the layer initialisers return.
+ * wrappers.h — the wrappers that several bridge files share: a tensor plus one scalar (float or int32) (ops.c,
+ * layers.c), and pairs of results (the (weight, bias or None) of the layer initialisers, module.c's permutation).
  */
 #ifndef POLYHEAD_WRAPPERS_H
 #define POLYHEAD_WRAPPERS_H
@@ -23,6 +23,10 @@ PyObject *call_tensor_float(PyObject *module, PyObject *const *args, Py_ssize_t 
 /** Like call_tensor_float, for an int32 value. */
 PyObject *call_tensor_int32(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
                             const char *tensor_name, const char *value_name, tensor_int32_fn fn);
+
+/** The tuple (first, second) from two new references, which it consumes; NULL (with the exception set) if
+ *  either is NULL. */
+PyObject *pair_of_new_references(PyObject *first, PyObject *second);
 
 /** (weight, bias or None) from two +1 handles (bias may be NULL); consumes both, even on failure. */
 PyObject *parameter_pair(core_state *state, ph_tensor *weight, ph_tensor *bias);
