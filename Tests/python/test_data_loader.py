@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import polyhead as torch
-from polyhead.utils.data import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
+from polyhead.utils.data import (DataLoader, Dataset, RandomSampler, SequentialSampler, Subset, SubsetRandomSampler,
+                                 TensorDataset, default_collate, random_split)
 from polyhead.random import index_permutation
 
 
@@ -101,6 +102,41 @@ def test_shuffle_and_split_with_a_generator_leave_the_global_stream_alone():
     assert list(parts[0]) == index_permutation(30, torch.Generator().manual_seed(6))[:10].tolist()
     again = random_split(range(30), [10, 20], generator=torch.Generator().manual_seed(6))
     assert list(again[1]) == list(parts[1])
+
+
+def test_samplers_set_the_order():
+    x, y = _data(10)
+    assert list(SequentialSampler(range(4))) == [0, 1, 2, 3] and len(SequentialSampler(range(4))) == 4
+    # without replacement, num_samples beyond the length continues with a new permutation (PyTorch's rule)
+    order = list(RandomSampler(range(5), num_samples=7, generator=torch.Generator().manual_seed(0)))
+    generator = torch.Generator().manual_seed(0)
+    first, second = index_permutation(5, generator), index_permutation(5, generator)
+    assert order == first.tolist() + second[:2].tolist() and len(RandomSampler(range(5), num_samples=7)) == 7
+    held_out = [1, 2, 3, 4, 5]
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, sampler=SubsetRandomSampler(held_out))
+    assert len(loader) == 2
+    torch.manual_seed(3)
+    seen = np.concatenate([labels.numpy() for _, labels in loader])
+    torch.manual_seed(3)
+    np.testing.assert_array_equal(seen, y[np.array(held_out)[index_permutation(5)]])
+
+    class Reversed:  # any iterable of indices with a length is a sampler
+        def __iter__(self):
+            return iter(range(9, -1, -1))
+
+        def __len__(self):
+            return 10
+
+    batches = list(DataLoader(TensorDataset(x, y), batch_size=3, sampler=Reversed(), drop_last=True))
+    assert [b[1].tolist() for b in batches] == [y[[9, 8, 7]].tolist(), y[[6, 5, 4]].tolist(), y[[3, 2, 1]].tolist()]
+    with pytest.raises(ValueError, match="exclude"):
+        DataLoader(range(4), shuffle=True, sampler=SequentialSampler(range(4)))
+    with pytest.raises(ValueError, match="replacement"):
+        RandomSampler(range(4), replacement=True)
+    with pytest.raises(ValueError, match="num_samples"):
+        RandomSampler(range(4), num_samples=0)
+    with pytest.raises(TypeError, match="SubsetRandomSampler: generator"):
+        SubsetRandomSampler([1], generator=3)
 
 
 def test_generic_dataset_default_collate_matches_tensor_dataset():
@@ -222,7 +258,7 @@ def test_loader_rejects_non_datasets():
 
 
 @pytest.mark.parametrize("name", ["polyhead.utils.data.dataset", "polyhead.utils.data.dataloader",
-                                  "polyhead.keras.utils"])
+                                  "polyhead.utils.data.sampler", "polyhead.keras.utils", "polyhead.random"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0

@@ -124,6 +124,13 @@ class Generator:
         return np.frombuffer(order, dtype=np.int64)
 
 
+def checked_generator(generator: Any, function: str) -> Optional[Generator]:
+    """``generator`` if it is None or a :class:`Generator`; else TypeError naming ``function``."""
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"{function}: generator must be a polyhead.Generator or None, got {type(generator).__name__}")
+    return generator
+
+
 def index_permutation(n: int, generator: Optional[Generator] = None) -> np.ndarray:
     """A random permutation of ``0 … n-1`` as a read-only int64 numpy array, from ``generator`` or else the
     global generator (the exact form of :func:`randperm`, for any ``n``; ``DataLoader`` shuffles with it).
@@ -133,10 +140,8 @@ def index_permutation(n: int, generator: Optional[Generator] = None) -> np.ndarr
         ValueError: ``n`` is negative.
     """
     n = as_count(n, "n")
-    if generator is None:
+    if checked_generator(generator, "index_permutation") is None:
         return np.frombuffer(_core.random_permutation(n, None)[0], dtype=np.int64)
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a polyhead.Generator or None, got {type(generator).__name__}")
     return generator._permutation(n)
 
 

@@ -16,6 +16,7 @@ Shuffling draws from the global generator, so ``polyhead.manual_seed`` makes the
 
 from .dataloader import DataLoader, default_collate, default_convert
 from .dataset import Dataset, Subset, TensorDataset, random_split
+from .sampler import RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-           "default_convert"]
+           "default_convert", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler"]

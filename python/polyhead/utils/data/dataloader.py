@@ -12,8 +12,9 @@ import numpy as np
 from ... import _core
 from ..._convert import as_array, as_count
 from ..._shape_ops import stack
-from ...random import Generator, index_permutation
+from ...random import Generator, checked_generator
 from .dataset import batch_gatherer
+from .sampler import RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]
 
@@ -82,18 +83,19 @@ def default_collate(batch: Sequence[Any]) -> Any:
 class DataLoader:
     """Iterates over a map-style dataset in batches (PyTorch's ``torch.utils.data.DataLoader``).
 
-    Each ``iter(loader)`` (each epoch) visits every sample once: in order, or in a new random order drawn
-    from ``generator`` (or else the global generator) when ``shuffle=True`` (``polyhead.manual_seed`` makes
-    epochs repeat). Batches
-    of a ``TensorDataset`` (also through ``Subset``/``random_split``), a tensor or a numpy array are gathered
-    with one core call per tensor; other datasets are read sample by sample (``dataset[i]``, or
-    ``dataset.__getitems__(indices)`` when defined) and joined by ``collate_fn``.
+    Each ``iter(loader)`` (each epoch) visits the indices its ``sampler`` gives: every sample once in order, or
+    in a new random order when ``shuffle=True`` (drawn from ``generator``, or else the global generator that
+    ``polyhead.manual_seed`` seeds). Batches of a ``TensorDataset`` (also through ``Subset``/``random_split``),
+    a tensor or a numpy array are gathered with one core call per tensor; other datasets are read sample by
+    sample (``dataset[i]``, or ``dataset.__getitems__(indices)`` when defined) and joined by ``collate_fn``.
 
     Args:
         dataset: a map-style dataset (``__getitem__`` + ``__len__``), a tensor or a numpy array.
         batch_size: samples per batch, or None to yield single samples (converted by ``collate_fn``,
             default :func:`default_convert`). Default: 1.
-        shuffle: draw a new order every epoch. Default: False.
+        shuffle: draw a new order every epoch (a ``RandomSampler``). Default: False.
+        sampler: what yields the integer indices of an epoch (e.g. ``SubsetRandomSampler``); not with
+            ``shuffle``. Default: None (sequential, or random with ``shuffle``).
         num_workers: accepted for PyTorch scripts; Polyhead loads in the calling process (the batches are
             the same). Default: 0.
         collate_fn: joins a list of samples into a batch. Default: :func:`default_collate`.
@@ -103,7 +105,8 @@ class DataLoader:
             generator).
 
     Raises:
-        ValueError: ``batch_size`` < 1, ``num_workers`` < 0, or ``drop_last`` with ``batch_size=None``.
+        ValueError: ``batch_size`` < 1, ``num_workers`` < 0, ``drop_last`` with ``batch_size=None``, or
+            ``sampler`` with ``shuffle``.
         TypeError: ``dataset`` has no length, ``generator`` is not a ``polyhead.Generator``, or an argument of
             the wrong type.
 
@@ -116,20 +119,22 @@ class DataLoader:
         (3, [[0.0, 1.0], [2.0, 3.0], [4.0]])
     """
 
-    def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, num_workers: int = 0,
-                 collate_fn: Optional[Callable[[Any], Any]] = None, pin_memory: bool = False,
+    def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, sampler: Any = None, *,
+                 num_workers: int = 0, collate_fn: Optional[Callable[[Any], Any]] = None, pin_memory: bool = False,
                  drop_last: bool = False, generator: Optional[Generator] = None) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must be a map-style dataset (with __getitem__ and __len__), "
                             f"got {type(dataset).__name__}")
-        if generator is not None and not isinstance(generator, Generator):
-            raise TypeError("DataLoader: generator must be a polyhead.Generator or None, got "
-                            f"{type(generator).__name__}")
         if batch_size is None and drop_last:
             raise ValueError("DataLoader: batch_size=None disables batching and cannot be combined with drop_last")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True exclude each other (the sampler sets the order)")
+        generator = checked_generator(generator, "DataLoader")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         self.dataset = dataset
         self.batch_size = None if batch_size is None else as_count(batch_size, "batch_size", minimum=1)
-        self.shuffle = bool(shuffle)
+        self.sampler = sampler
         self.num_workers = as_count(num_workers, "num_workers")
         self.collate_fn = collate_fn or (default_convert if batch_size is None else default_collate)
         self.pin_memory = bool(pin_memory)
@@ -138,15 +143,17 @@ class DataLoader:
 
     def __len__(self) -> int:
         """The number of batches per epoch."""
-        count = len(self.dataset)
+        count = len(self.sampler)
         if self.batch_size is None:
             return count
         return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        """One epoch's batches; with ``shuffle`` the order is drawn now, from ``generator`` or the global one."""
-        count = len(self.dataset)
-        order = index_permutation(count, self.generator) if self.shuffle else np.arange(count, dtype=np.int64)
+        """One epoch's batches; a random order is drawn now, when the iteration starts."""
+        if isinstance(self.sampler, Sampler) and type(self.sampler)._order is not Sampler._order:
+            order = self.sampler._order()
+        else:
+            order = np.fromiter(iter(self.sampler), dtype=np.int64)
         if self.batch_size is None:
             return (self.collate_fn(self.dataset[index]) for index in order.tolist())
         return self._batches(order)
@@ -154,7 +161,8 @@ class DataLoader:
     def _batches(self, order: np.ndarray) -> Iterator[Any]:
         gather = batch_gatherer(self.dataset) if self.collate_fn is default_collate else None
         getitems = getattr(self.dataset, "__getitems__", None)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        for start in range(0, stop, self.batch_size):
             rows = order[start:start + self.batch_size]
             if gather is not None:
                 yield gather(rows)

@@ -12,7 +12,7 @@ import numpy as np
 from ... import _core
 from ..._creation import as_tensor
 from ..._indexing import _index_array
-from ...random import Generator, index_permutation
+from ...random import Generator, checked_generator, index_permutation
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
 
@@ -158,6 +158,7 @@ def random_split(dataset: Any, lengths: Sequence[Any], generator: Optional[Gener
         >>> len(train), len(test), sorted(list(train) + list(test)) == list(range(10))
         (8, 2, True)
     """
+    checked_generator(generator, "random_split")
     counts = _split_lengths(lengths, len(dataset))
     order = index_permutation(len(dataset), generator)
     ends = np.cumsum(counts)
