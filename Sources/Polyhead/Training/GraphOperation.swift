@@ -141,51 +141,20 @@ final class MovingNormalization {
         (self.momentum, self.epsilon) = (momentum, epsilon)
     }
 
-    /// Normalizes `x` (N, …, C) per channel.
+    /// Normalizes `x` (N, …, C) per channel (a batch of one normalizes to beta; an empty batch moves nothing).
     func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
-        let channels = movingMean.count
-        let rows = try x.reshaped([x.count / channels, channels])
-        let y: Tensor
-        if !training {
-            y = try Tensor.batchNorm(rows, runningMean: movingMean, runningVariance: movingVariance, weight: gamma,
-                                     bias: beta, training: false, epsilon: epsilon)
+        let moments: ChannelMoments
+        if training, x.count > 0 {
+            moments = try x.channelMoments()
+            let keep = momentum, mean = movingMean.storage.pointer, variance = movingVariance.storage.pointer
+            for c in 0..<movingMean.count {
+                mean[c] = keep * mean[c] + (1 - keep) * moments.mean[c]
+                variance[c] = keep * variance[c] + (1 - keep) * moments.variance[c]
+            }
         } else {
-            if rows.shape[0] > 0 { updateMovingStatistics(rows) }
-            // One row has zero variance: the output is beta and nothing flows back to x.
-            y = rows.shape[0] > 1
-                ? try Tensor.batchNorm(rows, runningMean: nil, runningVariance: nil, weight: gamma, bias: beta,
-                                       training: true, epsilon: epsilon)
-                : try affine(try Tensor.zeros(rows.shape))
+            moments = ChannelMoments(mean: movingMean.scalars, variance: movingVariance.scalars)
         }
-        return try y.reshaped(x.shape)
-    }
-
-    private func affine(_ normalized: Tensor) throws -> Tensor {
-        var y = normalized
-        if let gamma { y = try y * gamma }
-        if let beta { y = try y + beta }
-        return y
-    }
-
-    /// Moves the moving statistics toward the batch's mean and biased variance (accumulated in Double,
-    /// row by row so that the reads stay contiguous).
-    private func updateMovingStatistics(_ rows: Tensor) {
-        let (count, channels) = (rows.shape[0], rows.shape[1])
-        let x = rows.storage.pointer, mean = movingMean.storage.pointer, variance = movingVariance.storage.pointer
-        var sums = [Double](repeating: 0, count: channels), squares = sums
-        for r in 0..<count {
-            let row = x + r * channels
-            for c in 0..<channels { sums[c] += Double(row[c]) }
-        }
-        let batchMean = sums.map { $0 / Double(count) }
-        for r in 0..<count {
-            let row = x + r * channels
-            for c in 0..<channels { let d = Double(row[c]) - batchMean[c]; squares[c] += d * d }
-        }
-        let keep = Double(momentum)
-        for c in 0..<channels {
-            mean[c] = Float(keep * Double(mean[c]) + (1 - keep) * batchMean[c])
-            variance[c] = Float(keep * Double(variance[c]) + (1 - keep) * squares[c] / Double(count))
-        }
+        return try Tensor.batchNorm(channelsLast: x, moments: moments, weight: gamma, bias: beta, epsilon: epsilon,
+                                    batchStatistics: training && x.count > 0)
     }
 }
