@@ -255,7 +255,8 @@ class Model:
         print_fn("_" * total)
 
     def get_config(self) -> Dict[str, Any]:
-        """The core model config (inputs, layers with inbound names, outputs)."""
+        """The core model config: inputs, layers (each with ``inbound`` names, or Keras's ``inbound_nodes`` for a
+        layer called several times), outputs."""
         return json.loads(json.dumps(self._config))
 
     # ------------------------------------------------------------------ compile

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import regularizers as _regularizers
 from ._conv import AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
-from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _weight
+from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _weight  # noqa: F401 (KerasTensor re-exported)
 from ._normalization import BatchNormalization, LayerNormalization
 
 class Dense(Layer):
