@@ -81,11 +81,11 @@ private func maxPoolChannelsLast(
                     let at = (iy * g.inputWidth + ix) * channels
                     // A value wins if larger, or if it is the window's first NaN (NaN then stays).
                     for k in stride(from: 0, to: vectorChannels, by: lanes) {
-                        let value = load8(x + at + k), current = load8(peak + k)
+                        let value: SIMD8<Float> = loadVector(x + at + k), current: SIMD8<Float> = loadVector(peak + k)
                         let wins = value .> current .| (value .!= value .& current .== current)
-                        store8(current.replacing(with: value, where: wins), peak + k)
+                        storeVector(current.replacing(with: value, where: wins), peak + k)
                         let indices = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: at &+ k)) &+ laneOffsets
-                        storeInt32x8(loadInt32x8(best + k).replacing(with: indices, where: wins), best + k)
+                        storeVector((loadVector(best + k) as SIMD8<Int32>).replacing(with: indices, where: wins), best + k)
                     }
                     for k in vectorChannels..<channels {
                         let value = x[at + k], current = peak[k]
@@ -98,14 +98,4 @@ private func maxPoolChannelsLast(
             }
         }
     }
-}
-
-/// Eight Int32 values read from `pointer` (any alignment).
-@inline(__always) private func loadInt32x8(_ pointer: UnsafePointer<Int32>) -> SIMD8<Int32> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Int32>.self)
-}
-
-/// Eight Int32 values written to `pointer` (any alignment).
-@inline(__always) private func storeInt32x8(_ value: SIMD8<Int32>, _ pointer: UnsafeMutablePointer<Int32>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Int32>.self)
 }

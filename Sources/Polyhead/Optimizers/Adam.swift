@@ -65,13 +65,13 @@ public class Adam: Optimizer {
                                     SIMD8(repeating: eps))
         parallelRanges(count / lanes, grain: optimizerGrain / lanes) { blocks in
             for i in stride(from: blocks.lowerBound * lanes, to: blocks.upperBound * lanes, by: lanes) {
-                let theta = load8(parameter + i)
-                let g = load8(gradient + i) + vl2 * theta
-                let mi = vb1 * load8(m + i) + (1 - vb1) * g
-                let vi = vb2 * load8(v + i) + (1 - vb2) * g * g
-                store8(mi, m + i)
-                store8(vi, v + i)
-                store8(theta * vshrink - vstep * mi / (vi.squareRoot() / vroot + veps), parameter + i)
+                let theta: SIMD8<Float> = loadVector(parameter + i)
+                let g = loadVector(gradient + i) + vl2 * theta
+                let mi = vb1 * loadVector(m + i) + (1 - vb1) * g
+                let vi = vb2 * loadVector(v + i) + (1 - vb2) * g * g
+                storeVector(mi, m + i)
+                storeVector(vi, v + i)
+                storeVector(theta * vshrink - vstep * mi / (vi.squareRoot() / vroot + veps), parameter + i)
             }
         }
         for i in (count / lanes * lanes)..<count {
@@ -85,14 +85,14 @@ public class Adam: Optimizer {
     }
 }
 
-/// Eight floats read from `pointer` (any alignment).
-@inline(__always) func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+/// A vector of consecutive values read from `pointer` (any alignment).
+@inline(__always) func loadVector<Vector: SIMD>(_ pointer: UnsafePointer<Vector.Scalar>) -> Vector {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
 }
 
-/// Eight floats written to `pointer` (any alignment).
-@inline(__always) func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+/// A vector written to consecutive values from `pointer` (any alignment).
+@inline(__always) func storeVector<Vector: SIMD>(_ value: Vector, _ pointer: UnsafeMutablePointer<Vector.Scalar>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
 }
 
 /// AdamW: Adam with decoupled weight decay (default λ = 0.01, as PyTorch).
