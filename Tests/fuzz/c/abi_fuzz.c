@@ -12,8 +12,8 @@
  * What the harness never does, because the C contract makes it the caller's fault: pass a handle of the
  * wrong type, use a freed handle, or pass an array shorter than the count that goes with it.
  *
- * Build and run: Tests/fuzz/c/run.sh [seconds]. Keras models/trainers and safetensors I/O are not driven
- * yet (see Tests/fuzz/README.md).
+ * Build and run: Tests/fuzz/c/run.sh [seconds]. Keras models/trainers and safetensors I/O have their own
+ * harnesses (model_fuzz.c, safetensors_fuzz.c; see Tests/fuzz/README.md).
  */
 #include <math.h>
 #include <stdint.h>

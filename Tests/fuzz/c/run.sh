@@ -4,12 +4,12 @@
 #     (coverage instrumentation, so libFuzzer is guided by the core's branches too);
 #   - the harness with clang -fsanitize=fuzzer,address,undefined (the toolchain's own clang);
 #   - linked by swiftc, which adds the Swift runtime, libFuzzer and the ASan runtime (which carries UBSan's).
-# TARGET picks the harness: abi (default: abi_fuzz.c, every function of polyhead.h over random handles) or
+# TARGET picks the harness: abi (default: abi_fuzz.c, every function of polyhead.h over random handles),
 # safetensors (safetensors_fuzz.c: inputs become files for ph_safetensors_load; seeds in safetensors-seeds/,
-# dictionary safetensors.dict). Findings (crash-*, leak-*, timeout-* inputs) land in .build-fuzz/<target>-fuzz/,
-# the corpus in its corpus/ folder.
+# dictionary safetensors.dict) or model (model_fuzz.c: Keras-style models and trainers, ph_model_*/ph_trainer_*).
+# Findings (crash-*, leak-*, timeout-* inputs) land in .build-fuzz/<target>-fuzz/, the corpus in its corpus/ folder.
 #
-#   [TARGET=abi|safetensors] Tests/fuzz/c/run.sh [seconds] [more libFuzzer flags, e.g. -jobs=2 -workers=2]
+#   [TARGET=abi|safetensors|model] Tests/fuzz/c/run.sh [seconds] [more libFuzzer flags, e.g. -jobs=2 -workers=2]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -19,7 +19,8 @@ target="${TARGET:-abi}"
 case "$target" in
     abi) extra=() ;;
     safetensors) extra=(-dict="$here/safetensors.dict" -max_len=4096) ;;
-    *) echo "unknown TARGET $target (abi, safetensors)" >&2; exit 2 ;;
+    model) extra=(-max_len=2048) ;;
+    *) echo "unknown TARGET $target (abi, safetensors, model)" >&2; exit 2 ;;
 esac
 unset CC CXX  # SwiftPM's C targets break with CC=gcc
 toolchain="$(dirname "$(readlink -f "$(command -v swiftc)")")"
