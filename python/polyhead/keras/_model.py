@@ -353,6 +353,16 @@ class Model:
             raise ValueError(f"the model has {len(names)} inputs {names}, got {len(items)} arrays")
         return [_as_tensor(a) for a in items]
 
+    def _listed(self, value: Any) -> List[Any]:
+        """The per-output items of ``y`` or ``sample_weight`` given as one array or a list/tuple. With several
+        outputs a list/tuple holds one item per output; with one output, as Keras, a list/tuple of arrays
+        (``[y]``) is one item per output too, while a list of numbers or of lists is the array itself."""
+        if not isinstance(value, (list, tuple)):
+            return [value]
+        if len(self.output_names) > 1 or (value and all(isinstance(v, (np.ndarray, _core.Tensor)) for v in value)):
+            return list(value)
+        return [value]
+
     def _targets_of(self, y: Any, what: str = "y") -> List[Any]:
         n = len(self.output_names)
         if isinstance(y, Mapping):
@@ -360,10 +370,8 @@ class Model:
             if missing:
                 raise ValueError(f"{what} is missing outputs {missing}; the model's outputs are {self.output_names}")
             items = [y[name] for name in self.output_names]
-        elif isinstance(y, (list, tuple)) and n > 1:
-            items = list(y)
         else:
-            items = [y]
+            items = self._listed(y)
         if len(items) != n:
             raise ValueError(f"the model has {n} outputs {self.output_names}, got {len(items)} {what} arrays")
         result = []
@@ -384,10 +392,8 @@ class Model:
         n = len(self.output_names)
         if isinstance(masks, Mapping):
             items = [masks.get(name) for name in self.output_names]
-        elif isinstance(masks, (list, tuple)) and n > 1:
-            items = list(masks)
         else:
-            items = [masks]
+            items = self._listed(masks)
         if len(items) != n:
             raise ValueError(f"sample_weight/masks has {len(items)} entries for {n} outputs {self.output_names}")
         if all(item is None for item in items):
