@@ -32,11 +32,7 @@ extension GraphModel {
             }
             try kernel.setRequiresGrad(true)
             let bias = useBias ? try Tensor.zeros([units], requiresGrad: true) : nil
-            let l2 = try config["kernel_regularizer"]?["l2"]?.double("\(name).kernel_regularizer.l2", op: op) ?? 0
-            guard l2 >= 0, l2.isFinite else {
-                throw PolyheadError.invalidArgument(op: op, message: "Dense '\(name)': l2 must be finite and ≥ 0, got \(l2)")
-            }
-            return (.dense(kernel: kernel, bias: bias, activation: activation, l2: Float(l2)), shape.dropLast() + [units])
+            return (.dense(kernel: kernel, bias: bias, activation: activation), shape.dropLast() + [units])
         case "Activation":
             let activation = try Activation(name: try config["activation"]?.string("\(name).activation", op: op), op: op)
             return (.activation(activation), try single())

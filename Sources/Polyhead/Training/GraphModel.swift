@@ -15,13 +15,13 @@
 /// add up. Every call of a layer takes inputs of the same shapes. Outputs name layers (their first call).
 ///
 /// Layers: `Dense` (kernel `(in, out)` as Keras, applied to the last axis, `glorot_uniform` (default) /
-/// `zeros` / `ones` kernel initialiser from the global generator, zero bias, optional activation and l2
-/// kernel regulariser), `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default
+/// `zeros` / `ones` kernel initialiser from the global generator, zero bias, optional activation), `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default
 /// −1), `Flatten`, `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta`
 /// zeros), `BatchNormalization` (last axis; see `MovingNormalization`), channels-last `Conv2D`,
 /// `MaxPooling2D`, `AveragePooling2D`, `GlobalAveragePooling2D`, `GlobalMaxPooling2D` (TensorFlow's
 /// 'valid'/'same' padding), `Embedding` (`input_dim`, `output_dim`; indices given as floats).
-/// Shapes exclude the batch dimension. Weights are named `<layer>/kernel`, `<layer>/bias`, ….
+/// Any layer's weight `w` may carry a regularizer `"w_regularizer": {"l1": λ₁, "l2": λ₂}` (`kernel_regularizer`,
+/// `bias_regularizer`, …; see `WeightPenalty`). Shapes exclude the batch dimension. Weights are named `<layer>/kernel`, `<layer>/bias`, ….
 public final class GraphModel {
     /// One named model input and its per-sample shape.
     public struct InputSpec: Equatable {
@@ -34,6 +34,8 @@ public final class GraphModel {
         let name: String
         let className: String
         let operation: Operation
+        /// The penalties of the regularised weights.
+        let penalties: [WeightPenalty]
         let inboundShapes: [[Int]]
         let shape: [Int]
     }
@@ -106,8 +108,9 @@ public final class GraphModel {
                 let spec = graph.layers[call.layer], inboundShapes = inbound.map { shapes[$0] }
                 if layers[call.layer] == nil {
                     let built = try Self.build(spec.className, name: spec.name, config: spec.config, inboundShapes: inboundShapes)
+                    let penalties = try WeightPenalty.read(spec.config, weights: built.operation.weights, layer: spec.name)
                     layers[call.layer] = Layer(name: spec.name, className: spec.className, operation: built.operation,
-                                               inboundShapes: inboundShapes, shape: built.shape)
+                                               penalties: penalties, inboundShapes: inboundShapes, shape: built.shape)
                 }
                 // invariant: set just above or by an earlier call of the same layer.
                 let layer = layers[call.layer]!
@@ -181,12 +184,12 @@ public final class GraphModel {
         }
     }
 
-    /// The l2 penalty `Σ λ·Σ kernel²` of the regularised Dense kernels (recorded), or `nil` when none.
+    /// The sum of the weight penalties `l1·Σ|w| + l2·Σw²` of the regularised weights (recorded), or `nil`
+    /// when none.
     public func regularizationLoss() throws -> Tensor? {
         var total: Tensor?
-        for layer in layers {
-            guard case let .dense(kernel, _, _, l2) = layer.operation, l2 > 0 else { continue }
-            let term = try (kernel * kernel).sum() * l2
+        for penalty in layers.flatMap(\.penalties) {
+            let term = try penalty()
             total = try total.map { try $0 + term } ?? term
         }
         return total

@@ -4,7 +4,7 @@
 extension GraphModel {
     /// What a layer computes; every node (call) of the layer runs the same operation on the same weights.
     enum Operation {
-        case dense(kernel: Tensor, bias: Tensor?, activation: Activation, l2: Float)
+        case dense(kernel: Tensor, bias: Tensor?, activation: Activation)
         case activation(Activation)
         case dropout(rate: Float)
         case concatenate(axis: Int)
@@ -23,7 +23,7 @@ extension GraphModel {
         /// The trainable tensors of the operation, with their Keras names.
         var weights: [(name: String, tensor: Tensor)] {
             switch self {
-            case let .dense(kernel, bias, _, _), let .conv2d(kernel, bias, _, _, _):
+            case let .dense(kernel, bias, _), let .conv2d(kernel, bias, _, _, _):
                 return [("kernel", kernel)] + (bias.map { [("bias", $0)] } ?? [])
             case let .layerNormalization(gamma, beta, _): return [("gamma", gamma), ("beta", beta)]
             case let .batchNormalization(state):
@@ -72,7 +72,7 @@ extension GraphModel {
     /// Runs one operation on its inbound values.
     static func run(_ operation: Operation, _ arguments: [Tensor], training: Bool) throws -> Tensor {
         switch operation {
-        case let .dense(kernel, bias, activation, _):
+        case let .dense(kernel, bias, activation):
             let x = arguments[0]
             let rows = x.rank == 2 ? x : try x.reshaped([x.count / kernel.shape[0], kernel.shape[0]])
             var y = try Tensor.affine(rows, kernel: kernel, bias: bias, relu: activation == .relu)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+from . import regularizers as _regularizers
+
 _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "gelu", "elu")
 _counters: Dict[str, "itertools.count[int]"] = {}
 _creation = itertools.count()
@@ -186,6 +188,22 @@ def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[st
 def _weight(kind: str, doc: str) -> Any:
     """A read-only property giving a layer's live weight ``kind`` (None before a model was built over it)."""
     return property(lambda self: self._weights.get(kind), doc=doc)
+
+
+class _Regularized:
+    """The ``kernel_regularizer`` and ``bias_regularizer`` of a layer with a kernel and a bias."""
+
+    kernel_regularizer: Optional[_regularizers.Regularizer]
+    bias_regularizer: Optional[_regularizers.Regularizer]
+
+    def _regularize(self, kernel_regularizer: Any, bias_regularizer: Any) -> None:
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
+
+    def _regularizer_config(self) -> Dict[str, Any]:
+        """The config entries of the regularizers that are set."""
+        pairs = (("kernel_regularizer", self.kernel_regularizer), ("bias_regularizer", self.bias_regularizer))
+        return {key: value.get_config() for key, value in pairs if value is not None}
 
 
 def _pair(value: Any, what: str) -> Tuple[int, int]:

@@ -17,7 +17,7 @@ def load_model(filepath: Any) -> Model:
     """
     import os
     from . import layers as L
-    from .regularizers import L2
+    from . import regularizers
     path = os.fspath(filepath) + ".json"
     with open(path, "rb") as f:
         try:
@@ -28,8 +28,9 @@ def load_model(filepath: Any) -> Model:
             pending = []
             for item in config["layers"]:
                 options = dict(item.get("config", {}))
-                if "kernel_regularizer" in options:
-                    options["kernel_regularizer"] = L2(options["kernel_regularizer"]["l2"])
+                for key in ("kernel_regularizer", "bias_regularizer"):
+                    if key in options:
+                        options[key] = regularizers.get(options[key])
                 if item["class_name"] not in L.__all__ or item["class_name"] in ("Layer", "InputLayer", "Input"):
                     raise KeyError(f"unknown layer class {item['class_name']!r}")
                 layer = getattr(L, item["class_name"])(name=item["name"], **options)

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import regularizers as _regularizers
 from ._conv import AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
-from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _weight  # noqa: F401 (KerasTensor re-exported)
+from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _Regularized, _weight  # noqa: F401 (KerasTensor re-exported)
 from ._normalization import BatchNormalization, LayerNormalization
 
-class Dense(Layer):
+class Dense(_Regularized, Layer):
     """``activation(x @ kernel + bias)`` with a Keras-layout kernel ``(in, out)``, glorot-uniform initialised;
-    on inputs ``(batch, ..., in)`` it applies to the last axis, as Keras."""
+    on inputs ``(batch, ..., in)`` it applies to the last axis, as Keras. ``kernel_regularizer`` and
+    ``bias_regularizer`` (:mod:`~polyhead.keras.regularizers`) add their penalties to the training loss."""
 
     def __init__(self, units: int, activation: Optional[str] = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
-                 kernel_regularizer: Any = None, name: Optional[str] = None, **kwargs: Any) -> None:
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, name: Optional[str] = None,
+                 **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense units must be a positive int, got {units!r}")
@@ -28,7 +29,7 @@ class Dense(Layer):
         if bias_initializer != "zeros":
             raise ValueError(f"bias_initializer {bias_initializer!r} is not supported; biases start at zero")
         self.kernel_initializer = kernel_initializer
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self._regularize(kernel_regularizer, bias_regularizer)
 
     def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
         shape = self._single(shapes)
@@ -37,11 +38,8 @@ class Dense(Layer):
         return shape[:-1] + (self.units,)
 
     def _config(self) -> Dict[str, Any]:
-        config: Dict[str, Any] = {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,
-                                  "kernel_initializer": self.kernel_initializer}
-        if self.kernel_regularizer is not None:
-            config["kernel_regularizer"] = self.kernel_regularizer.get_config()
-        return config
+        return {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer, **self._regularizer_config()}
 
     kernel = _weight("kernel", "The live ``(in, out)`` kernel tensor (after a model was built).")
     bias = _weight("bias", "The live bias tensor, or None.")
