@@ -120,7 +120,7 @@ extension Tensor {
 func columnSums(_ source: UnsafePointer<Float>, rows: Int, columns: Int) throws -> Tensor {
     let result = try Tensor.zeros([columns])
     let sums = result.storage.pointer
-    parallelRanges(columns, grain: rows * columns >= 1 << 16 ? 16 : Int.max) { range in
+    parallelRanges(columns, grain: rows * columns >= 2 * elementwiseGrain ? 16 : Int.max) { range in
         for row in 0..<rows {
             let line = source + row * columns
             for j in range { sums[j] += line[j] }
