@@ -7,7 +7,9 @@ Code written for PyTorch runs with only the imports changed, within Polyhead's f
     import polyhead.nn.functional as F
     import polyhead.optim as optim
 
-Tensors are float32, row-major and contiguous; the math runs in the core (``polyhead._core``).
+Tensors are float32, row-major and contiguous; the math runs in the core (``polyhead._core``). Integer
+dtypes (``int64``/``long``, ``int32``/``int``, ``bool``) tag tensors of exact integers over float32 storage,
+for class labels, indices and masks.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
-from ._dtype import dtype, float32
+from ._dtype import bool_, dtype, float32, int32, int64
 from ._size import Size
 from ._tensor import Tensor
+from . import _integer_tensor  # registers the Tensor subclasses of the integer dtypes
 from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like, ones, ones_like,
                         rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
-from ._ops import (add, argmax, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,
+from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,
                    softmax, sqrt, sub, sum, tanh)
 from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, split, squeeze, stack, t, transpose,
                          unbind, unsqueeze)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import Generator, manual_seed, randperm
+from .random import Generator, manual_seed, randint, randperm
 from ._parallel import get_num_threads, set_num_threads
 from . import autograd, mtl, nn, optim, utils
 from . import keras
@@ -34,6 +37,9 @@ from . import io
 from .serialization import load, save
 
 float = float32  # torch.float is torch.float32
+long = int64  # torch.long is torch.int64
+int = int32  # torch.int is torch.int32
+bool = bool_  # torch.bool
 
 __version__ = "0.1.0"
 
@@ -64,15 +70,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Size", "Tensor", "dtype", "float32", "float",
+    "Size", "Tensor", "dtype", "float32", "float", "int64", "long", "int32", "int", "bool",
     "tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
     "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "relu", "sigmoid", "tanh",
-    "softmax", "log_softmax", "matmul", "sum", "mean", "max", "argmax",
+    "softmax", "log_softmax", "matmul", "sum", "mean", "max", "argmax", "argmin",
     "reshape", "transpose", "t", "flatten", "squeeze", "unsqueeze",
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "manual_seed", "randperm", "Generator", "set_num_threads", "get_num_threads", "is_tensor", "numel",
+    "manual_seed", "randperm", "randint", "Generator", "set_num_threads", "get_num_threads", "is_tensor", "numel",
     "autograd", "mtl", "nn", "optim", "utils", "keras", "Input", "Model", "layers",
     "io", "save", "load",
 ]

@@ -1,6 +1,10 @@
 """Tensor creation: ``tensor``, ``from_numpy``, ``zeros``, ``ones``, ``full``, ``randn``, ``rand``,
 ``arange`` and the ``*_like`` forms, with torch's argument forms (``zeros(2, 3)``, ``zeros((2, 3))``,
-``zeros([2, 3])``, ``requires_grad=``, ``dtype=``)."""
+``zeros([2, 3])``, ``requires_grad=``, ``dtype=``).
+
+``dtype=polyhead.int64`` (``long``), ``int32`` or ``bool`` makes an integer tensor (float32 storage holding
+exact integers, see ``_dtype.py``); numpy integer and bool arrays give int64/int32/bool tensors as in PyTorch,
+while Python numbers and lists give float32 (PyTorch gives int64 for a list of ints)."""
 
 from __future__ import annotations
 
@@ -10,40 +14,77 @@ import numpy as np
 
 from . import _core
 from ._convert import as_array, parse_size
-from ._dtype import check_dtype
+from ._dtype import bool_, check_dtype, dtype_of, exact_integers, float32, int32, int64, resolve_dtype, with_dtype
+from ._integer_ops import convert
 from ._tensor import Tensor
 
 __all__ = ["tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
            "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like"]
 
 
-def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+def _finish(t: Tensor, requires_grad: bool, dtype: Any = None) -> Tensor:
+    """``t`` tagged with ``dtype`` and with ``requires_grad`` set (RuntimeError for an integer dtype)."""
+    with_dtype(t, dtype)
     if requires_grad:
         t.requires_grad = True
     return t
 
 
+def _numpy_dtype(array: np.ndarray) -> Any:
+    """The tensor dtype PyTorch gives a numpy array: bool, int32, int64 (other integers) or float32."""
+    kind = array.dtype.kind
+    if kind == "b":
+        return bool_
+    if kind in "iu":
+        return int32 if array.dtype == np.int32 else int64
+    return float32
+
+
+def _filled(size: tuple, fill_value: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    """A tensor of shape ``size`` holding ``fill_value`` (checked to fit an integer ``dtype``)."""
+    target = resolve_dtype(dtype)
+    if target not in (None, float32):
+        exact_integers(fill_value, target, "fill_value")
+        fill_value = fill_value != 0 if target is bool_ else fill_value
+    return _finish(_core.full(size, float(fill_value)), requires_grad, target)
+
+
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new tensor holding a float32 copy of ``data``.
+    """A new tensor holding a copy of ``data``.
 
     Args:
         data: a number, nested list, numpy array (any real dtype, any strides) or tensor.
         requires_grad: record operations on the result for autodiff. Default: False.
-        dtype: ``None`` or ``polyhead.float32`` (the only dtype). Default: None.
+        dtype: ``float32``, ``int64`` (``long``), ``int32`` or ``bool``; None: ``data``'s dtype (a numpy
+            array's, a tensor's), float32 for Python numbers and lists. Default: None.
 
     Raises:
-        TypeError: ``data`` is not numeric or ``dtype`` is not float32.
+        TypeError: ``data`` is not numeric or ``dtype`` is unsupported.
+        ValueError: integer dtypes: ``data`` holds non-integers, NaN/inf or magnitudes above 2**24.
+        RuntimeError: ``requires_grad`` with an integer dtype.
 
     Examples:
         >>> import polyhead
         >>> polyhead.tensor([[1, 2], [3, 4]], requires_grad=True)
         tensor([[1.0000, 2.0000],
                 [3.0000, 4.0000]], requires_grad=True)
+        >>> polyhead.tensor([2, 0, 1], dtype=polyhead.long)
+        tensor([2, 0, 1])
     """
-    check_dtype(dtype)
+    target = resolve_dtype(dtype)
     if isinstance(data, _core.Tensor):
+        target = target or dtype_of(data)
         data = np.asarray(data)
-    return _finish(_core.from_buffer(as_array(data, "data")), requires_grad)
+    elif target is None and isinstance(data, np.ndarray):
+        target = _numpy_dtype(data)
+    return _finish(_copy(data, target, "data"), requires_grad, target)
+
+
+def _copy(data: Any, target: Any, name: str) -> Tensor:
+    """A new tensor holding ``data`` as float32 values, or checked integers for an integer ``target``."""
+    if target in (None, float32):
+        return _core.from_buffer(as_array(data, name))
+    return _core.from_buffer(exact_integers(data, target, name))
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -51,11 +92,12 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
     A writable, C-contiguous float32 array is shared, not copied: writes through either are seen by the
     other, and the array stays alive as long as the tensor does. Other arrays (other real dtypes,
-    non-contiguous or read-only) are copied into a new float32 tensor, since Polyhead tensors are
-    contiguous float32.
+    non-contiguous or read-only) are copied into a new tensor, since Polyhead tensors are contiguous
+    float32 storage; integer and bool arrays give integer tensors (int64, int32, bool) as in PyTorch.
 
     Raises:
         TypeError: ``ndarray`` is not a numpy array, or holds non-numbers.
+        ValueError: an integer array holds magnitudes above 2**24.
 
     Examples:
         >>> import numpy as np, polyhead
@@ -69,18 +111,19 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype == np.float32 and ndarray.flags.c_contiguous and ndarray.flags.writeable:
         return _core.from_buffer_shared(ndarray)
-    return _core.from_buffer(as_array(ndarray, "ndarray"))
+    target = _numpy_dtype(ndarray)
+    return with_dtype(_copy(ndarray, target, "ndarray"), target)
 
 
 def as_tensor(data: Any, dtype: Any = None) -> Tensor:
-    """``data`` itself if it is a tensor, a shared tensor for a float32 C-contiguous writable numpy array
-    (:func:`from_numpy`), else a copy (:func:`tensor`)."""
-    check_dtype(dtype)
+    """``data`` itself if it is a tensor (converted if ``dtype`` differs, see ``Tensor.to``), a shared tensor
+    for a float32 C-contiguous writable numpy array (:func:`from_numpy`), else a copy (:func:`tensor`)."""
+    target = resolve_dtype(dtype)
     if isinstance(data, _core.Tensor):
-        return data
-    if isinstance(data, np.ndarray):
+        return data if target is None else convert(data, target)
+    if isinstance(data, np.ndarray) and target in (None, _numpy_dtype(data)):
         return from_numpy(data)
-    return tensor(data)
+    return tensor(data, dtype=target)
 
 
 def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -91,20 +134,17 @@ def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool
         >>> polyhead.full((2, 2), 7.0).tolist()
         [[7.0, 7.0], [7.0, 7.0]]
     """
-    check_dtype(dtype)
-    return _finish(_core.full(parse_size((size,)), float(fill_value)), requires_grad)
+    return _filled(parse_size((size,)), fill_value, dtype, requires_grad)
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``."""
-    check_dtype(dtype)
-    return _finish(_core.full(parse_size(size), 0.0), requires_grad)
+    return _filled(parse_size(size), 0, dtype, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones([2, 3])``."""
-    check_dtype(dtype)
-    return _finish(_core.full(parse_size(size), 1.0), requires_grad)
+    return _filled(parse_size(size), 1, dtype, requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -137,15 +177,20 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype:
            requires_grad: bool = False) -> Tensor:
     """The 1-D tensor ``start, start + step, …`` up to (excluding) ``end``; ``arange(n)`` is ``0 … n-1``.
 
+    float32 unless ``dtype`` says otherwise (PyTorch gives int64 for integer arguments:
+    ``arange(n, dtype=polyhead.long)`` for that); an integer ``dtype`` needs integer arguments.
+
     Examples:
         >>> import polyhead
         >>> polyhead.arange(4).tolist(), polyhead.arange(1, 2, 0.25).tolist()
         ([0.0, 1.0, 2.0, 3.0], [1.0, 1.25, 1.5, 1.75])
     """
-    check_dtype(dtype)
+    target = resolve_dtype(dtype)
     if end is None:
         start, end = 0, start
-    return _finish(_core.arange(float(start), float(end), float(step)), requires_grad)
+    if target not in (None, float32):
+        exact_integers([start, end, step], target, "arange(start, end, step)")
+    return _finish(_core.arange(float(start), float(end), float(step)), requires_grad, target)
 
 
 def _like(input: Any, name: str) -> tuple:
@@ -155,23 +200,23 @@ def _like(input: Any, name: str) -> tuple:
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros of ``input``'s shape."""
-    return zeros(_like(input, "zeros_like"), dtype=dtype, requires_grad=requires_grad)
+    """Zeros of ``input``'s shape (and dtype, unless ``dtype`` is given)."""
+    return zeros(_like(input, "zeros_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``input``'s shape."""
-    return ones(_like(input, "ones_like"), dtype=dtype, requires_grad=requires_grad)
+    """Ones of ``input``'s shape (and dtype, unless ``dtype`` is given)."""
+    return ones(_like(input, "ones_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``input``'s shape (filled with zeros)."""
-    return zeros(_like(input, "empty_like"), dtype=dtype, requires_grad=requires_grad)
+    return zeros(_like(input, "empty_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def full_like(input: Tensor, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` in ``input``'s shape."""
-    return full(_like(input, "full_like"), fill_value, dtype=dtype, requires_grad=requires_grad)
+    return full(_like(input, "full_like"), fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _core
 from ._convert import as_tensor, normalize_dim, require_tensor
+from ._dtype import dtype_of, float32, int64, with_dtype
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
@@ -186,7 +187,8 @@ def _reduce(core_all, core_axis, input: _CoreTensor, dim: Dim, keepdim: bool) ->
 
 def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
         keepdims: Optional[bool] = None) -> _CoreTensor:
-    """Sum of all elements (``dim=None``) or along ``dim`` (an int or a tuple of ints).
+    """Sum of all elements (``dim=None``) or along ``dim`` (an int or a tuple of ints); integer and bool
+    tensors sum to int64 (exact while partial sums stay within 2**24).
 
     Args:
         dim: axis or axes to reduce; numpy's ``axis=`` is accepted too. Default: all.
@@ -199,7 +201,8 @@ def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim
         (10.0, [4.0, 6.0], polyhead.Size([2, 1]))
     """
     dim, keepdim = _pick(dim, axis, keepdim, keepdims)
-    return _reduce(_core.sum_all, _core.sum, require_tensor(input, "sum"), dim, keepdim)
+    out = _reduce(_core.sum_all, _core.sum, require_tensor(input, "sum"), dim, keepdim)
+    return out if dtype_of(input) is float32 else with_dtype(out, int64)
 
 
 def mean(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
@@ -222,8 +225,8 @@ MaxResult.__doc__ = "``(values, indices)`` returned by ``max(input, dim)``, like
 def max(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """Maximum of all elements (a 0-d tensor), or ``(values, indices)`` along ``dim``.
 
-    The gradient of ``values`` flows to the first maximal element. ``indices`` is a float32 tensor
-    holding the (integer) positions of those elements, without gradient.
+    The gradient of ``values`` flows to the first maximal element; ``values`` keep ``input``'s dtype.
+    ``indices`` is an int64 tensor of the positions of those elements.
 
     Examples:
         >>> import polyhead
@@ -232,27 +235,41 @@ def max(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) ->
         7.0
         >>> values, indices = t.max(dim=1)
         >>> values.tolist(), indices.tolist()
-        ([5.0, 7.0], [1.0, 0.0])
+        ([5.0, 7.0], [1, 0])
     """
     require_tensor(input, "max")
     if isinstance(dim, _CoreTensor):
         raise TypeError("max(): the elementwise maximum of two tensors is not supported")
+    kind = dtype_of(input)
     if dim is None:
-        return _core.max(_core.reshape(input, (-1,)), 0, 0)
+        return with_dtype(_core.max(_core.reshape(input, (-1,)), 0, 0), kind)
     axis = normalize_dim(dim, input.ndim)
-    values = _core.max(input, axis, int(keepdim))
+    values = with_dtype(_core.max(input, axis, int(keepdim)), kind)
     return MaxResult(values, argmax(input, axis, keepdim))
 
 
 def argmax(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> _CoreTensor:
-    """Position of the first maximum (over the flattened tensor, or along ``dim``) as a float32 tensor.
+    """Position of the first maximum (over the flattened tensor, or along ``dim``) as an int64 tensor.
 
     Examples:
         >>> import polyhead
-        >>> polyhead.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1).tolist()
-        [1.0, 0.0]
+        >>> polyhead.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1)
+        tensor([1, 0])
     """
     require_tensor(input, "argmax")
     if dim is None:
-        return _core.argmax(_core.reshape(input, (-1,)), 0, 0)
-    return _core.argmax(input, normalize_dim(dim, input.ndim), int(keepdim))
+        out = _core.argmax(_core.reshape(input, (-1,)), 0, 0)
+    else:
+        out = _core.argmax(input, normalize_dim(dim, input.ndim), int(keepdim))
+    return with_dtype(out, int64)
+
+
+def argmin(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> _CoreTensor:
+    """Position of the first minimum (over the flattened tensor, or along ``dim``) as an int64 tensor.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(dim=1).tolist()
+        [0, 1]
+    """
+    return argmax(_core.neg(require_tensor(input, "argmin")), dim, keepdim)

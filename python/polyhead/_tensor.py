@@ -2,7 +2,8 @@
 
 Every tensor the core returns is an instance of this class (registered with ``_core.set_tensor_class``).
 Methods normalise their arguments and call ``_core``; ops shared with the ``polyhead.*`` functions live in
-``_ops.py``.
+``_ops.py``. Integer tensors (``int64``, ``int32``, ``bool``) are instances of the subclasses in
+``_integer_tensor.py``, which keep their dtype through the ops PyTorch keeps it through.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 from . import _core, _ops, _shape_ops
 from ._convert import as_tensor, normalize_dim, parse_size
 from ._indexing import getitem
-from ._dtype import check_dtype, float32
+from ._dtype import bool_, dtype_of, float32, int32, int64, resolve_dtype, with_dtype
+from ._integer_ops import binary, compare, convert, integer_divide, operand
 from ._size import Size
 
 __all__ = ["Tensor"]
@@ -24,42 +26,28 @@ _shape = _core.Tensor.shape.__get__
 _SCALARS = (int, float, np.integer, np.floating)
 
 
-def _operand(value: Any) -> Optional[_CoreTensor]:
-    """The other operand of a binary operator as a tensor, or None (→ NotImplemented) for other types."""
-    if isinstance(value, _CoreTensor):
-        return value
-    if isinstance(value, (int, float)):
-        return _core.full((), float(value))
-    if isinstance(value, (np.ndarray, np.generic)):
-        return as_tensor(value, "other")
-    return None
-
-
-def _binary(core_fn: Any, reflected: bool = False) -> Any:
-    """A binary operator method calling ``core_fn``; NotImplemented for operands of other types."""
-    if reflected:
-        def method(self: "Tensor", other: Any) -> Any:
-            a = _operand(other)
-            return NotImplemented if a is None else core_fn(a, self)
-    else:
-        def method(self: "Tensor", other: Any) -> Any:
-            b = _operand(other)
-            return NotImplemented if b is None else core_fn(self, b)
-    method.__name__ = core_fn.__name__
-    return method
-
-
-def check_to_arguments(args: tuple, kwargs: dict) -> None:
-    """Accepts the arguments of ``.to()`` that keep a tensor as it is (device ``"cpu"``, dtype float32,
-    flags); raises ValueError/TypeError for any other device or dtype."""
+def to_arguments_dtype(args: tuple, kwargs: dict) -> Any:
+    """The dtype among the arguments of ``.to()`` (None if there is none); raises ValueError for a device other
+    than ``"cpu"`` and TypeError for an unsupported dtype. Other tensors' dtypes are taken too (``.to(other)``)."""
+    target = None
     for value in list(args) + list(kwargs.values()):
         if isinstance(value, bool) or value is None:
             continue
-        if isinstance(value, str) and value not in ("float32", "float"):
+        if isinstance(value, _CoreTensor):
+            target = dtype_of(value)
+        elif isinstance(value, str) and value not in ("float32", "float", "int64", "long", "int32", "int", "bool"):
             if value.split(":")[0] != "cpu":
                 raise ValueError(f"unsupported device {value!r}: polyhead runs on the CPU only")
-            continue
-        check_dtype(value, "dtype")
+        else:
+            target = resolve_dtype(value, "dtype")
+    return target
+
+
+def check_to_arguments(args: tuple, kwargs: dict) -> None:
+    """Accepts the arguments of ``Module.to()`` that keep it as it is (device ``"cpu"``, dtype float32, flags);
+    raises ValueError/TypeError for any other device or dtype."""
+    if to_arguments_dtype(args, kwargs) not in (None, float32):
+        raise TypeError("modules hold float32 parameters: .to() accepts dtype float32 only")
 
 
 class Tensor(_core.Tensor):
@@ -93,10 +81,12 @@ class Tensor(_core.Tensor):
         """The shape as a :class:`polyhead.Size` (a tuple of ints)."""
         return Size(_shape(self))
 
-    @property
-    def dtype(self):
-        """Always ``polyhead.float32``."""
-        return float32
+    dtype = float32
+    """``polyhead.float32``; integer tensors (``_integer_tensor.py``) have ``int64``, ``int32`` or ``bool``."""
+
+    def is_floating_point(self) -> bool:
+        """True unless the tensor has an integer dtype (``int64``, ``int32``, ``bool``)."""
+        return self.dtype is float32
 
     @property
     def device(self) -> str:
@@ -143,16 +133,23 @@ class Tensor(_core.Tensor):
 
     # ------------------------------------------------------------ values out
 
-    def item(self) -> float:
-        """The value of a one-element tensor as a Python float."""
-        return _core.item(self)
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python float (int for integer dtypes, bool for ``bool``)."""
+        value = _core.item(self)
+        return value if self.dtype is float32 else self.dtype.numpy_type(value).item()
 
     def tolist(self) -> Any:
-        """The values as (nested) Python lists of floats; a float for a 0-d tensor."""
-        return np.asarray(self).tolist()
+        """The values as (nested) Python lists of floats (ints/bools for integer dtypes); a number for 0-d."""
+        return self._values().tolist()
+
+    def _values(self) -> np.ndarray:
+        """The values as numpy: a float32 view of the storage, or an array of the integer dtype (a copy)."""
+        array = np.asarray(memoryview(self))
+        return array if self.dtype is float32 else array.astype(self.dtype.numpy_type)
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A float32 numpy array sharing this tensor's memory (no copy); the array keeps the tensor alive.
+        Integer tensors give a copy of their dtype (int64, int32, bool), like PyTorch's dtypes.
 
         Raises:
             RuntimeError: the tensor requires grad (call ``.detach().numpy()``), unless ``force=True``.
@@ -160,7 +157,7 @@ class Tensor(_core.Tensor):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return np.asarray(self)
+        return self._values()
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
         array = np.asarray(memoryview(self))
@@ -186,11 +183,13 @@ class Tensor(_core.Tensor):
 
     def __repr__(self) -> str:
         prefix = "tensor("
-        body = np.array2string(np.asarray(self), precision=4, floatmode="fixed", separator=", ",
+        body = np.array2string(self._values(), precision=4, floatmode="fixed", separator=", ",
                                prefix=prefix, suffix=")")
         if _shape(self) and _core.numel(self) == 0:
             body = f"[], size={_shape(self)}"
         suffix = ", requires_grad=True" if self.requires_grad else ""
+        if self.dtype is int32:
+            suffix = ", dtype=polyhead.int32"
         return f"{prefix}{body}{suffix})"
 
     # ------------------------------------------------------------ autodiff
@@ -269,11 +268,35 @@ class Tensor(_core.Tensor):
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
-    # ------------------------------------------------------------ conversions (all no-ops: float32 on CPU)
+    # ------------------------------------------------------------ conversions
 
     def float(self) -> "Tensor":
-        """Returns self (tensors are float32 already)."""
-        return self
+        """Self if float32, else a float32 copy of an integer tensor."""
+        return convert(self, float32)
+
+    def long(self) -> "Tensor":
+        """An ``int64`` tensor: self if it is one, else a copy truncating floats toward zero (PyTorch's
+        ``.long()``).
+
+        Raises:
+            ValueError: NaN/inf or magnitudes above 2**24 (integer tensors are float32 storage).
+        """
+        return convert(self, int64)
+
+    def int(self) -> "Tensor":
+        """An ``int32`` tensor (see :meth:`long`)."""
+        return convert(self, int32)
+
+    def bool(self) -> "Tensor":
+        """A ``bool`` tensor: ``self != 0``."""
+        return convert(self, bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With ``dtype``, the tensor converted to it (see :meth:`long`); without, the type name
+        (``"polyhead.FloatTensor"``, ``"polyhead.LongTensor"``, …)."""
+        if dtype is None:
+            return _TYPE_NAMES[self.dtype.name]
+        return convert(self, resolve_dtype(dtype))
 
     def cpu(self) -> "Tensor":
         """Returns self (tensors live on the CPU)."""
@@ -284,22 +307,29 @@ class Tensor(_core.Tensor):
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """Returns self for device ``"cpu"`` and dtype ``float32``; raises for anything else."""
-        check_to_arguments(args, kwargs)
-        return self
+        """Converts to a dtype (``float32``, ``int64``, ``int32``, ``bool``; as :meth:`type`); device
+        ``"cpu"`` keeps the tensor. Raises for other devices and dtypes."""
+        target = to_arguments_dtype(args, kwargs)
+        return self if target is None else convert(self, target)
 
     # ------------------------------------------------------------ operators
 
-    __add__, __radd__ = _binary(_core.add), _binary(_core.add, reflected=True)
-    __sub__, __rsub__ = _binary(_core.sub), _binary(_core.sub, reflected=True)
-    __mul__, __rmul__ = _binary(_core.mul), _binary(_core.mul, reflected=True)
-    __truediv__, __rtruediv__ = _binary(_core.div), _binary(_core.div, reflected=True)
+    __add__, __radd__ = binary(_core.add), binary(_core.add, reflected=True)
+    __sub__, __rsub__ = binary(_core.sub), binary(_core.sub, reflected=True)
+    __mul__, __rmul__ = binary(_core.mul), binary(_core.mul, reflected=True)
+    __truediv__, __rtruediv__ = binary(_core.div), binary(_core.div, reflected=True)
+    __floordiv__, __rfloordiv__ = integer_divide(np.floor_divide), integer_divide(np.floor_divide, reflected=True)
+    __mod__, __rmod__ = integer_divide(np.remainder), integer_divide(np.remainder, reflected=True)
+    __eq__, __ne__ = compare(np.equal), compare(np.not_equal)
+    __lt__, __le__ = compare(np.less), compare(np.less_equal)
+    __gt__, __ge__ = compare(np.greater), compare(np.greater_equal)
+    __hash__ = _CoreTensor.__hash__  # identity, as in PyTorch (``==`` is elementwise)
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return NotImplemented if _operand(other) is None else _ops.matmul(self, other)
+        return NotImplemented if operand(other) is None else _ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return NotImplemented if _operand(other) is None else _ops.matmul(other, self)
+        return NotImplemented if operand(other) is None else _ops.matmul(other, self)
 
     def __pow__(self, exponent: Any) -> "Tensor":
         if isinstance(exponent, _SCALARS):
@@ -323,7 +353,7 @@ class Tensor(_core.Tensor):
     def __iter__(self) -> Iterator["Tensor"]:
         if not _shape(self):
             raise TypeError("iteration over a 0-d tensor")
-        return iter(_shape_ops.unbind(self, 0))
+        return iter(self.unbind(0))
 
     def __getitem__(self, key: Any) -> "Tensor":
         """Rows along axis 0 by int, slice, boolean mask or integer array; ``t[rows, cols]`` for 2-D.
@@ -334,15 +364,17 @@ class Tensor(_core.Tensor):
             >>> t[1].tolist(), t[1:].shape, t[[2, 0]].tolist(), t[:, 1].tolist()
             ([2.0, 3.0], polyhead.Size([2, 2]), [[4.0, 5.0], [0.0, 1.0]], [1.0, 3.0, 5.0])
         """
+        if isinstance(key, Tensor) and key.dtype is bool_:
+            key = np.asarray(key) != 0
         return getitem(self, key)
 
     # ------------------------------------------------------------ pickling and copying
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        return (_rebuild, (type(self), np.array(self), bool(self.requires_grad)))
+        return (_rebuild, (type(self), np.array(self), bool(self.requires_grad), self.dtype))
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
-        copied = _rebuild(type(self), np.array(self), bool(self.requires_grad))
+        copied = _rebuild(type(self), np.array(self), bool(self.requires_grad), self.dtype)
         memo[id(self)] = copied
         return copied
 
@@ -351,18 +383,22 @@ class Tensor(_core.Tensor):
     add, sub, mul, div, neg, pow = _ops.add, _ops.sub, _ops.mul, _ops.div, _ops.neg, _ops.pow
     exp, log, sqrt, relu, sigmoid, tanh = _ops.exp, _ops.log, _ops.sqrt, _ops.relu, _ops.sigmoid, _ops.tanh
     softmax, log_softmax, matmul = _ops.softmax, _ops.log_softmax, _ops.matmul
-    sum, mean, max, argmax = _ops.sum, _ops.mean, _ops.max, _ops.argmax
+    sum, mean, max, argmax, argmin = _ops.sum, _ops.mean, _ops.max, _ops.argmax, _ops.argmin
     reshape, view, transpose, t = _shape_ops.reshape, _shape_ops.view, _shape_ops.transpose, _shape_ops.t
     flatten, unsqueeze, squeeze = _shape_ops.flatten, _shape_ops.unsqueeze, _shape_ops.squeeze
     split, chunk, unbind = _shape_ops.split, _shape_ops.chunk, _shape_ops.unbind
 
 
-def _rebuild(cls: type, array: np.ndarray, requires_grad: bool) -> Tensor:
-    """Unpickling/deepcopy helper: a tensor of class ``cls`` holding a copy of ``array``."""
+def _rebuild(cls: type, array: np.ndarray, requires_grad: bool, dtype: Any = float32) -> Tensor:
+    """Unpickling/deepcopy helper: a tensor of class ``cls`` and dtype ``dtype`` holding a copy of ``array``."""
     tensor = _core.Tensor.__new__(cls, _core.from_buffer(np.asarray(array, dtype=np.float32, order="C")))
     if requires_grad:
         tensor.requires_grad = True
-    return tensor
+    return with_dtype(tensor, dtype)
+
+
+_TYPE_NAMES = {"float32": "polyhead.FloatTensor", "int64": "polyhead.LongTensor", "int32": "polyhead.IntTensor",
+               "bool": "polyhead.BoolTensor"}
 
 
 _core.set_tensor_class(Tensor)

@@ -1,5 +1,6 @@
 """The core's global random generator: seeding (``manual_seed``, TensorFlow's ``set_seed``) and random
-permutations (``randperm``); ``randn``, ``rand``, layer init, dropout and shuffling all draw from it.
+permutations (``randperm``) and integers (``randint``); ``randn``, ``rand``, layer init, dropout and shuffling
+all draw from it.
 ``Generator`` objects hold streams of their own for permutations (``randperm``, ``random_split``, ``DataLoader``)."""
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _core
-from ._convert import as_count
-from ._dtype import check_dtype
+from ._convert import as_count, parse_size
+from ._dtype import MAX_EXACT_INTEGER, exact_integers, int64, resolve_dtype, with_dtype
 
-__all__ = ["manual_seed", "set_seed", "randperm", "Generator"]
-
-_EXACT_FLOAT32_INTEGERS = 2**24
-"""Every integer up to this is exact in float32, so ``randperm(n)`` holds exact indices for ``n`` up to it."""
+__all__ = ["manual_seed", "set_seed", "randperm", "randint", "Generator"]
 
 
 def manual_seed(seed: int) -> None:
@@ -150,16 +148,16 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None
     global generator (``manual_seed`` makes it repeat). The result indexes tensors:
     ``x[polyhead.randperm(len(x))]``.
 
-    Polyhead tensors are float32 (PyTorch returns int64), so the values are exact integers for
-    ``n <= 2**24``; larger ``n`` is refused.
+    The result is int64 like PyTorch's; integer tensors are float32 storage, exact for ``n <= 2**24``, so
+    larger ``n`` is refused.
 
     Args:
         n: the number of items, ``0 <= n <= 2**24``.
         generator: a :class:`Generator` to draw from. Default: None (the global generator).
-        dtype: None or ``polyhead.float32``.
+        dtype: None (int64) or another ``polyhead`` dtype.
 
     Raises:
-        TypeError: ``n`` is not an int, ``generator`` is not a :class:`Generator`, or ``dtype`` is not float32.
+        TypeError: ``n`` is not an int, ``generator`` is not a :class:`Generator`, or ``dtype`` is unsupported.
         ValueError: ``n`` is negative or above ``2**24``.
 
     Examples:
@@ -167,13 +165,50 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None
         >>> polyhead.manual_seed(0)
         >>> p = polyhead.randperm(5)
         >>> sorted(p.tolist())
-        [0.0, 1.0, 2.0, 3.0, 4.0]
+        [0, 1, 2, 3, 4]
         >>> polyhead.manual_seed(0)
         >>> polyhead.randperm(5).tolist() == p.tolist()
         True
     """
-    check_dtype(dtype)
-    if as_count(n, "n") > _EXACT_FLOAT32_INTEGERS:
-        raise ValueError(f"randperm(): n must be <= 2**24 = {_EXACT_FLOAT32_INTEGERS} (float32 tensors hold "
+    target = resolve_dtype(dtype) or int64
+    if as_count(n, "n") > MAX_EXACT_INTEGER:
+        raise ValueError(f"randperm(): n must be <= 2**24 = {MAX_EXACT_INTEGER} (float32 storage holds "
                          f"larger indices inexactly), got {n}")
-    return _core.from_buffer(index_permutation(n, generator).astype(np.float32))
+    return with_dtype(_core.from_buffer(index_permutation(n, generator).astype(np.float32)), target)
+
+
+def randint(*args: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False) -> "_core.Tensor":
+    """Integers drawn uniformly from ``[low, high)`` by the global generator (PyTorch's ``torch.randint``):
+    ``randint(high, size)`` or ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise.
+
+    Args:
+        low, high: integers with ``low < high`` and magnitudes up to ``2**24``; ``low`` defaults to 0.
+        size: the shape (a tuple or list of ints), positional or keyword.
+        dtype: None (int64) or another ``polyhead`` dtype.
+
+    Raises:
+        TypeError: wrong number of arguments, or ``dtype`` is unsupported.
+        ValueError: ``low >= high``, non-integer bounds or magnitudes above ``2**24``.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.manual_seed(0)
+        >>> x = polyhead.randint(3, 7, (50,))
+        >>> x.dtype, all(3 <= v <= 6 for v in x.tolist())
+        (polyhead.int64, True)
+    """
+    if size is None and args:
+        args, size = args[:-1], args[-1]
+    if size is None or len(args) not in (1, 2):
+        raise TypeError("randint() takes (high, size) or (low, high, size)")
+    low, high = (0, args[0]) if len(args) == 1 else args
+    exact_integers([low, high], int64, "randint(low, high)")
+    if not low < high:
+        raise ValueError(f"randint(): low must be < high, got low={low}, high={high}")
+    target = resolve_dtype(dtype) or int64
+    uniform = np.asarray(_core.uniform(parse_size((size,)), 0.0, 1.0), dtype=np.float64)
+    values = np.minimum(np.floor(low + uniform * (high - low)), high - 1).astype(np.float32)
+    out = with_dtype(_core.from_buffer(values), target)
+    if requires_grad:
+        out.requires_grad = True
+    return out
