@@ -117,16 +117,18 @@ extension GraphModel {
         return Float(value)
     }
 
-    /// Keras's `BatchNormalization` over the last axis (`axis` −1, `momentum` 0.99, `epsilon` 1e-3, `center`,
+    /// Keras's `BatchNormalization` over one feature axis (`axis` −1 (the last; negative counts from the end)
+    /// or 1 (channels-first) … rank − 1 of the batched input, `momentum` 0.99, `epsilon` 1e-3, `center`,
     /// `scale`; gamma ones, beta zeros, moving mean zeros, moving variance ones).
     static func buildBatchNormalization(name: String, config: JSON, shape: [Int]) throws -> (operation: Operation, shape: [Int]) {
         let op = "model", layer = "BatchNormalization '\(name)'"
-        let axis = try config["axis"]?.int("\(name).axis", op: op) ?? -1
-        guard axis == -1 || axis == shape.count else {
-            throw PolyheadError.invalidArgument(op: op, message: "\(layer): only the last (channels) axis is supported, got axis \(axis) for per-sample shape \(describe(shape))")
+        let given = try config["axis"]?.int("\(name).axis", op: op) ?? -1
+        let axis = given < 0 ? given + shape.count + 1 : given
+        guard axis >= 1, axis <= shape.count else {
+            throw PolyheadError.invalidArgument(op: op, message: "\(layer): axis \(given) is not a feature axis of inputs (batch, \(shape.map(String.init).joined(separator: ", ")))")
         }
         let state = try MovingNormalization(
-            channels: shape[shape.count - 1], center: try config["center"]?.bool("\(name).center", op: op) ?? true,
+            channels: shape[axis - 1], axis: axis == shape.count ? nil : axis, center: try config["center"]?.bool("\(name).center", op: op) ?? true,
             scale: try config["scale"]?.bool("\(name).scale", op: op) ?? true,
             momentum: try unitOption(config, "momentum", default: 0.99, layer: layer, upTo: 1),
             epsilon: try unitOption(config, "epsilon", default: 1e-3, layer: layer, upTo: .infinity))

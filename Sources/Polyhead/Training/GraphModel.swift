@@ -15,13 +15,15 @@
 /// add up. Every call of a layer takes inputs of the same shapes. Outputs name layers (their first call).
 ///
 /// Layers: `Dense` (kernel `(in, out)` as Keras, applied to the last axis, `glorot_uniform` (default) /
-/// `zeros` / `ones` kernel initialiser from the global generator, zero bias, optional activation), `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default
-/// −1), `Flatten`, `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta`
-/// zeros), `BatchNormalization` (last axis; see `MovingNormalization`), channels-last `Conv2D`,
+/// `zeros` / `ones` kernel initialiser from the global generator, zero bias, optional activation),
+/// `Activation`, `Dropout` (`rate`; only when training), `Concatenate` (`axis`, default −1), `Flatten`,
+/// `LayerNormalization` (last axis, `epsilon` default 1e-3 as Keras; `gamma` ones, `beta` zeros),
+/// `BatchNormalization` (`axis`, default the last; see `MovingNormalization`), channels-last `Conv2D`,
 /// `MaxPooling2D`, `AveragePooling2D`, `GlobalAveragePooling2D`, `GlobalMaxPooling2D` (TensorFlow's
 /// 'valid'/'same' padding), `Embedding` (`input_dim`, `output_dim`; indices given as floats).
-/// Any layer's weight `w` may carry a regularizer `"w_regularizer": {"l1": λ₁, "l2": λ₂}` (`kernel_regularizer`,
-/// `bias_regularizer`, …; see `WeightPenalty`). Shapes exclude the batch dimension. Weights are named `<layer>/kernel`, `<layer>/bias`, ….
+/// Any layer's weight `w` may carry a regularizer `"w_regularizer": {"l1": λ₁, "l2": λ₂}`
+/// (`kernel_regularizer`, `bias_regularizer`, …; see `WeightPenalty`). Shapes exclude the batch dimension.
+/// Weights are named `<layer>/kernel`, `<layer>/bias`, ….
 public final class GraphModel {
     /// One named model input and its per-sample shape.
     public struct InputSpec: Equatable {

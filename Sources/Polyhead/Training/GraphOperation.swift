@@ -125,24 +125,34 @@ extension GraphModel {
     }
 }
 
-/// Keras's `BatchNormalization` over the last axis: batch statistics while training (which also move the
+/// Keras's `BatchNormalization` over one feature axis: batch statistics while training (which also move the
 /// moving ones: `moving = momentum · moving + (1 − momentum) · batch`, with the biased batch variance),
 /// the moving statistics in inference.
 final class MovingNormalization {
     let gamma: Tensor?, beta: Tensor?
     let movingMean: Tensor, movingVariance: Tensor
     let momentum: Float, epsilon: Float
+    /// The feature axis of the batched input (≥ 1), or `nil` for the last one.
+    let axis: Int?
 
-    init(channels: Int, center: Bool, scale: Bool, momentum: Float, epsilon: Float) throws {
+    init(channels: Int, axis: Int?, center: Bool, scale: Bool, momentum: Float, epsilon: Float) throws {
         gamma = scale ? try Tensor.ones([channels], requiresGrad: true) : nil
         beta = center ? try Tensor.zeros([channels], requiresGrad: true) : nil
         movingMean = try Tensor.zeros([channels])
         movingVariance = try Tensor.ones([channels])
-        (self.momentum, self.epsilon) = (momentum, epsilon)
+        (self.axis, self.momentum, self.epsilon) = (axis, momentum, epsilon)
+    }
+
+    /// Normalizes `x` per channel of the feature axis; another axis than the last is moved last and back.
+    func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
+        guard let axis else { return try channelsLast(x, training: training) }
+        let order = Array(0..<axis) + Array(axis + 1..<x.rank) + [axis]
+        let back = Array(0..<axis) + [x.rank - 1] + Array(axis..<x.rank - 1)
+        return try channelsLast(try x.permuted(order), training: training).permuted(back)
     }
 
     /// Normalizes `x` (N, …, C) per channel (a batch of one normalizes to beta; an empty batch moves nothing).
-    func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
+    private func channelsLast(_ x: Tensor, training: Bool) throws -> Tensor {
         let moments: ChannelMoments
         if training, x.count > 0 {
             moments = try x.channelMoments()

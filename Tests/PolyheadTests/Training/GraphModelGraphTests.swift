@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// `GraphModel` graphs beyond one call per layer: shared layers (Keras `inbound_nodes`), the representation
-/// of the rep-grad mode, BatchNormalization's moving statistics, and the `padded2d` op under the 'same' layers.
+/// of the rep-grad mode, BatchNormalization's moving statistics and channels-first axis, and the `padded2d`
+/// op under the 'same' layers.
 final class GraphModelGraphTests: XCTestCase {
     /// A shared Dense "enc" applied to x and to a later layer's output, then both concatenated.
     private let sharedConfig = #"""
@@ -83,6 +84,33 @@ final class GraphModelGraphTests: XCTestCase {
         let inferred = try model([x], training: false)[0].scalars
         XCTAssertEqual(Double(inferred[1]), (10 - 7.5) / (13 + 1e-3).squareRoot(), accuracy: 1e-5)
         XCTAssertEqual(model.namedBuffers[0].tensor.scalars, [1, 7.5])
+    }
+
+    func testChannelsFirstBatchNormalizationUsesAxisOne() throws {
+        func model(axis: Int) throws -> GraphModel {
+            try GraphModel(json: #"""
+            {"inputs": [{"name": "x", "shape": [2, 1, 2]}],
+             "layers": [{"class_name": "BatchNormalization", "name": "bn", "inbound": ["x"], "config": {"momentum": 0.5, "axis": \#(axis)}}],
+             "outputs": ["bn"]}
+            """#)
+        }
+        let first = try model(axis: 1)
+        XCTAssertEqual(first.namedBuffers[0].tensor.shape, [2])
+        // (N, C, 1, W): channel 0 holds 1, 3, 5, 7 → mean 4, biased variance 5; channel 1 holds 10, 20, 30, 40 → 25, 125
+        let x = try Tensor([1, 3, 10, 20, 5, 7, 30, 40], shape: [2, 2, 1, 2])
+        let y = try first([x], training: true)[0]
+        XCTAssertEqual(y.shape, [2, 2, 1, 2])
+        let expected = [-3, -1, -15, -5, 1, 3, 5, 15].enumerated().map {
+            $0.element / ($0.offset % 4 < 2 ? 5.001 : 125.001).squareRoot()
+        }
+        for (got, want) in zip(y.scalars, expected) { XCTAssertEqual(Double(got), want, accuracy: 1e-5) }
+        XCTAssertEqual(first.namedBuffers[0].tensor.scalars, [2, 12.5])
+        XCTAssertEqual(first.namedBuffers[1].tensor.scalars, [3, 63])
+        for axis in [0, 4, -4] {
+            XCTAssertThrowsError(try model(axis: axis)) {
+                XCTAssertTrue("\($0)".contains("axis \(axis) is not a feature axis"), "\($0)")
+            }
+        }
     }
 
     func testPadded2dPutsValuesAroundAndPassesTheInteriorGradient() throws {

@@ -128,27 +128,33 @@ def test_dense_applies_to_the_last_axis_of_rank3_inputs():
     assert layer._output.shape == (None, 3, 4) and layer.kernel.shape == (5, 4)
 
 
-def bn_ref(x, gamma, beta, eps=1e-3, mean=None, var=None):
-    axes = tuple(range(x.ndim - 1))
+def bn_ref(x, gamma, beta, eps=1e-3, mean=None, var=None, axis=-1):
+    """Batch normalization over feature axis ``axis`` of ``x`` in float64."""
+    axis %= x.ndim
+    axes = tuple(a for a in range(x.ndim) if a != axis)
+    along = [1] * x.ndim
+    along[axis] = -1
     mean = x.mean(axis=axes) if mean is None else mean
     var = x.var(axis=axes) if var is None else var
-    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+    def put(v):
+        return np.reshape(v, along) if np.ndim(v) else v
+    return (x - put(mean)) / np.sqrt(put(var) + eps) * put(gamma) + put(beta)
 
 
-@pytest.mark.parametrize("shape", [(4,), (3, 2, 4)])
-def test_batch_normalization_trains_on_batch_statistics_and_moves_the_moving_ones(shape):
-    layer = L.BatchNormalization()
-    model = check_layer(layer, shape, bn_ref, training=True)
+@pytest.mark.parametrize("shape,axis", [((4,), -1), ((3, 2, 4), -1), ((4, 3, 2), 1), ((3, 4, 2), 2), ((3, 4, 2), -2)])
+def test_batch_normalization_trains_on_batch_statistics_and_moves_the_moving_ones(shape, axis):
+    layer = L.BatchNormalization(axis=axis)
+    model = check_layer(layer, shape, lambda x, gamma, beta: bn_ref(x, gamma, beta, axis=axis), training=True)
     assert [w.shape for w in model.non_trainable_weights] == [(4,), (4,)]
     # check_layer made one training call: the moving statistics moved once from (0, 1).
     x = np.random.default_rng(0).normal(size=(3,) + shape).astype(np.float32).astype(np.float64)
-    axes = tuple(range(x.ndim - 1))
+    axes = tuple(a for a in range(x.ndim) if a != axis % x.ndim)
     mean, var = 0.01 * x.mean(axis=axes), 0.99 + 0.01 * x.var(axis=axes)
     np.testing.assert_allclose(layer.moving_mean.numpy(), mean, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(layer.moving_variance.numpy(), var, rtol=1e-5)
     gamma, beta = (w.detach().numpy().astype(np.float64) for w in layer.trainable_weights)
-    np.testing.assert_allclose(model.predict(x.astype(np.float32), verbose=0), bn_ref(x, gamma, beta, mean=mean, var=var),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(model.predict(x.astype(np.float32), verbose=0),
+                               bn_ref(x, gamma, beta, mean=mean, var=var, axis=axis), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(layer.moving_mean.numpy(), mean, rtol=1e-5, atol=1e-7)  # inference leaves them
 
 
@@ -162,8 +168,11 @@ def test_batch_normalization_options_and_a_batch_of_one():
     np.testing.assert_allclose(model(x, training=True).detach().numpy(), bn_ref(x, 1.0, 0.0, eps=0.1), rtol=1e-5)
     np.testing.assert_allclose(layer.moving_variance.numpy(), 0.5 + 0.5 * x.var(0), rtol=1e-6)
     np.testing.assert_array_equal(model(x[:1], training=True).detach().numpy(), np.zeros((1, 3)))  # zero variance → beta
-    with pytest.raises(ValueError, match="only the last axis"):
-        L.BatchNormalization(axis=1)(keras.Input(shape=(2, 3)))
+    for axis in (0, 3, -3):
+        with pytest.raises(ValueError, match=f"axis must be a feature axis.*got axis {axis} for inputs"):
+            L.BatchNormalization(axis=axis)(keras.Input(shape=(2, 3)))
+    with pytest.raises(ValueError, match="axis must be only the last axis"):
+        L.LayerNormalization(axis=1)(keras.Input(shape=(2, 3)))
     with pytest.raises(ValueError, match="momentum"):
         L.BatchNormalization(momentum=1.5)
 
@@ -213,3 +222,16 @@ def test_spatial_layer_errors_are_value_errors(make, message):
     x = keras.Input(shape=(4, 5, 2) if "needs" not in message else (4, 5))
     with pytest.raises(ValueError, match=message):
         keras.Model(x, make()(x))
+
+
+def test_channels_first_batch_normalization_saves_and_loads(tmp_path):
+    ph.manual_seed(2)
+    inputs = keras.Input(shape=(3, 2, 2))
+    model = keras.Model(inputs, L.Flatten()(L.BatchNormalization(axis=1, name="bn")(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(1).normal(size=(6, 3, 2, 2)).astype(np.float32)
+    model.fit(x, np.zeros((6, 12), np.float32), epochs=2, batch_size=3, verbose=0)
+    model.save(tmp_path / "bn.safetensors")
+    loaded = keras.models.load_model(tmp_path / "bn.safetensors")
+    assert loaded.get_layer("bn").axis == 1
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

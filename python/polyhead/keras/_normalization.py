@@ -1,5 +1,5 @@
-"""Normalization layers over the last axis: ``LayerNormalization`` (per sample) and ``BatchNormalization``
-(per channel over the batch, with moving statistics for inference)."""
+"""Normalization layers: ``LayerNormalization`` (per sample, over the last axis) and ``BatchNormalization``
+(per channel of a feature axis over the batch, with moving statistics for inference)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from ._layer import Layer, _weight
 
 
-class _LastAxisNormalization(Layer):
-    """Shared by the normalization layers: only the last axis (``-1`` or its index) is supported."""
+class _Normalization(Layer):
+    """Shared by the normalization layers: an ``axis`` (``-1`` or its index; only the last one unless
+    ``_any_axis``) and ``epsilon``."""
+
+    _any_axis = False
 
     def __init__(self, axis: int, epsilon: float, name: Optional[str], **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
@@ -19,8 +22,11 @@ class _LastAxisNormalization(Layer):
 
     def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
         shape = self._single(shapes)
+        if self._any_axis and (1 <= self.axis < len(shape) or -len(shape) < self.axis < 0):
+            return shape
         if self.axis not in (-1, len(shape) - 1):
-            raise ValueError(f"{type(self).__name__} '{self.name}': only the last axis is supported, got axis "
+            supported = "a feature axis (not the batch axis 0)" if self._any_axis else "only the last axis"
+            raise ValueError(f"{type(self).__name__} '{self.name}': axis must be {supported}, got axis "
                              f"{self.axis} for inputs {shape}")
         return shape
 
@@ -28,7 +34,7 @@ class _LastAxisNormalization(Layer):
     beta = _weight("beta", "The live offset tensor (after a model was built), or None.")
 
 
-class LayerNormalization(_LastAxisNormalization):
+class LayerNormalization(_Normalization):
     """Normalises each sample over the last axis, then ``· gamma + beta`` (Keras defaults: epsilon 1e-3)."""
 
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, name: Optional[str] = None, **kwargs: Any) -> None:
@@ -38,13 +44,17 @@ class LayerNormalization(_LastAxisNormalization):
         return {"axis": -1, "epsilon": self.epsilon}
 
 
-class BatchNormalization(_LastAxisNormalization):
-    """Keras's batch normalization over the last (channels) axis. While training (``fit``, or calling the
-    model with ``training=True``) each channel is normalised with the batch's mean and biased variance, and
-    the moving statistics move: ``moving = momentum · moving + (1 − momentum) · batch``; in inference
-    (``predict``, ``evaluate``) the moving statistics are used. Then ``· gamma + beta`` (``scale`` / ``center``).
+class BatchNormalization(_Normalization):
+    """Keras's batch normalization over the feature axis ``axis`` (default the last, channels-last; ``axis=1``
+    for channels-first inputs such as ``(batch, channels, height, width)``). While training (``fit``, or
+    calling the model with ``training=True``) each channel is normalised with the batch's mean and biased
+    variance, and the moving statistics move: ``moving = momentum · moving + (1 − momentum) · batch``; in
+    inference (``predict``, ``evaluate``) the moving statistics are used. Then ``· gamma + beta`` (``scale`` /
+    ``center``).
     Defaults as Keras: momentum 0.99, epsilon 1e-3; gamma ones, beta zeros, moving mean zeros, moving
     variance ones. ``moving_mean`` / ``moving_variance`` are non-trainable weights, saved with the model."""
+
+    _any_axis = True
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, name: Optional[str] = None, **kwargs: Any) -> None:
@@ -55,7 +65,7 @@ class BatchNormalization(_LastAxisNormalization):
         self._non_trainable = ("moving_mean", "moving_variance")
 
     def _config(self) -> Dict[str, Any]:
-        return {"axis": -1, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+        return {"axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
                 "scale": self.scale}
 
     moving_mean = _weight("moving_mean", "The live moving mean (after a model was built).")
