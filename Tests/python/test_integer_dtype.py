@@ -187,6 +187,16 @@ def test_indices_from_integer_tensors():
     assert labels.unsqueeze(0).flatten().clone().detach().dtype is torch.int64
 
 
+def test_data_loader_batches_keep_integer_labels():
+    from polyhead.utils.data import DataLoader, TensorDataset
+
+    x, y = torch.randn(10, 3), torch.tensor(np.arange(10) % 3)
+    batches = list(DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True))
+    assert [yb.dtype for _, yb in batches] == [torch.int64] * 3 and batches[0][0].dtype is torch.float32
+    assert sorted(v for _, yb in batches for v in yb.tolist()) == sorted((np.arange(10) % 3).tolist())
+    assert TensorDataset(x, y)[3][1].item() == 0
+
+
 def test_randint():
     torch.manual_seed(3)
     first = torch.randint(2, 5, (200,))

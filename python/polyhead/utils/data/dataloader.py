@@ -116,7 +116,7 @@ class DataLoader:
         >>> data = TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5))
         >>> loader = DataLoader(data, batch_size=2)
         >>> len(loader), [y.tolist() for _, y in loader]
-        (3, [[0.0, 1.0], [2.0, 3.0], [4.0]])
+        (3, [[0, 1], [2, 3], [4]])
     """
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, sampler: Any = None, *,

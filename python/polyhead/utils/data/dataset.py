@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import _core
 from ..._creation import as_tensor
+from ..._dtype import dtype_of, with_dtype
 from ..._indexing import _index_array
 from ...random import Generator, checked_generator, index_permutation
 
@@ -108,13 +109,13 @@ def batch_gatherer(dataset: Any) -> Optional[Callable[[np.ndarray], Any]]:
     function that takes int64 row indices to the collated batch with one core call per tensor (what
     ``default_collate`` of the samples would give); None for other datasets."""
     if isinstance(dataset, TensorDataset):
-        return lambda rows: [_core.index_select(t, rows) for t in dataset.tensors]
+        return lambda rows: [with_dtype(_core.index_select(t, rows), dtype_of(t)) for t in dataset.tensors]
     if isinstance(dataset, Subset):
         inner = batch_gatherer(dataset.dataset)
         return None if inner is None else (lambda rows: inner(np.ascontiguousarray(dataset._rows[rows])))
     if isinstance(dataset, (_core.Tensor, np.ndarray)) and np.ndim(dataset) > 0:
         tensor = as_tensor(dataset)
-        return lambda rows: _core.index_select(tensor, rows)
+        return lambda rows: with_dtype(_core.index_select(tensor, rows), dtype_of(tensor))
     return None
 
 
