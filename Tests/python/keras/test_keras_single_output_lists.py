@@ -26,11 +26,12 @@ TARGET = np.arange(10, dtype=np.float32).reshape(10, 1) / 10
 
 
 @pytest.mark.parametrize("outputs_as_list", [False, True])
-@pytest.mark.parametrize("wrap", [list, tuple, lambda y: {"out": y}])
+@pytest.mark.parametrize("wrap", [lambda y: [y], lambda y: (y,), lambda y: {"out": y}, lambda y: [ph.tensor(y)]],
+                         ids=["list", "tuple", "dict", "list-of-tensor"])
 def test_wrapped_target_trains_like_the_array(wrap, outputs_as_list):
     model, x, plain = trained(TARGET, outputs_as_list)
-    wrapped_model, _, wrapped = trained(wrap([TARGET]) if wrap in (list, tuple) else wrap(TARGET), outputs_as_list,
-                                        validation_data=(x, [TARGET]), sample_weight=[np.ones(10, np.float32)])
+    wrapped_model, _, wrapped = trained(wrap(TARGET), outputs_as_list, validation_data=(x, [TARGET]),
+                                        sample_weight=[np.ones(10, np.float32)])
     assert wrapped["loss"] == pytest.approx(plain["loss"], rel=1e-6)
     assert wrapped["val_loss"][-1] == pytest.approx(model.evaluate(x, TARGET, verbose=0), rel=1e-6)
     assert wrapped_model.evaluate(x, [TARGET], verbose=0) == pytest.approx(model.evaluate(x, TARGET, verbose=0), rel=1e-6)
