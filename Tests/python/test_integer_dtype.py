@@ -84,6 +84,17 @@ def test_integer_tensors_cannot_require_grad():
     assert torch.zeros(2).requires_grad_().requires_grad
 
 
+def test_legacy_constructors_and_type_checks():
+    y = torch.LongTensor([3, 0, 2])
+    assert y.dtype is torch.int64 and y.tolist() == [3, 0, 2] and isinstance(y, torch.Tensor)
+    assert isinstance(torch.tensor([1], dtype=torch.long), torch.LongTensor)
+    assert not isinstance(torch.zeros(1), torch.LongTensor) and isinstance(torch.zeros(1), torch.FloatTensor)
+    assert torch.LongTensor(2, 3).shape == (2, 3) and torch.BoolTensor([0, 2]).tolist() == [False, True]
+    assert torch.tensor([1.9]).type(torch.LongTensor).tolist() == [1]
+    with pytest.raises(ValueError, match="data"):
+        torch.LongTensor([0.5])
+
+
 def test_filled_and_range_creation():
     assert torch.zeros(2, 3, dtype=torch.long).dtype is torch.int64
     assert torch.ones(2, dtype=torch.int).tolist() == [1, 1]
@@ -260,3 +271,30 @@ def test_float_tensors_are_unchanged_and_compare_elementwise():
     assert (7.5 // torch.tensor([2.0])).tolist() == [3.0] and (torch.tensor([7.5]) % 2).tolist() == [1.5]
     assert (x == None) is False and len({x, x.detach()}) == 2
     assert type(x.sum().item()) is float
+
+
+def test_pytorch_classification_loop_runs_unchanged():
+    from polyhead.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    labels = np.arange(90) % 3
+    points = np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.5]])[labels]
+    X = torch.tensor(points + np.random.default_rng(0).normal(0, 0.3, (90, 2)), dtype=torch.float32)
+    y = torch.as_tensor(labels, dtype=torch.int64)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    criterion = nn.CrossEntropyLoss()
+    for _ in range(10):
+        correct, total = 0, 0
+        for xb, yb in DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True):
+            out = model(xb)
+            loss = criterion(out, yb.long())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            _, predicted = torch.max(out.data, 1)
+            correct += (predicted == yb).sum().item()
+            total += yb.size(0)
+    with torch.no_grad():
+        accuracy = (model(X).argmax(dim=1) == y).float().mean().item()
+    assert type(correct) is int and total == 90 and accuracy > 0.9

@@ -20,7 +20,7 @@ from . import _core
 from ._dtype import bool_, dtype, float32, int32, int64
 from ._size import Size
 from ._tensor import Tensor
-from . import _integer_tensor  # registers the Tensor subclasses of the integer dtypes
+from ._integer_tensor import BoolTensor, IntTensor, LongTensor
 from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like, ones, ones_like,
                         rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
 from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,
@@ -40,6 +40,7 @@ float = float32  # torch.float is torch.float32
 long = int64  # torch.long is torch.int64
 int = int32  # torch.int is torch.int32
 bool = bool_  # torch.bool
+FloatTensor = Tensor  # torch.FloatTensor (the legacy constructor and type of float32 tensors)
 
 __version__ = "0.1.0"
 
@@ -70,7 +71,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Size", "Tensor", "dtype", "float32", "float", "int64", "long", "int32", "int", "bool",
+    "Size", "Tensor", "FloatTensor", "LongTensor", "IntTensor", "BoolTensor", "dtype", "float32", "float", "int64", "long", "int32", "int", "bool",
     "tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
     "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "relu", "sigmoid", "tanh",

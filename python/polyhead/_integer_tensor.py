@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _core, _shape_ops
-from ._dtype import bool_, float32, int32, int64, register_tensor_class
+from ._dtype import bool_, exact_integers, float32, int32, int64, register_tensor_class
 from ._integer_ops import binary, exact_result, keeping_dtype, promote
 from ._tensor import Tensor
 
@@ -24,9 +24,19 @@ _requires_grad = _core.Tensor.requires_grad
 
 
 class _IntegerTensor(Tensor):
-    """The operators and methods integer tensors override to keep their dtype."""
+    """The operators and methods integer tensors override to keep their dtype.
+
+    ``LongTensor(data)`` copies integer data (checked like ``tensor(data, dtype=long)``); ``LongTensor(2, 3)``
+    makes zeros of that shape (PyTorch's legacy constructors).
+    """
 
     __slots__ = ()
+
+    def __new__(cls, *args: Any) -> "_IntegerTensor":
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            values = exact_integers(np.asarray(args[0]), cls.dtype, "data")
+            return _core.Tensor.__new__(cls, _core.from_buffer(values))
+        return Tensor.__new__(cls, *args)
 
     @property
     def requires_grad(self) -> bool:

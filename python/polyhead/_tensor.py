@@ -296,6 +296,8 @@ class Tensor(_core.Tensor):
         (``"polyhead.FloatTensor"``, ``"polyhead.LongTensor"``, …)."""
         if dtype is None:
             return _TYPE_NAMES[self.dtype.name]
+        if isinstance(dtype, type) and issubclass(dtype, Tensor):  # y.type(polyhead.LongTensor)
+            dtype = dtype.dtype
         return convert(self, resolve_dtype(dtype))
 
     def cpu(self) -> "Tensor":
