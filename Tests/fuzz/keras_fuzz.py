@@ -15,7 +15,6 @@ of the wrong length. Weights are saved, reloaded and set from junk in between.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict
 
 POOLS = ["model"]
@@ -61,14 +60,11 @@ CALLBACKS = ["None", "None", "[keras.callbacks.LambdaCallback(on_epoch_end=boom)
              "[keras.callbacks.ReduceLROnPlateau(monitor='loss', patience=0, factor=0.5)]",
              "[keras.callbacks.CSVLogger(tmp + '/log.csv')]", "[keras.callbacks.History()]", "[object()]", "'x'",
              "[keras.callbacks.Callback()] * 3"]
-# Callbacks that call the model back while fit runs (predict/evaluate/fit inside fit). They deadlock today
-# (Model.fit holds the model's non-reentrant lock while it calls the callbacks), so they only join the
-# vocabulary with POLYHEAD_FUZZ_REENTRANT=1; see README.md.
-REENTRANT = ["[keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: {m}.predict({x}))]",
-             "[keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: {m}.evaluate({x}, verbose=0))]",
-             "[keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: {m}.fit({x}, verbose=0))]"]
-if os.environ.get("POLYHEAD_FUZZ_REENTRANT") == "1":
-    CALLBACKS += REENTRANT
+# Callbacks that call the model back while fit runs: predict/evaluate work there, a nested fit raises a
+# RuntimeError.
+CALLBACKS += ["[keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: {m}.predict({x}))]",
+              "[keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: {m}.evaluate({x}, verbose=0))]",
+              "[keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: {m}.fit({x}, verbose=0))]"]
 
 
 def build_machine(base):

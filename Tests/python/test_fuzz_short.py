@@ -57,10 +57,7 @@ def test_short_checkpoint_fuzz_run_loads_or_raises_a_clear_error(tmp_path):
     total = fuzz.run_checkpoint_fuzz(1_000, tmp_path, first_seed=int(os.environ.get("POLYHEAD_FUZZ_SEED", "2")),
                                      timeout=120.0)
     assert not total["crashes"], total["crashes"]
-    # keras.load_model's handling of mutated JSON configs belongs to polyhead.keras: reported in
-    # Tests/fuzz/README.md, not asserted here
-    findings = [f for f in total["findings"] if "keras load_model" not in f]
-    assert not findings, findings[:20]
+    assert not total["findings"], total["findings"][:20]
     assert total["mutations"] >= 1_000
     print(f"\ncheckpoints: {total['mutations']} mutated files, {total['loads']} loads in {total['seconds']} s; "
-          f"{total['outcomes']}; load_model findings: {[f for f in total['findings'] if f not in findings]}")
+          f"{total['outcomes']}")

@@ -37,6 +37,26 @@ def _reference(tensor: KerasTensor, calls: Dict[int, List[int]]) -> Any:
     return tensor.name if index == 0 else [tensor.name, index]
 
 
+def _metric_names(value: Any, output: str) -> List[str]:
+    """One output's metrics (None, a name, or a list/tuple of names) as a list of names."""
+    items = [] if value is None else [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(m, str) for m in items):
+        bad = items if not isinstance(items, (list, tuple)) else next(m for m in items if not isinstance(m, str))
+        raise TypeError(f"metrics for output {output!r} must be metric names such as 'accuracy' or 'mae', got {bad!r}")
+    return list(items)
+
+
+def _validation_split(value: Any) -> float:
+    """``fit``'s ``validation_split`` as a fraction in ``[0, 1)``; None means none, as in Keras."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"validation_split must be a number in [0, 1), got {type(value).__name__} {value!r}")
+    if not 0 <= float(value) < 1:
+        raise ValueError(f"validation_split must be in [0, 1), got {value!r}")
+    return float(value)
+
+
 def _unique(name: str, taken: Any) -> str:
     candidate, suffix = name, 1
     while candidate in taken:
@@ -104,7 +124,10 @@ class Model:
             by_layer[layer_name]._weights[kind] = tensor
         self._trainer: Any = None
         self._compiled: Optional[Dict[str, Any]] = None
-        self._lock = threading.Lock()
+        # fit/evaluate/predict take it: other threads wait for a running fit; the fit's own callbacks (on its
+        # thread, between steps) may predict and evaluate, but not fit again (``_fit_thread``).
+        self._lock = threading.RLock()
+        self._fit_thread: Optional[int] = None
 
     def _collect(self, outputs: List[KerasTensor]) -> Tuple[List[Layer], Dict[int, List[int]]]:
         """The layers the outputs depend on, in graph order, and for each (by id) the calls the model uses."""
@@ -301,7 +324,7 @@ class Model:
         weights = [float(w) for w in self._per_output(loss_weights, "loss_weights", 1.0)]
         if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
             metrics = [list(metrics)] * len(self.output_names)  # one list for every output
-        per_metrics = [[m] if isinstance(m, str) else list(m or []) for m in self._per_output(metrics, "metrics", [])]
+        per_metrics = [_metric_names(m, name) for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
         method_core, method_params, method_rep = self._method(weighting)
         if rep_grad is None:
             rep_grad = method_rep
@@ -392,6 +415,8 @@ class Model:
         n = len(self.output_names)
         if isinstance(masks, Mapping):
             items = [masks.get(name) for name in self.output_names]
+        elif isinstance(masks, (np.ndarray, _core.Tensor)):
+            items = [masks] * n  # one array weights the samples of every output, as in Keras
         else:
             items = self._listed(masks)
         if len(items) != n:
@@ -441,17 +466,24 @@ class Model:
 
     def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, epochs: int = 1,
             verbose: Any = "auto", callbacks: Optional[List[_callbacks.Callback]] = None,
-            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            validation_split: Optional[float] = 0.0, validation_data: Any = None, shuffle: bool = True,
             sample_weight: Any = None, masks: Any = None, initial_epoch: int = 0) -> _callbacks.History:
         """Trains for ``epochs`` epochs; the loop runs in the core with the GIL released.
 
         ``sample_weight`` / ``masks``: one weight per sample per output (a list or dict by output name,
-        entries may be None); 0 marks a missing label, which then counts in neither loss nor metrics.
+        entries may be None; one array weights every output); 0 marks a missing label, which then counts in neither loss nor metrics.
         Returns a :class:`~polyhead.keras.callbacks.History` whose ``history`` has Keras's keys (``loss``,
         ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight`` (the task weights); a
         single-output model logs ``loss``, ``<metric>`` and ``val_...`` as Keras does.
+
+        Callbacks may call :meth:`predict` and :meth:`evaluate` (they run between steps); calling ``fit`` there
+        raises a RuntimeError. Other threads calling ``fit``, ``evaluate`` or ``predict`` meanwhile wait until
+        this fit ends.
         """
         self._require_compiled("fit")
+        if self._fit_thread == threading.get_ident():
+            raise RuntimeError("fit() was called from a callback of this model's running fit(); a model cannot "
+                               "train inside its own training (predict() and evaluate() can be called there)")
         if initial_epoch:
             raise ValueError("initial_epoch is not supported")
         if sample_weight is not None and masks is not None:
@@ -470,6 +502,7 @@ class Model:
             val = [vx, vy, self._fill_masks(vm, vn)]
         batch_size = 32 if batch_size is None else int(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
+        validation_split = _validation_split(validation_split)
         history = _callbacks.History()
         user = list(callbacks or [])
         history_given = [cb for cb in user if isinstance(cb, _callbacks.History)]
@@ -504,8 +537,12 @@ class Model:
             return self.stop_training
 
         with self._lock:
-            text = _core.trainer_fit(self._trainer, inputs, targets, mask_list, val[0], val[1], val[2], fit_json,
-                                     dispatch if active else None)
+            self._fit_thread = threading.get_ident()
+            try:
+                text = _core.trainer_fit(self._trainer, inputs, targets, mask_list, val[0], val[1], val[2], fit_json,
+                                         dispatch if active else None)
+            finally:
+                self._fit_thread = None
         result = json.loads(text)
         history.history = {k: list(v) for k, v in self._keras_keys(result["history"]).items()}
         history.epoch = list(range(result["epochs"]))

@@ -66,8 +66,12 @@ class Sequential(Model):
             self.build(None if self._stack and (isinstance(self._stack[0], KerasTensor) or self._stack[0]._input_shape)
                        else tuple(shape[1:]) if shape is not None else None)
 
+    # What Model.__init__ makes when the model is built: before that, reading one is a "not built yet" error.
+    _BUILT_ATTRIBUTES = frozenset({"_core", "_config", "_inputs", "_layers", "_named_weights", "_output_kind",
+                                   "_output_shapes", "_trainable_count", "inputs", "outputs", "output_names"})
+
     def __getattr__(self, name: str) -> Any:
-        if name in ("_core", "_named_weights", "_layers", "output_names") and not self.__dict__.get("_built", False):
+        if name in self._BUILT_ATTRIBUTES and not self.__dict__.get("_built", False):
             raise RuntimeError(f"the Sequential model '{self.__dict__.get('name')}' is not built yet: call build(), "
                                "fit() or predict() first, or start it with an Input")
         raise AttributeError(name)
@@ -114,3 +118,8 @@ class Sequential(Model):
         Model.summary(self, print_fn)
 
     summary.__doc__ = Model.summary.__doc__
+
+    def __repr__(self) -> str:
+        if not self._built:
+            return f"<Sequential name={self.name}, built=False, layers={[layer.name for layer in self._stack]}>"
+        return Model.__repr__(self)
