@@ -101,3 +101,29 @@ def test_one_sample_weight_array_weights_every_output():
         model.evaluate(x, y, sample_weight={"a": weights, "b": weights}, verbose=0)
     with pytest.raises(ValueError, match="different numbers of samples"):
         model.fit(x, y, sample_weight=weights[:5], verbose=0)
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+@pytest.mark.parametrize("batch_size, error, message", [
+    (1.5, TypeError, "batch_size must be an int, got float 1.5"), ("4", TypeError, "batch_size must be an int, got str"),
+    (True, TypeError, "batch_size must be an int, got bool"), (0, ValueError, r"batch_size must be in 1\.\.\..*got 0"),
+    (2**63, ValueError, r"batch_size must be in 1\.\.\.2147483647, got 9223372036854775808"),
+])
+def test_bad_batch_sizes_name_the_argument(call, batch_size, error, message):
+    model = two_outputs()
+    x, y = data()
+    args = (x,) if call == "predict" else (x, y)
+    with pytest.raises(error, match=message):
+        getattr(model, call)(*args, batch_size=batch_size, verbose=0)
+    getattr(model, call)(*args, batch_size=np.int64(5), verbose=0)  # a numpy int is an int
+
+
+@pytest.mark.parametrize("epochs, error, message", [
+    (None, TypeError, "epochs must be an int, got NoneType"), (2.5, TypeError, "epochs must be an int, got float"),
+    (-1, ValueError, r"epochs must be in 0\.\.\..*got -1"), (2**64, ValueError, "epochs must be in"),
+])
+def test_bad_epochs_name_the_argument(epochs, error, message):
+    x, y = data()
+    with pytest.raises(error, match=message):
+        two_outputs().fit(x, y, epochs=epochs, verbose=0)
+    assert two_outputs().fit(x, y, epochs=np.int64(0), verbose=0).history == {}

@@ -46,6 +46,20 @@ def _metric_names(value: Any, output: str) -> List[str]:
     return list(items)
 
 
+def _integer(value: Any, name: str, minimum: int) -> int:
+    """An int argument (``batch_size``, ``epochs``) in ``minimum...2**31 - 1``; like Keras, no floats or strings."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if not minimum <= value <= 2**31 - 1:
+        raise ValueError(f"{name} must be in {minimum}...{2**31 - 1}, got {value}")
+    return int(value)
+
+
+def _batch_size(value: Any) -> int:
+    """``batch_size`` as given, or Keras's default 32 for None."""
+    return 32 if value is None else _integer(value, "batch_size", 1)
+
+
 def _validation_split(value: Any) -> float:
     """``fit``'s ``validation_split`` as a fraction in ``[0, 1)``; None means none, as in Keras."""
     if value is None:
@@ -500,7 +514,7 @@ class Model:
             vm = self._masks_of(validation_data[2]) if len(validation_data) == 3 else None
             vn = self._check_lengths(vx, vy, vm, self.output_names)
             val = [vx, vy, self._fill_masks(vm, vn)]
-        batch_size = 32 if batch_size is None else int(batch_size)
+        batch_size, epochs = _batch_size(batch_size), _integer(epochs, "epochs", 0)
         verbose = 1 if verbose == "auto" else int(verbose)
         validation_split = _validation_split(validation_split)
         history = _callbacks.History()
@@ -512,12 +526,12 @@ class Model:
         if verbose:
             active.append(_callbacks.ProgbarLogger(verbose))
         train_n = n - (n - math.ceil(n * (1 - validation_split))) if validation_data is None and validation_split else n
-        params = {"epochs": int(epochs), "steps": math.ceil(train_n / batch_size) if batch_size > 0 else 0,
+        params = {"epochs": epochs, "steps": math.ceil(train_n / batch_size),
                   "verbose": verbose, "batch_size": batch_size}
         for cb in active + [history]:
             cb.set_model(self)
             cb.set_params(params)
-        fit_json = json.dumps({"epochs": int(epochs), "batch_size": batch_size, "shuffle": bool(shuffle),
+        fit_json = json.dumps({"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
                                "validation_split": float(validation_split)})
         self.stop_training = False
 
@@ -561,7 +575,7 @@ class Model:
         n = self._check_lengths(inputs, targets, mask_list, self.output_names)
         with self._lock:
             text = _core.trainer_evaluate(self._trainer, inputs, targets, self._fill_masks(mask_list, n),
-                                          32 if batch_size is None else int(batch_size))
+                                          _batch_size(batch_size))
         logs = self._keras_keys(json.loads(text))
         if return_dict:
             return logs
@@ -574,7 +588,7 @@ class Model:
         to the model), computed in batches in the core."""
         inputs = self._inputs_of(x)
         with self._lock:
-            outputs = _core.model_predict(self._core, inputs, 32 if batch_size is None else int(batch_size))
+            outputs = _core.model_predict(self._core, inputs, _batch_size(batch_size))
         arrays = [o.numpy() for o in outputs]
         if self._output_kind == "single":
             return arrays[0]

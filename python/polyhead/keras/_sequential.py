@@ -74,7 +74,7 @@ class Sequential(Model):
         if name in self._BUILT_ATTRIBUTES and not self.__dict__.get("_built", False):
             raise RuntimeError(f"the Sequential model '{self.__dict__.get('name')}' is not built yet: call build(), "
                                "fit() or predict() first, or start it with an Input")
-        raise AttributeError(name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def compile(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 - as Model.compile
         if not self._built and self._stack and (isinstance(self._stack[0], KerasTensor) or self._stack[0]._input_shape):
