@@ -127,3 +127,15 @@ def test_bad_epochs_name_the_argument(epochs, error, message):
     with pytest.raises(error, match=message):
         two_outputs().fit(x, y, epochs=epochs, verbose=0)
     assert two_outputs().fit(x, y, epochs=np.int64(0), verbose=0).history == {}
+
+
+@pytest.mark.parametrize("filepath, reason", [("ck-{bogus}", "KeyError: 'bogus'"), ("ck-{0}", "IndexError"),
+                                              ("ck-{epoch:zz}", "ValueError")])
+def test_model_checkpoint_filepath_that_cannot_be_formatted(tmp_path, filepath, reason):
+    x, y = data()
+    callback = keras.callbacks.ModelCheckpoint(str(tmp_path / filepath))
+    with pytest.raises(KeyError, match=f"cannot format filepath .*{reason}.*the log keys .*'a_loss'"):
+        two_outputs().fit(x, y, verbose=0, callbacks=[callback])
+    good = keras.callbacks.ModelCheckpoint(str(tmp_path / "ck-{epoch:02d}-{a_loss:.0f}.safetensors"), save_weights_only=True)
+    two_outputs().fit(x, y, verbose=0, callbacks=[good])
+    assert [p.name[:6] for p in tmp_path.glob("ck-01-*.safetensors")] == ["ck-01-"]

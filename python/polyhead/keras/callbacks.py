@@ -262,7 +262,11 @@ class ModelCheckpoint(Callback):
             if value is None or not (value > self.best if self.mode == "max" else value < self.best):
                 return
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError) as error:  # as Keras: a KeyError naming the filepath
+            raise KeyError(f"ModelCheckpoint cannot format filepath {self.filepath!r} ({type(error).__name__}: "
+                           f"{error}); it may use {{epoch}} and the log keys {sorted(logs)}") from None
         (self.model.save_weights if self.save_weights_only else self.model.save)(path)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
