@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import _core
+from . import _arguments
 from . import callbacks as _callbacks
 from . import losses as _losses
 from . import optimizers as _optimizers
@@ -35,40 +36,6 @@ def _reference(tensor: KerasTensor, calls: Dict[int, List[int]]) -> Any:
         return tensor.name
     index = calls[id(tensor._source)].index(tensor._call)
     return tensor.name if index == 0 else [tensor.name, index]
-
-
-def _metric_names(value: Any, output: str) -> List[str]:
-    """One output's metrics (None, a name, or a list/tuple of names) as a list of names."""
-    items = [] if value is None else [value] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(m, str) for m in items):
-        bad = items if not isinstance(items, (list, tuple)) else next(m for m in items if not isinstance(m, str))
-        raise TypeError(f"metrics for output {output!r} must be metric names such as 'accuracy' or 'mae', got {bad!r}")
-    return list(items)
-
-
-def _integer(value: Any, name: str, minimum: int) -> int:
-    """An int argument (``batch_size``, ``epochs``) in ``minimum...2**31 - 1``; like Keras, no floats or strings."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if not minimum <= value <= 2**31 - 1:
-        raise ValueError(f"{name} must be in {minimum}...{2**31 - 1}, got {value}")
-    return int(value)
-
-
-def _batch_size(value: Any) -> int:
-    """``batch_size`` as given, or Keras's default 32 for None."""
-    return 32 if value is None else _integer(value, "batch_size", 1)
-
-
-def _validation_split(value: Any) -> float:
-    """``fit``'s ``validation_split`` as a fraction in ``[0, 1)``; None means none, as in Keras."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"validation_split must be a number in [0, 1), got {type(value).__name__} {value!r}")
-    if not 0 <= float(value) < 1:
-        raise ValueError(f"validation_split must be in [0, 1), got {value!r}")
-    return float(value)
 
 
 def _unique(name: str, taken: Any) -> str:
@@ -338,7 +305,8 @@ class Model:
         weights = [float(w) for w in self._per_output(loss_weights, "loss_weights", 1.0)]
         if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
             metrics = [list(metrics)] * len(self.output_names)  # one list for every output
-        per_metrics = [_metric_names(m, name) for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
+        per_metrics = [_arguments.metric_names(m, name)
+                       for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
         method_core, method_params, method_rep = self._method(weighting)
         if rep_grad is None:
             rep_grad = method_rep
@@ -485,10 +453,10 @@ class Model:
         """Trains for ``epochs`` epochs; the loop runs in the core with the GIL released.
 
         ``sample_weight`` / ``masks``: one weight per sample per output (a list or dict by output name,
-        entries may be None; one array weights every output); 0 marks a missing label, which then counts in neither loss nor metrics.
-        Returns a :class:`~polyhead.keras.callbacks.History` whose ``history`` has Keras's keys (``loss``,
-        ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight`` (the task weights); a
-        single-output model logs ``loss``, ``<metric>`` and ``val_...`` as Keras does.
+        entries may be None; one array weights every output); 0 marks a missing label, which then counts in
+        neither loss nor metrics. Returns a :class:`~polyhead.keras.callbacks.History` whose ``history`` has
+        Keras's keys (``loss``, ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight``
+        (the task weights); a single-output model logs ``loss``, ``<metric>`` and ``val_...`` as Keras does.
 
         Callbacks may call :meth:`predict` and :meth:`evaluate` (they run between steps); calling ``fit`` there
         raises a RuntimeError. Other threads calling ``fit``, ``evaluate`` or ``predict`` meanwhile wait until
@@ -514,9 +482,9 @@ class Model:
             vm = self._masks_of(validation_data[2]) if len(validation_data) == 3 else None
             vn = self._check_lengths(vx, vy, vm, self.output_names)
             val = [vx, vy, self._fill_masks(vm, vn)]
-        batch_size, epochs = _batch_size(batch_size), _integer(epochs, "epochs", 0)
+        batch_size, epochs = _arguments.batch_size(batch_size), _arguments.integer(epochs, "epochs", 0)
         verbose = 1 if verbose == "auto" else int(verbose)
-        validation_split = _validation_split(validation_split)
+        validation_split = _arguments.validation_split(validation_split)
         history = _callbacks.History()
         user = list(callbacks or [])
         history_given = [cb for cb in user if isinstance(cb, _callbacks.History)]
@@ -575,7 +543,7 @@ class Model:
         n = self._check_lengths(inputs, targets, mask_list, self.output_names)
         with self._lock:
             text = _core.trainer_evaluate(self._trainer, inputs, targets, self._fill_masks(mask_list, n),
-                                          _batch_size(batch_size))
+                                          _arguments.batch_size(batch_size))
         logs = self._keras_keys(json.loads(text))
         if return_dict:
             return logs
@@ -588,7 +556,7 @@ class Model:
         to the model), computed in batches in the core."""
         inputs = self._inputs_of(x)
         with self._lock:
-            outputs = _core.model_predict(self._core, inputs, _batch_size(batch_size))
+            outputs = _core.model_predict(self._core, inputs, _arguments.batch_size(batch_size))
         arrays = [o.numpy() for o in outputs]
         if self._output_kind == "single":
             return arrays[0]

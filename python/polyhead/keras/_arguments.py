@@ -1,0 +1,41 @@
+"""Checks of ``compile``/``fit``/``evaluate``/``predict`` arguments: Keras's forms, errors naming the argument."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+import numpy as np
+
+
+def metric_names(value: Any, output: str) -> List[str]:
+    """One output's metrics (None, a name, or a list/tuple of names) as a list of names."""
+    items = [] if value is None else [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(m, str) for m in items):
+        bad = items if not isinstance(items, (list, tuple)) else next(m for m in items if not isinstance(m, str))
+        raise TypeError(f"metrics for output {output!r} must be metric names such as 'accuracy' or 'mae', got {bad!r}")
+    return list(items)
+
+
+def integer(value: Any, name: str, minimum: int) -> int:
+    """An int argument (``batch_size``, ``epochs``) in ``minimum...2**31 - 1``; like Keras, no floats or strings."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if not minimum <= value <= 2**31 - 1:
+        raise ValueError(f"{name} must be in {minimum}...{2**31 - 1}, got {value}")
+    return int(value)
+
+
+def batch_size(value: Any) -> int:
+    """``batch_size`` as given, or Keras's default 32 for None."""
+    return 32 if value is None else integer(value, "batch_size", 1)
+
+
+def validation_split(value: Any) -> float:
+    """``fit``'s ``validation_split`` as a fraction in ``[0, 1)``; None means none, as in Keras."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"validation_split must be a number in [0, 1), got {type(value).__name__} {value!r}")
+    if not 0 <= float(value) < 1:
+        raise ValueError(f"validation_split must be in [0, 1), got {value!r}")
+    return float(value)
