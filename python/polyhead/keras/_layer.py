@@ -138,7 +138,7 @@ class Layer:
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Copies numpy arrays into the weights (same order and shapes as :meth:`get_weights`)."""
-        from ._model import _assign
+        from ._weights import _assign
         current = list(self._weights.items())
         if len(weights) != len(current):
             raise ValueError(f"layer '{self.name}' has {len(current)} weights, got {len(weights)} arrays")

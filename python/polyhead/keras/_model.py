@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -14,19 +14,11 @@ from . import _arguments
 from . import callbacks as _callbacks
 from . import losses as _losses
 from . import optimizers as _optimizers
+from ._data import _DataHandling
+from ._weights import _WeightsIO
 from .layers import InputLayer, KerasTensor, Layer
 
 _EVENT_TRAIN_BEGIN, _EVENT_EPOCH_BEGIN, _EVENT_BATCH_END, _EVENT_EPOCH_END, _EVENT_TRAIN_END = range(5)
-
-
-def _assign(tensor: Any, value: Any, name: str) -> None:
-    """Copies ``value`` into the live weight ``tensor`` without recording gradients."""
-    from .. import no_grad, tensor as make_tensor
-    array = np.asarray(value, dtype=np.float32)
-    if tuple(array.shape) != tuple(tensor.shape):
-        raise ValueError(f"weight '{name}' has shape {tuple(tensor.shape)}, got an array of shape {array.shape}")
-    with no_grad():
-        tensor.copy_(make_tensor(array))
 
 
 def _reference(tensor: KerasTensor, calls: Dict[int, List[int]]) -> Any:
@@ -45,19 +37,15 @@ def _unique(name: str, taken: Any) -> str:
     return candidate
 
 
-def _as_tensor(array: Any) -> Any:
-    from .. import tensor as make_tensor
-    if isinstance(array, _core.Tensor):
-        return array
-    return make_tensor(np.ascontiguousarray(np.asarray(array, dtype=np.float32)))
-
-
-class Model:
+class Model(_DataHandling, _WeightsIO):
     """A functional model: ``Model(inputs, outputs)`` with one or several inputs (a tensor or a list) and
     outputs (a tensor, a list, or a dict ``{name: tensor}`` whose keys become the output names).
 
     The weights are created (from ``polyhead.manual_seed``'s generator) when the model is built.
     """
+
+    #: The optimizer given to :meth:`compile` (a :mod:`~polyhead.keras.optimizers` object); None before, as in Keras.
+    optimizer: Any = None
 
     def __init__(self, inputs: Any, outputs: Any, name: str = "functional") -> None:
         self.name = name
@@ -146,6 +134,9 @@ class Model:
 
     # ------------------------------------------------------------------ introspection
 
+    def build(self, input_shape: Any = None) -> None:
+        """Does nothing, as in Keras: a functional model is built (with its weights) when it is made."""
+
     @property
     def layers(self) -> List[Layer]:
         """The input layers and layers, in graph order."""
@@ -178,42 +169,6 @@ class Model:
     def weight_names(self) -> List[str]:
         """The Keras-style weight names (``<layer>/kernel``, ``<layer>/bias``), in :attr:`weights` order."""
         return [n for n, _ in self._named_weights]
-
-    def get_weights(self) -> List[np.ndarray]:
-        """Copies of the weights as numpy arrays."""
-        return [t.detach().numpy().copy() for t in self.weights]
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Copies arrays (as returned by :meth:`get_weights`) into the weights."""
-        if len(weights) != len(self._named_weights):
-            raise ValueError(f"the model has {len(self._named_weights)} weights, got {len(weights)} arrays")
-        for (name, tensor), value in zip(self._named_weights, weights):
-            _assign(tensor, value, name)
-
-    def save_weights(self, filepath: Any) -> None:
-        """Saves the weights as safetensors (keys ``<layer>/kernel``…), atomically."""
-        from ..serialization import save
-        save({name: tensor.detach() for name, tensor in self._named_weights}, filepath)
-
-    def load_weights(self, filepath: Any) -> None:
-        """Loads weights saved by :meth:`save_weights`: by name, or in order when the names differ but the
-        number and shapes of the weights match (the same architecture built with other auto-generated names).
-
-        Raises:
-            ValueError: a weight is missing or has another shape (the message names it and the file).
-        """
-        from ..serialization import load
-        state = load(filepath)
-        missing = [name for name, _ in self._named_weights if name not in state]
-        if not missing:
-            values = [state[name] for name, _ in self._named_weights]
-        elif len(state) == len(self._named_weights) and all(
-                tuple(v.shape) == tuple(t.shape) for v, (_, t) in zip(state.values(), self._named_weights)):
-            values = list(state.values())  # same architecture, other auto-generated layer names: by order
-        else:
-            raise ValueError(f"{filepath}: missing weights {missing} (the file has {list(state)})")
-        for (name, tensor), value in zip(self._named_weights, values):
-            _assign(tensor, value.numpy(), f"{name} (from {filepath})")
 
     def save(self, filepath: Any) -> None:
         """Saves the architecture (JSON ``<filepath>.json``... see :func:`load_model`) and the weights.
@@ -341,89 +296,6 @@ class Model:
             return weighting._core, weighting.parameters(), bool(getattr(weighting, "rep_grad", False))
         raise TypeError(f"weighting must be None, a method name or a polyhead.mtl method, got {type(weighting).__name__}")
 
-    # ------------------------------------------------------------------ data
-
-    def _inputs_of(self, x: Any) -> List[Any]:
-        names = [layer.name for layer in self._inputs]
-        if isinstance(x, Mapping):
-            missing = [n for n in names if n not in x]
-            if missing:
-                raise ValueError(f"x is missing inputs {missing}; the model's inputs are {names}")
-            items = [x[n] for n in names]
-        elif isinstance(x, (list, tuple)):
-            items = list(x)
-        else:
-            items = [x]
-        if len(items) != len(names):
-            raise ValueError(f"the model has {len(names)} inputs {names}, got {len(items)} arrays")
-        return [_as_tensor(a) for a in items]
-
-    def _listed(self, value: Any) -> List[Any]:
-        """The per-output items of ``y`` or ``sample_weight`` given as one array or a list/tuple. With several
-        outputs a list/tuple holds one item per output; with one output, as Keras, a list/tuple of arrays
-        (``[y]``) is one item per output too, while a list of numbers or of lists is the array itself."""
-        if not isinstance(value, (list, tuple)):
-            return [value]
-        if len(self.output_names) > 1 or (value and all(isinstance(v, (np.ndarray, _core.Tensor)) for v in value)):
-            return list(value)
-        return [value]
-
-    def _targets_of(self, y: Any, what: str = "y") -> List[Any]:
-        n = len(self.output_names)
-        if isinstance(y, Mapping):
-            missing = [name for name in self.output_names if name not in y]
-            if missing:
-                raise ValueError(f"{what} is missing outputs {missing}; the model's outputs are {self.output_names}")
-            items = [y[name] for name in self.output_names]
-        else:
-            items = self._listed(y)
-        if len(items) != n:
-            raise ValueError(f"the model has {n} outputs {self.output_names}, got {len(items)} {what} arrays")
-        result = []
-        for k, item in enumerate(items):
-            array = np.asarray(item.detach().numpy() if isinstance(item, _core.Tensor) else item, dtype=np.float32)
-            shape = self._output_shapes[k]
-            if array.ndim == 1 and len(shape) == 2 and shape[1] == 1 and not self._is_sparse(k):
-                array = array.reshape(-1, 1)  # Keras accepts (N,) targets for a one-unit output
-            result.append(_as_tensor(array))
-        return result
-
-    def _is_sparse(self, k: int) -> bool:
-        return bool(self._compiled) and self._compiled["outputs"][k]["loss"] == "sparse_categorical_crossentropy"
-
-    def _masks_of(self, masks: Any) -> Optional[List[Any]]:
-        if masks is None:
-            return None
-        n = len(self.output_names)
-        if isinstance(masks, Mapping):
-            items = [masks.get(name) for name in self.output_names]
-        elif isinstance(masks, (np.ndarray, _core.Tensor)):
-            items = [masks] * n  # one array weights the samples of every output, as in Keras
-        else:
-            items = self._listed(masks)
-        if len(items) != n:
-            raise ValueError(f"sample_weight/masks has {len(items)} entries for {n} outputs {self.output_names}")
-        if all(item is None for item in items):
-            return None
-        return [_as_tensor(np.ones(0, np.float32)) if item is None else _as_tensor(np.asarray(item, np.float32).reshape(-1))
-                for item in items]
-
-    @staticmethod
-    def _check_lengths(x: List[Any], y: List[Any], masks: Optional[List[Any]], names: Sequence[str]) -> int:
-        arrays = [(f"x[{i}]", t) for i, t in enumerate(x)] + [(f"y[{i}] ({names[i]})", t) for i, t in enumerate(y)]
-        arrays += [(f"sample_weight[{i}]", t) for i, t in enumerate(masks or []) if t.shape[0] != 0]
-        sizes = {label: (int(t.shape[0]) if len(t.shape) else 0, tuple(t.shape)) for label, t in arrays}
-        counts = {n for n, _ in sizes.values()}
-        if len(counts) > 1:
-            detail = ", ".join(f"{label} shape {shape}" for label, (_, shape) in sizes.items())
-            raise ValueError(f"Data cardinality is ambiguous: the arrays have different numbers of samples: {detail}")
-        return counts.pop() if counts else 0
-
-    def _fill_masks(self, masks: Optional[List[Any]], n: int) -> Optional[List[Any]]:
-        if masks is None:
-            return None
-        return [_as_tensor(np.ones(n, np.float32)) if m.shape[0] == 0 else m for m in masks]
-
     # ------------------------------------------------------------------ fit / evaluate / predict
     def _keras_keys(self, logs: Dict[str, Any]) -> Dict[str, Any]:
         """Keras's key names: a single-output model logs ``loss``, ``<metric>`` and ``val_...`` only."""
@@ -470,18 +342,8 @@ class Model:
             raise ValueError("initial_epoch is not supported")
         if sample_weight is not None and masks is not None:
             raise ValueError("pass either sample_weight or masks, not both")
-        inputs, targets = self._inputs_of(x), self._targets_of(y)
-        mask_list = self._masks_of(masks if masks is not None else sample_weight)
-        n = self._check_lengths(inputs, targets, mask_list, self.output_names)
-        mask_list = self._fill_masks(mask_list, n)
-        val = [None, None, None]
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val)")
-            vx, vy = self._inputs_of(validation_data[0]), self._targets_of(validation_data[1], "validation y")
-            vm = self._masks_of(validation_data[2]) if len(validation_data) == 3 else None
-            vn = self._check_lengths(vx, vy, vm, self.output_names)
-            val = [vx, vy, self._fill_masks(vm, vn)]
+        inputs, targets, mask_list, n = self._data_of(x, y, masks if masks is not None else sample_weight)
+        val = self._validation_of(validation_data)
         batch_size, epochs = _arguments.batch_size(batch_size), _arguments.integer(epochs, "epochs", 0)
         verbose = 1 if verbose == "auto" else int(verbose)
         validation_split = _arguments.validation_split(validation_split)
@@ -538,11 +400,9 @@ class Model:
         """The loss and metrics on the data: a scalar (one output, no metrics), a list in the order of
         ``metrics_names`` of the returned dict, or the dict with ``return_dict=True``."""
         self._require_compiled("evaluate")
-        inputs, targets = self._inputs_of(x), self._targets_of(y)
-        mask_list = self._masks_of(masks if masks is not None else sample_weight)
-        n = self._check_lengths(inputs, targets, mask_list, self.output_names)
+        inputs, targets, mask_list, _ = self._data_of(x, y, masks if masks is not None else sample_weight)
         with self._lock:
-            text = _core.trainer_evaluate(self._trainer, inputs, targets, self._fill_masks(mask_list, n),
+            text = _core.trainer_evaluate(self._trainer, inputs, targets, mask_list,
                                           _arguments.batch_size(batch_size))
         logs = self._keras_keys(json.loads(text))
         if return_dict:
