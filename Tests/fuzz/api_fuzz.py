@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import api_fuzz_extra
+
 POOLS = ["tensor", "module", "optim", "method"]
 PRELUDE = ("import copy, pickle\nimport numpy as np\nimport polyhead as ph\nfrom polyhead import mtl, nn, optim\n"
-           "import polyhead.nn.functional as F\nfrom fuzz_data import make_data\n")
+           "import polyhead.nn.functional as F\nfrom fuzz_data import make_data\n" + api_fuzz_extra.PRELUDE)
 
 
 def build_machine(base):
@@ -93,7 +95,7 @@ def build_machine(base):
               "nn.BCEWithLogitsLoss()({a}, {b})", "nn.L1Loss()({a}, {b})", "nn.NLLLoss()({a}, {y})",
               "F.cross_entropy({a}, {b})"]
 
-    class ApiMachine(base):
+    class ApiMachine(api_fuzz_extra.extra_rules(base, floats, junk)):
         """Pools of live objects (tensors, modules, optimizers, methods) and rules that call the API on them."""
 
         pool_sizes = {"tensor": 24}

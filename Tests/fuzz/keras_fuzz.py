@@ -26,6 +26,18 @@ PRELUDE = ("import os\nimport numpy as np\nimport polyhead as ph\nimport polyhea
            "tmp = os.path.join(os.environ.get('TMPDIR', '/tmp'), f'polyhead-keras-fuzz-{os.getpid()}')\n"
            "os.makedirs(tmp, exist_ok=True)\n")
 
+# Layers after a conv in the "pools" architecture ({k}: a pool size)
+POOL_LAYERS = ["MaxPooling2D({k})", "AveragePooling2D({k})", "AveragePooling2D({k}, strides=1, padding='same')",
+               "MaxPooling2D(2, padding='same')", "AveragePooling2D((2, 1), strides=(1, 2))", "GlobalAveragePooling2D()",
+               "GlobalMaxPooling2D()", "GlobalAveragePooling2D(keepdims=True)", "AveragePooling2D(9)",
+               "AveragePooling2D(0)", "GlobalMaxPooling2D(keepdims='x')"]
+AXES = ["-1", "-1", "1", "2", "3", "-2", "0", "4", "-5", "None", "1.5", "[1, 2]"]
+REGULARIZERS = ["kernel_regularizer=keras.regularizers.l1({x})", "kernel_regularizer=keras.regularizers.l2(0.01)",
+                "kernel_regularizer=keras.regularizers.l1_l2(l1=0.01, l2={x})", "bias_regularizer=keras.regularizers.l1(0.1)",
+                "bias_regularizer=keras.regularizers.L1L2({x}, {x})", "kernel_regularizer='l2', bias_regularizer='l1'",
+                "kernel_regularizer='l1_l2'", "kernel_regularizer='bogus'", "bias_regularizer=3",
+                "kernel_regularizer=keras.regularizers.L2(-1)", "kernel_regularizer=keras.regularizers.get('l1')"]
+REPRESENTATIONS = ["None", "'trunk'", "'bogus'", "'x0'", "'o0'", "3"]
 FLOATS = ["0.0", "1.0", "0.5", "-1.0", "1e-3", "float('nan')", "float('inf')", "-float('inf')", "1e30", "2**70"]
 ACTIVATIONS = ["'relu'", "'relu'", "'relu'", "'tanh'", "'sigmoid'", "'softmax'", "None", "'linear'", "'gelu'", "'bogus'"]
 LOSS_NAMES = ["'sparse_categorical_crossentropy'", "'categorical_crossentropy'", "'binary_crossentropy'", "'mse'",
@@ -78,6 +90,8 @@ def build_machine(base):
 
     methods = [repr(name) for name in mtl.available_methods()]
     method_classes = mtl.weighting.__all__ + mtl.gradient.__all__
+    gradient_methods = [name for name in mtl.available_methods() if name in {"pcgrad", "cagrad", "mgda", "graddrop",
+                                                                              "gradvac", "imtl", "upgrad", "aligned_mtl"}]
     floats = st.sampled_from(FLOATS)
     # an output: (kind, units): "class" (softmax over units classes), "binary" (one sigmoid unit), "reg" (linear)
     output_st = st.tuples(st.sampled_from(["class", "class", "binary", "reg"]), st.integers(1, 4))
@@ -146,11 +160,12 @@ def build_machine(base):
                 return "{" + ", ".join(f"{name}: {y}" for name, y in zip(names, items)) + "}"
             return items[0] if len(items) == 1 and form != 3 else "[" + ", ".join(items) + "]"
 
-        def compile_line(self, model: str, meta: Dict[str, Any], weighting: str, metrics: str) -> str:
-            """A well-formed ``compile`` for the model's outputs (so that ``fit`` reaches the core's checks)."""
+        def compile_line(self, model: str, meta: Dict[str, Any], weighting: str, metrics: str, extra: str = "") -> str:
+            """A well-formed ``compile`` for the model's outputs (so that ``fit`` reaches the core's checks);
+            ``extra`` adds arguments (``rep_grad=True, representation=...``)."""
             losses = {"class": "'sparse_categorical_crossentropy'", "binary": "'binary_crossentropy'", "reg": "'mse'"}
             loss = "[" + ", ".join(losses[kind] for kind, _ in meta["outputs"]) + "]"
-            return f"{model}.compile(optimizer='adam', loss={loss}, metrics={metrics}, weighting={weighting})"
+            return f"{model}.compile(optimizer='adam', loss={loss}, metrics={metrics}, weighting={weighting}{extra})"
 
         # ---------------------------------------------------------------- rules: models
         @initialize(outputs=st.lists(output_st, min_size=1, max_size=3), weighting=st.sampled_from(methods + ["None"]))
@@ -169,13 +184,14 @@ def build_machine(base):
                 self.classify(k, self.ns["v"][k])
 
         @rule(arch=st.sampled_from(["mlp", "mlp", "two_inputs", "sequential", "sequential_late", "conv", "embedding",
-                                    "tf", "bad"]),
+                                    "tf", "bad", "pools", "batchnorm", "rank3", "shared", "regularized"]),
               d=st.integers(1, 4), h=st.integers(1, 5), act=st.sampled_from(ACTIVATIONS),
               outputs=st.lists(output_st, min_size=1, max_size=3), form=st.sampled_from(["single", "list", "dict"]),
               extra=st.sampled_from(["", "dropout", "layernorm", "l2"]), bad=st.integers(0, 9), x=floats,
               compiled=st.booleans(), weighting=st.sampled_from(methods + ["None"] * 4),
-              metrics=st.sampled_from(["None", "['accuracy']", "['mae', 'f1', 'auc']"]))
-        def build(self, arch, d, h, act, outputs, form, extra, bad, x, compiled, weighting, metrics):
+              metrics=st.sampled_from(["None", "['accuracy']", "['mae', 'f1', 'auc']"]),
+              layer=st.sampled_from(POOL_LAYERS), axis=st.sampled_from(AXES), reg=st.sampled_from(REGULARIZERS))
+        def build(self, arch, d, h, act, outputs, form, extra, bad, x, compiled, weighting, metrics, layer, axis, reg):
             L = "tf.keras.layers" if arch == "tf" else "keras.layers"
             form = "list" if len(outputs) > 1 and form == "single" else form
             heads = [f"{L}.Dense({units if kind != 'binary' else 1}, activation="
@@ -212,6 +228,33 @@ def build_machine(base):
                 meta.update(inputs=[(d,)], embedding=h + 1)
                 code = (f"x0 = keras.Input(shape=({d},))\nh = keras.layers.Embedding({h + 1}, 3)(x0)\n"
                         f"h = keras.layers.Flatten()(h)\n{trunk}model = keras.Model(x0, {out})")
+            elif arch == "pools":  # conv with 'same' padding, strides and even kernels, then a pool of any kind
+                meta["inputs"] = [(d + 3, d + 2, 2)]
+                code = (f"x0 = keras.Input(shape={meta['inputs'][0]})\n"
+                        f"h = keras.layers.Conv2D({h}, {(2 + bad % 3, 2)}, strides={1 + bad % 2}, padding="
+                        f"{['same', 'valid'][bad // 8]!r}, activation={act})(x0)\n"
+                        f"h = keras.layers.{layer.format(k=1 + d % 3)}(h)\nh = keras.layers.Flatten()(h)\n"
+                        f"{trunk}model = keras.Model(x0, {out})")
+            elif arch == "batchnorm":  # BatchNormalization over any axis of a rank-2, -3 or -4 input
+                meta["inputs"] = [((d,), (d, h), (d + 1, 2, h))[bad % 3]]
+                code = (f"x0 = keras.Input(shape={meta['inputs'][0]})\n"
+                        f"h = keras.layers.BatchNormalization(axis={axis}, momentum={x if bad == 9 else 0.9})(x0)\n"
+                        f"h = keras.layers.Flatten()(h)\n{trunk}model = keras.Model(x0, {out})")
+            elif arch == "rank3":  # Dense on (N, d, 3): applied to the last axis
+                meta["inputs"] = [(d, 3)]
+                code = (f"x0 = keras.Input(shape=({d}, 3))\nh = keras.layers.Dense({h}, activation={act}, name='trunk')(x0)\n"
+                        f"h = keras.layers.{['Flatten()', 'GlobalAveragePooling2D()', 'Dense(2)'][bad % 3]}(h)\n"
+                        f"h = keras.layers.Flatten()(h)\n{trunk}model = keras.Model(x0, {out})")
+            elif arch == "shared":  # one layer called twice (a siamese trunk), or on its own output
+                meta["inputs"] = [(d,), (d,)] if bad % 2 == 0 else [(h,)]
+                code = (f"trunk = keras.layers.Dense({h}, activation={act}, name='trunk')\n"
+                        + (f"x0, x1 = keras.Input(shape=({d},)), keras.Input(shape=({d},))\n"
+                           f"h = keras.layers.Concatenate()([trunk(x0), trunk(x1)])\n{trunk}model = keras.Model([x0, x1], {out})"
+                           if bad % 2 == 0 else
+                           f"x0 = keras.Input(shape=({h},))\nh = trunk(trunk(x0))\n{trunk}model = keras.Model(x0, {out})"))
+            elif arch == "regularized":
+                code = (f"x0 = keras.Input(shape=({d},))\nh = keras.layers.Dense({h}, activation={act}, name='trunk', "
+                        f"{reg.format(x=x)})(x0)\n{trunk}model = keras.Model(x0, {out})")
             else:
                 wrong = ["keras.Input(shape=(0,))", "keras.Input(shape=(-1,))", "keras.Input(shape=None)",
                          "keras.Input(shape=(2**62,))", "keras.Input(shape=(2**31, 2**31))", "keras.Input(shape=(1.5,))",
@@ -223,7 +266,11 @@ def build_machine(base):
                          "keras.layers.Dropout(1.5)"][(bad + d) % 10]
                 code = f"x0 = {wrong}\nh = {layer}(x0)\nmodel = keras.Model(x0, {out})"
             k = self.new_key()
-            if compiled:
+            if compiled and arch in ("rank3", "shared", "regularized") and bad % 3 == 0:  # the representation mode
+                gradient = repr(gradient_methods[bad % len(gradient_methods)])
+                code += "\n" + self.compile_line("model", meta, gradient, metrics, ", rep_grad=True, representation="
+                                                  + ("'trunk'" if bad % 2 == 0 else "None"))
+            elif compiled:
                 code += "\n" + self.compile_line("model", meta, weighting, metrics)
             if self.exec_line(f"{code}\nv[{k}] = model\ndel model"):
                 self.meta[k] = meta
@@ -234,8 +281,10 @@ def build_machine(base):
               weights=st.sampled_from(["None", "list", "dict", "wrong", "junk"]), w=floats,
               metrics=st.sampled_from(METRICS), optimizer=st.sampled_from(OPTIMIZERS), x=floats,
               weighting=st.one_of(st.sampled_from(methods), st.sampled_from(["None", "None", "'bogus'", "3"]),
-                                  st.tuples(st.sampled_from(method_classes), st.integers(-1, 4), st.booleans())))
-        def compile(self, m, t, shape, losses, weights, w, metrics, optimizer, x, weighting):
+                                  st.tuples(st.sampled_from(method_classes), st.integers(-1, 4), st.booleans())),
+              rep=st.sampled_from(["None", "None", "False", "True", "True", "1", "'yes'"]),
+              representation=st.sampled_from(REPRESENTATIONS))
+        def compile(self, m, t, shape, losses, weights, w, metrics, optimizer, x, weighting, rep, representation):
             model, meta = self.model(m)
             n = len(meta["outputs"])
             names = [l.format(x=x) for l in losses]
@@ -245,10 +294,11 @@ def build_machine(base):
             loss_weights = {"None": "None", "list": f"[{w}] * {n}", "dict": f"{{'o0': {w}}}", "wrong": f"[{w}] * {n + 1}",
                             "junk": "'x'"}[weights]
             if isinstance(weighting, tuple):
-                name, tasks, rep = weighting
-                weighting = f"mtl.{name}({n if tasks < 0 else tasks}, rep_grad={rep})"
+                name, tasks, method_rep = weighting
+                weighting = f"mtl.{name}({n if tasks < 0 else tasks}, rep_grad={method_rep})"
             self.exec_line(f"{model}.compile(optimizer={optimizer.format(x=x)}, loss={loss}, loss_weights={loss_weights}, "
-                           f"metrics={metrics.format(t=n)}, weighting={weighting})")
+                           f"metrics={metrics.format(t=n)}, weighting={weighting}, rep_grad={rep}, "
+                           f"representation={representation})")
 
         @rule(m=st.integers(0, 10**6), n=st.sampled_from([0, 1, 2, 5, 7, 16]), defect=st.integers(0, 14),
               wx=st.integers(1, 6), wy=st.integers(1, 8), dtype=st.sampled_from(DTYPES), fill=st.sampled_from(FILLS),

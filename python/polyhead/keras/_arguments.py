@@ -16,6 +16,13 @@ def metric_names(value: Any, output: str) -> List[str]:
     return list(items)
 
 
+def loss_weight(value: Any, output: str) -> float:
+    """One output's loss weight: a real number (the core checks its range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"loss_weights for output {output!r} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
 def integer(value: Any, name: str, minimum: int) -> int:
     """An int argument (``batch_size``, ``epochs``) in ``minimum...2**31 - 1``; like Keras, no floats or strings."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

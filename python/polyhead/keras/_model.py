@@ -257,7 +257,8 @@ class Model(_DataHandling, _WeightsIO):
             raise ValueError("compile() needs a loss")
         opt = _optimizers.get(optimizer)
         losses = [_losses.get(item) for item in self._per_output(loss, "loss", None)]
-        weights = [float(w) for w in self._per_output(loss_weights, "loss_weights", 1.0)]
+        weights = [_arguments.loss_weight(w, name)
+                   for w, name in zip(self._per_output(loss_weights, "loss_weights", 1.0), self.output_names)]
         if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
             metrics = [list(metrics)] * len(self.output_names)  # one list for every output
         per_metrics = [_arguments.metric_names(m, name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
 from ._layer import Layer, _weight
 
 
@@ -15,6 +17,9 @@ class _Normalization(Layer):
     _any_axis = False
 
     def __init__(self, axis: int, epsilon: float, name: Optional[str], **kwargs: Any) -> None:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"{type(self).__name__} axis must be an int (one feature axis), got "
+                            f"{type(axis).__name__} {axis!r}")
         super().__init__(name=name, **kwargs)
         self.axis, self.epsilon = int(axis), float(epsilon)
         if not self.epsilon >= 0:

@@ -101,9 +101,12 @@ def check_tasks(names: Sequence[Any], owner: str) -> List[str]:
 
 def named_modules(items: Any, owner: str, what: str) -> List[Tuple[str, Module]]:
     """A mapping or an iterable of ``(task, module)`` pairs as a checked list of pairs (the task order)."""
-    pairs = list(items.items()) if isinstance(items, Mapping) else [tuple(pair) for pair in items]
-    if any(len(pair) != 2 for pair in pairs):
-        raise TypeError(f"[{owner}] {what} must be a mapping or (task, module) pairs")
+    try:
+        pairs = list(items.items()) if isinstance(items, Mapping) else [tuple(pair) for pair in items]
+    except TypeError:
+        pairs = None  # not iterable, or an item is not a pair
+    if pairs is None or any(len(pair) != 2 for pair in pairs):
+        raise TypeError(f"[{owner}] {what} must be a mapping or (task, module) pairs, got {type(items).__name__}")
     check_tasks([task for task, _ in pairs], owner)
     for task, module in pairs:
         if not isinstance(module, Module):
