@@ -138,6 +138,6 @@ def exact_integers(data: Any, target: dtype, name: str) -> np.ndarray:
             raise ValueError(f"{name} holds non-integer values, which {target!r} cannot represent "
                              f"(convert explicitly with .long(), which truncates)")
     if array.size and np.abs(array).max() > MAX_EXACT_INTEGER:
-        raise ValueError(f"{name} holds integers of magnitude above 2**24 = {MAX_EXACT_INTEGER}, which polyhead "
+        raise ValueError(f"{name} holds integers of magnitude above 2**24 = {MAX_EXACT_INTEGER}, which "
                          f"{target!r} tensors (float32 storage) cannot hold exactly")
     return np.ascontiguousarray(array, dtype=np.float32)

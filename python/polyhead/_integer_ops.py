@@ -56,7 +56,7 @@ def exact_result(out: _CoreTensor, target: dtype) -> _CoreTensor:
     if target is not float32:
         values = np.asarray(out)
         if values.size and not np.abs(values).max() <= MAX_EXACT_INTEGER:
-            raise ValueError(f"integer result exceeds 2**24 = {MAX_EXACT_INTEGER} in magnitude, which polyhead "
+            raise ValueError(f"integer result exceeds 2**24 = {MAX_EXACT_INTEGER} in magnitude, which "
                              f"{target!r} tensors (float32 storage) cannot hold exactly; convert with .float()")
     return with_dtype(out, target)
 

@@ -171,6 +171,7 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None
         True
     """
     target = resolve_dtype(dtype) or int64
+    checked_generator(generator, "randperm")
     if as_count(n, "n") > MAX_EXACT_INTEGER:
         raise ValueError(f"randperm(): n must be <= 2**24 = {MAX_EXACT_INTEGER} (float32 storage holds "
                          f"larger indices inexactly), got {n}")
