@@ -17,7 +17,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // MARK: - Core
-        .target(name: "Polyhead", dependencies: ["CBLAS"]),
+        .target(name: "Polyhead", dependencies: ["CBLAS", "PolyheadKernels"]),
+        /// Element-wise optimizer kernels in C, where the square root vectorises.
+        .target(name: "PolyheadKernels"),
 
         // MARK: - C ABI
         .target(name: "PolyheadC", dependencies: ["Polyhead"], exclude: ["include"]),

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PolyheadKernels
 
 /// Adam (Kingma & Ba 2015) with PyTorch's bias correction and, when `decoupled`, AdamW's decoupled
 /// weight decay (Loshchilov & Hutter 2019):
@@ -53,34 +54,15 @@ public class Adam: Optimizer {
         let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
         let correction1 = 1 - Float(Glibc.pow(Double(b1), Double(step)))
         let correction2 = 1 - Float(Glibc.pow(Double(b2), Double(step)))
-        let stepSize = lr / correction1, rootCorrection2 = correction2.squareRoot()
-        let l2 = decoupled ? 0 : weightDecay, shrink = decoupled ? 1 - lr * weightDecay : 1
-        // Eight lanes at a time (SIMD8 keeps the loop vectorised despite possible pointer aliasing),
-        // then the remainder; both evaluate the same expression. Large parameters are split between
-        // threads at multiples of eight, so the result does not depend on the thread count.
+        let constants = ph_adam_constants(
+            beta1: b1, beta2: b2, l2: decoupled ? 0 : weightDecay, shrink: decoupled ? 1 - lr * weightDecay : 1,
+            step_size: lr / correction1, root_correction: correction2.squareRoot(), epsilon: eps)
+        // The C kernel vectorises (Swift's SIMD square root does not). Large parameters are split between
+        // threads at multiples of eight elements; each element's result does not depend on the split.
         let lanes = 8
-        let (vb1, vb2, vl2, vshrink) = (SIMD8(repeating: b1), SIMD8(repeating: b2), SIMD8(repeating: l2),
-                                        SIMD8(repeating: shrink))
-        let (vstep, vroot, veps) = (SIMD8(repeating: stepSize), SIMD8(repeating: rootCorrection2),
-                                    SIMD8(repeating: eps))
-        parallelRanges(count / lanes, grain: optimizerGrain / lanes) { blocks in
-            for i in stride(from: blocks.lowerBound * lanes, to: blocks.upperBound * lanes, by: lanes) {
-                let theta: SIMD8<Float> = loadVector(parameter + i)
-                let g = loadVector(gradient + i) + vl2 * theta
-                let mi = vb1 * loadVector(m + i) + (1 - vb1) * g
-                let vi = vb2 * loadVector(v + i) + (1 - vb2) * g * g
-                storeVector(mi, m + i)
-                storeVector(vi, v + i)
-                storeVector(theta * vshrink - vstep * mi / (vi.squareRoot() / vroot + veps), parameter + i)
-            }
-        }
-        for i in (count / lanes * lanes)..<count {
-            let g = gradient[i] + l2 * parameter[i]
-            let mi = b1 * m[i] + (1 - b1) * g
-            let vi = b2 * v[i] + (1 - b2) * g * g
-            m[i] = mi
-            v[i] = vi
-            parameter[i] = parameter[i] * shrink - stepSize * mi / (vi.squareRoot() / rootCorrection2 + eps)
+        parallelRanges((count + lanes - 1) / lanes, grain: optimizerGrain / lanes) { blocks in
+            let start = blocks.lowerBound * lanes, end = min(blocks.upperBound * lanes, count)
+            ph_adam_update(parameter + start, gradient + start, m + start, v + start, end - start, constants)
         }
     }
 }
