@@ -116,6 +116,15 @@ class Generator:
         """The seed the stream was last started from."""
         return self._initial_seed
 
+    def __getstate__(self) -> dict:
+        """Pickling and ``copy.deepcopy`` keep the stream's position (as PyTorch's generators do)."""
+        with self._lock:
+            return {"device": self.device, "initial_seed": self._initial_seed, "state": self._state}
+
+    def __setstate__(self, state: dict) -> None:
+        self.device, self._lock = state["device"], threading.Lock()
+        self._initial_seed, self._state = state["initial_seed"], state["state"]
+
     def _permutation(self, n: int) -> np.ndarray:
         with self._lock:
             order, self._state = _core.random_permutation(n, self._state)
