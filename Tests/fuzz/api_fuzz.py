@@ -4,7 +4,8 @@ A hypothesis state machine keeps pools of live tensors, modules, optimizers and 
 applies random rules to them: tensor creation from any shape, dtype, layout and values, ~90 unary and ~35
 binary op templates, backward on random graphs, every loss with random targets and masks, ``nn`` layers and
 ``polyhead.mtl`` architectures with (often wrong) sizes, optimizers, and multi-task methods on wrong and
-extreme inputs. See README.md for the figures.
+extreme inputs; api_fuzz_extra.py adds the rules for randperm/Generator, utils.data, integer dtypes,
+detect_anomaly, MTAN and the sklearn estimators. See README.md for the figures.
 
     python fuzz_driver.py run --target api --calls 100000 --out /tmp/fuzz-out
 """

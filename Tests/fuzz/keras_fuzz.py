@@ -1,10 +1,11 @@
 """Fuzz target ``keras`` (run by fuzz_driver.py): ``polyhead.keras`` models built, compiled and trained at random.
 
-A hypothesis state machine builds small functional and ``Sequential`` models (dense, two-input, conv,
-embedding, one to three outputs as a tensor, list or dict, written both as ``keras.*`` and ``tf.keras.*`` with
+A hypothesis state machine builds small functional and ``Sequential`` models (dense, two-input, conv with
+any pool, embedding, BatchNormalization over any axis, Dense on rank-3 inputs, shared layers, regularized
+kernels and biases; one to three outputs as a tensor, list or dict, written both as ``keras.*`` and ``tf.keras.*`` with
 ``import polyhead as tf``), compiles them with random losses, loss weights, metrics, optimizers and
 multi-task weighting methods (every name of ``polyhead.mtl.available_methods()``, method objects for the
-wrong number of tasks, junk), and calls ``fit``/``evaluate``/``predict`` with mismatched x/y lengths, class ids
+wrong number of tasks, junk; ``rep_grad``/``representation`` good and bad), and calls ``fit``/``evaluate``/``predict`` with mismatched x/y lengths, class ids
 beyond the classes or negative, wrong dtypes and shapes, empty arrays, batch sizes 0/negative/huge,
 NaN/inf data, edge ``validation_split`` values, callbacks that raise (an ``Exception`` or a bare
 ``BaseException``), stop training, save checkpoints or call the model back re-entrantly, and sample weights

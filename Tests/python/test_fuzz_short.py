@@ -1,7 +1,8 @@
 """The short CI runs of the fuzzers (Tests/fuzz/fuzz_driver.py): random calls in batches, each batch in its own
 interpreter, so a crash shows up as a dead subprocess and is reported with its reproducer.
 
-- ``api``: ≥ 5,000 calls of the PyTorch-style API (tensors, ops, layers, optimizers, multi-task methods);
+- ``api``: ≥ 5,000 calls of the PyTorch-style API (tensors, integer dtypes, ops, layers, optimizers, multi-task
+  methods and architectures, randperm/Generator, utils.data, detect_anomaly, the sklearn estimators);
 - ``keras``: ≥ 1,500 calls of ``polyhead.keras`` (models built, compiled, fit/evaluate/predict with bad data);
 - checkpoints (Tests/fuzz/checkpoint_fuzz.py): ≥ 1,000 mutated safetensors files (every truncation of one
   file, bit flips, header lengths, JSON header mutations) through every loader.
