@@ -16,3 +16,24 @@ void ph_adam_update(float *restrict parameter, const float *restrict gradient, f
         parameter[i] = theta * c.shrink - c.step_size * mi / (__builtin_elementwise_sqrt(vi) / c.root_correction + c.epsilon);
     }
 }
+
+/// Columns summed at once: their accumulators fit in the vector registers.
+enum { column_tile = 32 };
+
+void ph_add_column_sums(const float *restrict source, size_t rows, size_t columns, size_t first, size_t last,
+                        float *restrict sums) {
+    size_t start = first;
+    for (; start + column_tile <= last; start += column_tile) {
+        float tile[column_tile];
+        for (size_t k = 0; k < column_tile; k++) tile[k] = sums[start + k];
+        for (size_t row = 0; row < rows; row++) {
+            const float *line = source + row * columns + start;
+            for (size_t k = 0; k < column_tile; k++) tile[k] += line[k];
+        }
+        for (size_t k = 0; k < column_tile; k++) sums[start + k] = tile[k];
+    }
+    for (size_t row = 0; start < last && row < rows; row++) {
+        const float *line = source + row * columns;
+        for (size_t j = start; j < last; j++) sums[j] += line[j];
+    }
+}

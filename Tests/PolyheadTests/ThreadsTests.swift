@@ -52,4 +52,22 @@ final class ThreadsTests: XCTestCase {
         XCTAssertEqual(one.relu.map(\.bitPattern), two.relu.map(\.bitPattern), "relu forward")
         XCTAssertEqual(one.reluGradient.map(\.bitPattern), two.reluGradient.map(\.bitPattern), "relu pullback")
     }
+
+    func testColumnSumsAreRowOrderSumsWhateverTheSplit() throws {
+        // 150 columns: two whole 64-column thread tiles and a partial one, 32-column kernel tiles and a
+        // remainder; enough rows for the split between threads.
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        var random = TestRandom(seed: 12)
+        let rows = 1800, columns = 150, values = Domain.symmetric(1).sample(rows * columns, &random)
+        var expected = [Float](repeating: 0, count: columns)
+        for row in 0..<rows { for j in 0..<columns { expected[j] += values[row * columns + j] } }
+        for threads in [1, 2] {
+            try setNumThreads(threads)
+            let sums = try values.withUnsafeBufferPointer {
+                try columnSums(try XCTUnwrap($0.baseAddress), rows: rows, columns: columns).scalars
+            }
+            XCTAssertEqual(sums.map(\.bitPattern), expected.map(\.bitPattern), "\(threads) threads")
+        }
+    }
 }

@@ -1,6 +1,7 @@
-// Element-wise update rules of the optimizers, in C so that the square root vectorises: Swift lowers
-// `SIMD8<Float>.squareRoot()` to eight scalar square roots, while clang's `__builtin_elementwise_sqrt`
-// becomes the vector instruction. Polyhead's Swift optimizers call these; they are not part of the C ABI.
+// Inner loops of Polyhead's Swift core written in C where clang vectorises them and Swift does not: the
+// optimizers' update rules (Swift lowers `SIMD8<Float>.squareRoot()` to eight scalar square roots, clang's
+// `__builtin_elementwise_sqrt` to the vector instruction) and column sums (accumulators kept in registers).
+// Only the Swift core calls these; they are not part of the C ABI.
 #ifndef POLYHEAD_KERNELS_H
 #define POLYHEAD_KERNELS_H
 
@@ -20,5 +21,9 @@ typedef struct {
 /// The arrays must not overlap.
 void ph_adam_update(float *parameter, const float *gradient, float *m, float *v, size_t count,
                     ph_adam_constants constants);
+
+/// Adds the columns `first..<last` of the row-major `rows × columns` matrix `source` into `sums[first..<last]`,
+/// row after row (each sum in the same order as a plain loop over the rows).
+void ph_add_column_sums(const float *source, size_t rows, size_t columns, size_t first, size_t last, float *sums);
 
 #endif
