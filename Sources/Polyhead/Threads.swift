@@ -13,6 +13,16 @@ public func setNumThreads(_ count: Int) throws {
 /// The number of threads OpenBLAS uses for matrix products.
 public var numThreads: Int { Int(openblas_get_num_threads()) }
 
+/// Runs `body` with OpenBLAS on one thread, then restores the thread count: for products that OpenBLAS
+/// would split between threads although sharing them costs more than it saves.
+func withOneBlasThread<Result>(_ body: () throws -> Result) rethrows -> Result {
+    let threads = openblas_get_num_threads()
+    guard threads > 1 else { return try body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(threads) }
+    return try body()
+}
+
 /// Runs `body` over `0..<count` split into contiguous ranges, one per thread (at most `numThreads`, and
 /// none smaller than `grain` items), and returns when every range is done; small work runs inline.
 ///

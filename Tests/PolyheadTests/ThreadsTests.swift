@@ -11,6 +11,16 @@ final class ThreadsTests: XCTestCase {
         assertThrows(.invalidArgument, op: "set_num_threads", mentions: ["-3"]) { try setNumThreads(-3) }
     }
 
+    func testOneBlasThreadInsideAndTheCountRestoredAfter() throws {
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        for threads in [1, 2] {
+            try setNumThreads(threads)
+            XCTAssertEqual(withOneBlasThread { numThreads }, 1)
+            XCTAssertEqual(numThreads, threads)
+        }
+    }
+
     func testParallelRangesCoverEveryIndexOnce() throws {
         let previous = numThreads
         defer { try? setNumThreads(previous) }

@@ -71,15 +71,20 @@ func col2im(_ columns: UnsafePointer<Float>, channels: Int, _ g: Window2d, into 
 }
 
 /// `C = op(A) · op(B)` (+ `C` when `accumulate`) on raw row-major pointers; dimensions already checked.
+/// A product with a small `C` (a convolution's kernel gradient: `KH·KW·C × O` summed over many rows) runs
+/// on one thread: OpenBLAS splits `C`, not the long sum, and two threads took 1.7× the time of one (27 × 32 × 36,864).
 @inline(__always)
 func sgemm(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
     m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false
 ) {
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        blasint(m), blasint(n), blasint(k), 1, a, blasint(transposeA ? m : k), b, blasint(transposeB ? k : n),
-        accumulate ? 1 : 0, c, blasint(n))
+    func product() {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), 1, a, blasint(transposeA ? m : k), b, blasint(transposeB ? k : n),
+            accumulate ? 1 : 0, c, blasint(n))
+    }
+    if m * n < 4096 { withOneBlasThread(product) } else { product() }
 }
 
 extension Tensor {
