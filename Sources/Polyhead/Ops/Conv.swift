@@ -72,7 +72,8 @@ func col2im(_ columns: UnsafePointer<Float>, channels: Int, _ g: Window2d, into 
 
 /// `C = op(A) · op(B)` (+ `C` when `accumulate`) on raw row-major pointers; dimensions already checked.
 /// A product with a small `C` (a convolution's kernel gradient: `KH·KW·C × O` summed over many rows) runs
-/// on one thread: OpenBLAS splits `C`, not the long sum, and two threads took 1.7× the time of one (27 × 32 × 36,864).
+/// on one thread: OpenBLAS splits `C`, not the long sum; for 27 × 32 × 36,864 two threads gained under 10 %
+/// on an idle machine and took 1.7× the time of one while the other core was busy.
 @inline(__always)
 func sgemm(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
