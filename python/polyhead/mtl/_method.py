@@ -21,13 +21,13 @@ Options that depend on the task count (one value per task) go through ``_core_op
 from __future__ import annotations
 
 import inspect
-import operator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from .. import _core
+from .._convert import as_count
 from ..autograd import no_grad
 
 __all__ = ["MultiTaskMethod", "StepRecord", "available_methods"]
@@ -58,18 +58,6 @@ class StepRecord:
     """
 
     weights: np.ndarray
-
-
-def _check_num_tasks(num_tasks: Any) -> int:
-    if isinstance(num_tasks, bool):
-        raise TypeError(f"num_tasks must be an int, got {num_tasks!r}")
-    try:
-        count = operator.index(num_tasks)
-    except TypeError:
-        raise TypeError(f"num_tasks must be an int, got {type(num_tasks).__name__}") from None
-    if count < 1:
-        raise ValueError(f"num_tasks must be at least 1, got {count}")
-    return count
 
 
 def _option_value(name: str, value: Any) -> float:
@@ -134,7 +122,7 @@ class MultiTaskMethod:
         if not type(self)._core_name:
             raise TypeError(f"{name} is abstract: a subclass sets _core_name (one of {available_methods()})")
         if num_tasks is not None:
-            num_tasks = _check_num_tasks(num_tasks)
+            num_tasks = as_count(num_tasks, "num_tasks", minimum=1)
         elif type(self)._needs_num_tasks:
             raise ValueError(f"{name} has learnable parameters: pass num_tasks (the number of tasks) when "
                              "creating it, so that its parameters() exist before the optimizer is made")

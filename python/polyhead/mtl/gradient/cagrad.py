@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._method import MultiTaskMethod
-from ._choices import as_count
+from ..._convert import as_count
 
 __all__ = ["CAGrad"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._method import MultiTaskMethod
-from ._choices import as_count
+from ..._convert import as_count
 
 __all__ = ["NashMTL"]
 
@@ -50,7 +50,7 @@ class NashMTL(MultiTaskMethod):
     def __init__(self, num_tasks: Optional[int] = None, *, max_norm: float = 1.0, update_weights_every: int = 1,
                  optim_niter: int = 20, rep_grad: bool = False) -> None:
         self.max_norm = max_norm
-        self.update_weights_every = as_count(update_weights_every, "update_weights_every")
-        self.optim_niter = as_count(optim_niter, "optim_niter")
+        self.update_weights_every = as_count(update_weights_every, "update_weights_every", minimum=1)
+        self.optim_niter = as_count(optim_niter, "optim_niter", minimum=1)
         super().__init__(num_tasks, rep_grad=rep_grad, max_norm=max_norm,
                          update_weights_every=self.update_weights_every, optim_niter=self.optim_niter)

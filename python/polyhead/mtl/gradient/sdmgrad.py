@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Optional
 
+from ..._convert import as_count
 from .._method import MultiTaskMethod
 
 __all__ = ["SDMGrad"]
@@ -50,12 +50,7 @@ class SDMGrad(MultiTaskMethod):
 
     def __init__(self, num_tasks: Optional[int] = None, *, lambda_: float = 0.3, niter: int = 20,
                  rep_grad: bool = False) -> None:
-        if isinstance(niter, bool):
-            raise TypeError(f"niter must be an int, got {niter!r}")
-        try:
-            niter = operator.index(niter)
-        except TypeError:
-            raise TypeError(f"niter must be an int, got {type(niter).__name__}") from None
+        niter = as_count(niter, "niter")
         self.lambda_ = lambda_
         self.niter = niter
         super().__init__(num_tasks, rep_grad=rep_grad, **{"lambda": lambda_, "niter": niter})
