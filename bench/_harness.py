@@ -22,6 +22,17 @@ from polyhead import nn as phnn
 from polyhead import optim as phoptim
 
 
+def two_task_batch(input_shape, seed: int, classes: int = 10):
+    """One random batch of a two-task benchmark: inputs ``input_shape`` float32 (standard normal), class
+    labels int64 in ``0..classes-1`` and binary targets ``(batch, 1)`` float32."""
+    rng = np.random.default_rng(seed)
+    batch = input_shape[0]
+    x = rng.standard_normal(input_shape, dtype=np.float32)
+    y_class = rng.integers(0, classes, size=batch, dtype=np.int64)
+    y_bin = rng.integers(0, 2, size=(batch, 1)).astype(np.float32)
+    return x, y_class, y_bin
+
+
 def time_rep(step: Callable[[], object], steps: int) -> float:
     """Seconds for `steps` consecutive steps (the last loss is read so all work is finished).
 

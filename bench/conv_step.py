@@ -24,9 +24,7 @@ import statistics
 import time
 from typing import Callable, Dict, List, Optional
 
-import numpy as np
-
-from _harness import compare, parse_args, write_json
+from _harness import compare, parse_args, two_task_batch, write_json
 
 CHANNELS, SIDE, C1, C2, CLASSES = 3, 32, 32, 64, 10
 FEATURES = C2 * (SIDE // 2) * (SIDE // 2)
@@ -34,11 +32,7 @@ FEATURES = C2 * (SIDE // 2) * (SIDE // 2)
 
 def make_data(batch: int, seed: int):
     """One random batch: images (batch, 3, 32, 32) float32, labels int64 0..9, binary targets (batch, 1)."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, CHANNELS, SIDE, SIDE), dtype=np.float32)
-    y_class = rng.integers(0, CLASSES, size=batch, dtype=np.int64)
-    y_bin = rng.integers(0, 2, size=(batch, 1)).astype(np.float32)
-    return x, y_class, y_bin
+    return two_task_batch((batch, CHANNELS, SIDE, SIDE), seed, CLASSES)
 
 
 def build_step(lib, nn, optim, x_np, y_class_np, y_bin_np, lr: float) -> Callable[[], object]:

@@ -19,20 +19,14 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
-import numpy as np
-
-from _harness import compare, parse_args, write_json
+from _harness import compare, parse_args, two_task_batch, write_json
 
 IN, H1, H2, CLASSES = 784, 256, 128, 10
 
 
 def make_data(batch: int, seed: int):
     """One random batch: inputs (batch, 784) float32, digit labels int64 0..9, binary targets (batch, 1)."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, IN), dtype=np.float32)
-    y_class = rng.integers(0, CLASSES, size=batch, dtype=np.int64)
-    y_bin = rng.integers(0, 2, size=(batch, 1)).astype(np.float32)
-    return x, y_class, y_bin
+    return two_task_batch((batch, IN), seed, CLASSES)
 
 
 def build_step(lib, nn, optim, x_np, y_class_np, y_bin_np, lr: float) -> Callable[[], object]:
