@@ -41,6 +41,9 @@ RECIPES = [
                                nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(2, 2, 3, padding=1), nn.ReLU())],
                               [2, 2], [("a", nn.Sequential(nn.Flatten(), nn.Linear(8, 2))),
                                        ("b", nn.Sequential(nn.Flatten(), nn.Linear(8, 1)))])),
+    ("DSelectKStatic", lambda: mtl.DSelectK(5, [block() for _ in range(3)],
+                                            [("a", nn.Linear(4, 1)), ("b", nn.Linear(4, 1))], k=2, gamma=0.5,
+                                            per_example=False)),
 ]
 INPUT_SHAPES = {"MTAN": (3, 1, 4, 4)}  # the others take (3, 5)
 

@@ -19,8 +19,9 @@ def losses(outputs, y_digit, y_large):
 
 
 def train_and_report(model, epochs=20, seed=0, lr=1e-3, batch_size=64, extra_loss=None, select=None):
-    """Trains ``model`` with Adam on the summed task losses (plus ``extra_loss()`` if given) and prints the test
-    accuracy of both tasks. ``select`` maps the model's outputs to ``{"digit", "large"}`` when they differ."""
+    """Trains ``model`` with Adam on the summed task losses (plus ``extra_loss(x)`` of the batch input ``x`` if
+    given) and prints the test accuracy of both tasks. ``select`` maps the model's outputs to ``{"digit", "large"}``
+    when they differ."""
     run = (lambda x: select(model(x))) if select is not None else model
     data = load_digits_multitask(test_size=0.2, seed=seed)
     opt = optim.Adam(model.parameters(), lr=lr)
@@ -30,10 +31,11 @@ def train_and_report(model, epochs=20, seed=0, lr=1e-3, batch_size=64, extra_los
         order = rng.permutation(len(data.x_train))
         for begin in range(0, len(order), batch_size):
             rows = order[begin:begin + batch_size]
-            outputs = run(ph.tensor(data.x_train[rows]))
+            x = ph.tensor(data.x_train[rows])
+            outputs = run(x)
             loss = sum(losses(outputs, data.y_digit_train[rows], data.y_large_train[rows]))
             if extra_loss is not None:
-                loss = loss + extra_loss()
+                loss = loss + extra_loss(x)
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -12,6 +12,6 @@ ph.manual_seed(0)
 model = mtl.SoftSharing({task: nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 11))
                          for task in ("digit", "large")}, penalty=1e-3)
 print(f"penalty at the start: {model.penalty().item():.4f}")
-train_and_report(model, extra_loss=model.penalty,
+train_and_report(model, extra_loss=lambda x: model.penalty(),
                  select=lambda out: {"digit": out["digit"][:, :10], "large": out["large"][:, 10:]})
 print(f"penalty at the end:   {model.penalty().item():.4f}")

@@ -53,6 +53,10 @@ private let recipes: [(String, () throws -> any MultiTaskModel)] = [
                  channels: [2, 2],
                  heads: [("a", Sequential(Flatten(), try Linear(8, 2))), ("b", Sequential(Flatten(), try Linear(8, 1)))])
     }),
+    ("DSelectKStatic", {
+        try DSelectK(inputSize: 5, experts: try (0..<3).map { _ in try block() },
+                     towers: [("a", try Linear(4, 1)), ("b", try Linear(4, 1))], k: 2, gamma: 0.5, perExample: false)
+    }),
 ]
 
 /// The input shape of the recipes that do not take (3, 5).

@@ -34,10 +34,11 @@ func stackExperts(_ outputs: [Tensor], op: String) throws -> Tensor {
 }
 
 /// `Σ_e gate[:, e] · experts[:, e, :]`: the per-sample mixture of stacked expert outputs (N, E, D) with
-/// gate weights (N, E); (N, D).
+/// gate weights (N, E), or (1, E) for one mixture of every sample; (N, D).
 /// - Throws: `PolyheadError.shapeMismatch` if the gate does not fit the experts.
 func mixExperts(gate: Tensor, experts: Tensor, op: String) throws -> Tensor {
-    guard gate.rank == 2, experts.rank == 3, gate.shape == Array(experts.shape.prefix(2)) else {
+    guard gate.rank == 2, experts.rank == 3, [experts.shape[0], 1].contains(gate.shape[0]),
+          gate.shape[1] == experts.shape[1] else {
         throw PolyheadError.shapeMismatch(
             op: op, message: "gate \(describe(gate.shape)) does not fit experts \(describe(experts.shape))")
     }

@@ -1,5 +1,5 @@
 """Every script in examples/architectures runs and prints what it promises (accuracies ≥ 0.9 on the digits, well
-above chance on the two-digit overlays)."""
+above chance on the two-digit overlays; DSelect-k's static gates settle on one expert per task)."""
 
 import pathlib
 import re
@@ -22,7 +22,12 @@ def run(script, *args):
 @pytest.mark.parametrize("script", DIGITS)
 def test_digits_example(script):
     accuracies = [float(a) for a in re.findall(r"accuracy (\d\.\d+)", run(script))]
-    assert len(accuracies) == 2 and min(accuracies) >= 0.9, accuracies
+    assert len(accuracies) == (4 if script == "dselect_k" else 2) and min(accuracies) >= 0.9, accuracies
+
+
+def test_dselect_k_static_gates_settle_on_one_expert():
+    rows = re.findall(r"^expert weights of \w+: \[(.*)\]$", run("dselect_k"), re.M)
+    assert len(rows) == 2 and all(max(float(w) for w in row.split(",")) == 1.0 for row in rows), rows
 
 
 def test_esmm_example():

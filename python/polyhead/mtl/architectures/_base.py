@@ -158,9 +158,10 @@ def stack_experts(outputs: Sequence[Any], owner: str) -> Any:
 
 
 def mix_experts(gate: Any, experts: Any, owner: str) -> Any:
-    """``Σ_e gate[:, e] · experts[:, e, :]`` for gate weights (N, E) and stacked experts (N, E, D): (N, D)."""
+    """``Σ_e gate[:, e] · experts[:, e, :]`` for gate weights (N, E), or (1, E) for one mixture of every sample,
+    and stacked experts (N, E, D): (N, D)."""
     g, e = _shape(gate), _shape(experts)
-    if len(g) != 2 or len(e) != 3 or g != e[:2]:
+    if len(g) != 2 or len(e) != 3 or g[0] not in (1, e[0]) or g[1] != e[1]:
         raise ValueError(f"[{owner}] gate {g} does not fit experts {e}")
     return _core.sum(_core.mul(_core.reshape(gate, (g[0], g[1], 1)), experts), 1, 0)
 

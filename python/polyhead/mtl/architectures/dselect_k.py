@@ -39,18 +39,19 @@ def smooth_step(t: Any, gamma: float = 1.0) -> Any:
 
 
 class DSelectKGate(Module):
-    """The per-example DSelect-k gate of one task (Hazimeh et al., NeurIPS 2021): (N, input_size) → expert
-    weights (N, n).
+    """The DSelect-k gate of one task (Hazimeh et al., NeurIPS 2021): (N, input_size) → expert weights (N, n)
+    per example, or (1, n) for a static gate (``per_example=False``), whose logits are its biases alone.
 
     With m = ⌈log₂ n⌉ code bits and k selectors: ``z = x Z_wᵀ + Z_b`` gives each selector m logits, selector i
     weighs expert e by ``Π_j (S(z_ij) if bit j of e is 1 else 1 − S(z_ij))`` (bits most significant first),
     and the selectors are combined by ``softmax(x A_wᵀ + A_b)``.
 
     Parameters (drawn uniformly in this order): ``z_weight`` (k·m, input_size) and ``z_bias`` (k·m) in
-    ±γ/100, ``alpha_weight`` (k, input_size) and ``alpha_bias`` (k) in ±0.05.
+    ±γ/100, ``alpha_weight`` (k, input_size) and ``alpha_bias`` (k) in ±0.05; a static gate has only the
+    biases.
     """
 
-    def __init__(self, input_size: int, experts: int, k: int, gamma: float = 1.0) -> None:
+    def __init__(self, input_size: int, experts: int, k: int, gamma: float = 1.0, per_example: bool = True) -> None:
         super().__init__()
         if not (experts >= 2 and k >= 1 and input_size > 0 and np.isfinite(gamma) and gamma > 0):
             raise ValueError("[DSelectKGate] needs experts >= 2, k >= 1, input_size > 0 and finite gamma > 0")
@@ -59,19 +60,30 @@ class DSelectKGate(Module):
             bits += 1
         self.experts, self.k, self.bits, self.gamma = experts, k, bits, float(gamma)
         scale = float(_f32(gamma) / _f32(100))
-        self.z_weight = Parameter(_core.uniform((k * bits, input_size), -scale, scale))
+        self.per_example = bool(per_example)
+        if self.per_example:
+            self.z_weight = Parameter(_core.uniform((k * bits, input_size), -scale, scale))
         self.z_bias = Parameter(_core.uniform((k * bits,), -scale, scale))
-        self.alpha_weight = Parameter(_core.uniform((k, input_size), -0.05, 0.05))
+        if self.per_example:
+            self.alpha_weight = Parameter(_core.uniform((k, input_size), -0.05, 0.05))
         self.alpha_bias = Parameter(_core.uniform((k,), -0.05, 0.05))
         codes = [[(e >> (bits - 1 - j)) & 1 for e in range(experts)] for j in range(bits)]
         self._codes = [(_core.from_buffer(np.array(c, dtype=np.float32).reshape(1, 1, experts)),
                         _core.from_buffer(1 - np.array(c, dtype=np.float32).reshape(1, 1, experts))) for c in codes]
 
+    def _logits(self, input: Any, name: str) -> Any:
+        """``x Wᵀ + b`` (N, width) per example; ``b`` as one row (1, width) for a static gate."""
+        bias = getattr(self, f"{name}_bias")
+        if not self.per_example:
+            return _core.reshape(bias, (1, _core.Tensor.shape.__get__(bias)[0]))
+        return _core.linear(input, getattr(self, f"{name}_weight"), bias)
+
     def selector_outputs(self, input: Any) -> Any:
-        """Every selector's weights over the experts: (N, k, n)."""
-        n = _core.Tensor.shape.__get__(input)[0]
-        steps = smooth_step(_core.linear(input, self.z_weight, self.z_bias), self.gamma)
-        per_bit = _core.split(_core.reshape(steps, (n, self.k, self.bits)), [1] * self.bits, 2)
+        """Every selector's weights over the experts: (N, k, n), or (1, k, n) for a static gate."""
+        logits = self._logits(input, "z")
+        steps = smooth_step(logits, self.gamma)
+        per_bit = _core.split(_core.reshape(steps, (_core.Tensor.shape.__get__(logits)[0], self.k, self.bits)),
+                              [1] * self.bits, 2)
         one = _scalar(1)
         factors = [_core.add(_core.mul(s, code), _core.mul(_core.sub(one, s), complement))
                    for s, (code, complement) in zip(per_bit, self._codes)]
@@ -80,30 +92,39 @@ class DSelectKGate(Module):
             product = _core.mul(product, factor)
         return product
 
-    def forward(self, input: Any) -> Any:
-        """The expert weights ``Σ_i softmax(A x)_i r(z_i)``: (N, n)."""
-        n = _core.Tensor.shape.__get__(input)[0]
+    def entropy(self, input: Any) -> Any:
+        """The entropy of every selector's weights summed over samples and selectors,
+        ``−Σ r(z_i)_e log(r(z_i)_e + 10⁻⁶)`` (the official code's ε): a scalar."""
         selectors = self.selector_outputs(input)
-        mixing = _core.softmax(_core.linear(input, self.alpha_weight, self.alpha_bias), -1)
-        return _core.sum(_core.mul(_core.reshape(mixing, (n, self.k, 1)), selectors), 1, 0)
+        return _core.neg(_core.sum_all(_core.mul(selectors, _core.log(_core.add(selectors, _scalar(1e-6))))))
+
+    def forward(self, input: Any) -> Any:
+        """The expert weights ``Σ_i softmax(A x)_i r(z_i)``: (N, n), or (1, n) for a static gate."""
+        selectors = self.selector_outputs(input)
+        mixing = _core.softmax(self._logits(input, "alpha"), -1)
+        rows = _core.Tensor.shape.__get__(mixing)[0]
+        return _core.sum(_core.mul(_core.reshape(mixing, (rows, self.k, 1)), selectors), 1, 0)
 
     def extra_repr(self) -> str:
-        """n, k and γ."""
-        return f"experts={self.experts}, k={self.k}, gamma={self.gamma}"
+        """n, k, γ and (when static) ``per_example=False``."""
+        static = "" if self.per_example else ", per_example=False"
+        return f"experts={self.experts}, k={self.k}, gamma={self.gamma}{static}"
 
 
 class DSelectK(MultiTaskModel):
     """DSelect-k (Hazimeh, Zhao, Chowdhery, Sathiamoorthy, Chen, Mazumder, Hong, Chi, "DSelect-k:
     Differentiable Selection in the Mixture of Experts with Applications to Multi-Task Learning",
-    NeurIPS 2021): MMoE whose softmax gates are replaced by per-example :class:`DSelectKGate` s, which
-    converge to using at most k experts per task (the smooth step saturates at exactly 0 or 1).
+    NeurIPS 2021): MMoE whose softmax gates are replaced by :class:`DSelectKGate` s, which converge to using
+    at most k experts per task (the smooth step saturates at exactly 0 or 1). The gates are per example (the
+    default) or static (``per_example=False``: one expert choice per task, the same for every input).
 
     ``output_t = tower_t(Σ_e w_t(x)_e f_e(x))``. The experts are shared; each gate and tower belongs to its
     task. The gates are made after the experts and towers, in task order, initialised as the official code
     and LibMTL (selector logits in ±γ/100, mixing logits in ±0.05).
 
     When n is not a power of two some codes name no expert and the weights can sum to less than 1; the
-    paper then adds :meth:`selector_penalty` to the loss.
+    paper then adds :meth:`selector_penalty` to the loss. The paper also adds ``λ ·`` :meth:`entropy_penalty`,
+    which pushes every selector towards one expert sooner (the official code's default λ is 1e-6).
 
     Args:
         input_size: width of the input (the gates' input).
@@ -111,9 +132,10 @@ class DSelectK(MultiTaskModel):
         towers: one module per task (mapping or pairs); their order is the task order.
         k: selectors per gate, the most experts a task ends up using (1 ≤ k ≤ n). Default: 2.
         gamma: width γ of the smooth step. Default: 1.
+        per_example: per-example gates (True) or static ones (False). Default: True.
 
-    Parameter names: ``experts.<e>.…``, ``gates.<task>.{z_weight, z_bias, alpha_weight, alpha_bias}``,
-    ``towers.<task>.…``.
+    Parameter names: ``experts.<e>.…``, ``gates.<task>.{z_weight, z_bias, alpha_weight, alpha_bias}`` (static:
+    ``gates.<task>.{z_bias, alpha_bias}``), ``towers.<task>.…``.
 
     Examples:
         >>> import polyhead
@@ -127,7 +149,7 @@ class DSelectK(MultiTaskModel):
     """
 
     def __init__(self, input_size: int, experts: Sequence[Module], towers: Any, k: int = 2,
-                 gamma: float = 1.0) -> None:
+                 gamma: float = 1.0, per_example: bool = True) -> None:
         super().__init__()
         pairs = named_modules(towers, "DSelectK", "towers")
         experts = list(experts)
@@ -136,27 +158,37 @@ class DSelectK(MultiTaskModel):
                              f"gamma > 0, got {len(experts)} experts, k={k}, input_size={input_size}, gamma={gamma}")
         self.tasks = [task for task, _ in pairs]
         self.experts = ModuleList(experts)
-        self.gates = ModuleDict([(task, DSelectKGate(input_size, len(experts), k, gamma)) for task in self.tasks])
+        self.gates = ModuleDict([(task, DSelectKGate(input_size, len(experts), k, gamma, per_example))
+                                 for task in self.tasks])
         self.towers = ModuleDict(pairs)
 
     def _parameter_task(self, name: str) -> Optional[str]:
         return prefix_task(name, "gates") or prefix_task(name, "towers")
 
     def gate_weights(self, input: Any) -> Dict[str, Any]:
-        """Each task's expert weights, (N, n)."""
+        """Each task's expert weights: (N, n) for per-example gates, (1, n) for static ones."""
         return outputs_dict(self.tasks, [gate(input) for gate in self.gates.values()])
 
     def selector_penalty(self, input: Any) -> Any:
-        """The paper's penalty for n not a power of two: Σ over tasks, samples and selectors of
-        ``1 / Σ_e r(z_i)_e`` (it pushes the selectors towards codes that name an expert); 0 otherwise."""
+        """The paper's penalty for n not a power of two: Σ over tasks, samples (one for static gates) and
+        selectors of ``1 / Σ_e r(z_i)_e`` (it pushes the selectors towards codes that name an expert); 0
+        otherwise."""
         n = len(self.experts)
         if n & (n - 1) == 0:
             return _scalar(0)
-        terms = [_core.sum_all(_core.div(_scalar(1), _core.sum(gate.selector_outputs(input), 2, 0)))
-                 for gate in self.gates.values()]
+        return self._sum_over_gates(
+            lambda gate: _core.sum_all(_core.div(_scalar(1), _core.sum(gate.selector_outputs(input), 2, 0))))
+
+    def entropy_penalty(self, input: Any) -> Any:
+        """The paper's entropy regulariser (before its factor λ): Σ over tasks of :meth:`DSelectKGate.entropy`,
+        0 once every selector has settled on one expert."""
+        return self._sum_over_gates(lambda gate: gate.entropy(input))
+
+    def _sum_over_gates(self, term: Any) -> Any:
+        terms = [term(gate) for gate in self.gates.values()]
         total = terms[0]
-        for term in terms[1:]:
-            total = _core.add(total, term)
+        for value in terms[1:]:
+            total = _core.add(total, value)
         return total
 
     def forward(self, input: Any) -> Dict[str, Any]:

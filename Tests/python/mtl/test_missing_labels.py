@@ -1,0 +1,78 @@
+"""Missing labels through every multi-task method: a task whose batch has no labelled sample (its loss masked
+to 0, its gradient exactly 0) leaves every gradient and the step record finite — in both modes, on the first
+step (no history yet) and later ones — its head gets no gradient, and with equal weights the shared gradient is
+that of the other tasks alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyhead as ph
+from polyhead import mtl, nn
+import polyhead.nn.functional as F
+
+METHODS = sorted((getattr(mtl, name) for name in mtl.__all__
+                  if isinstance(getattr(mtl, name), type) and issubclass(getattr(mtl, name), mtl.MultiTaskMethod)
+                  and getattr(mtl, name) is not mtl.MultiTaskMethod), key=lambda cls: cls.__name__)
+# Which tasks have no labelled sample at each of the four steps.
+MISSING = [{1}, {2}, {1}, set()]
+
+
+def make_problem(seed: int = 0):
+    ph.manual_seed(seed)
+    return nn.Sequential(nn.Linear(3, 4), nn.Tanh()), [nn.Linear(4, 1) for _ in range(3)]
+
+
+def batch(step_index):
+    """The step's input (5, 3) and the three tasks' targets (3, 5, 1)."""
+    rng = np.random.default_rng(step_index)
+    return (ph.from_numpy(rng.standard_normal((5, 3)).astype(np.float32)),
+            rng.standard_normal((3, 5, 1)).astype(np.float32))
+
+
+def step(method, trunk, heads, missing, step_index):
+    """One ``method.backward`` on the step's batch with the tasks in ``missing`` fully masked; returns the
+    record and every parameter's gradient (trunk first, then the heads)."""
+    x, targets = batch(step_index)
+    parameters = list(trunk.parameters()) + [p for head in heads for p in head.parameters()]
+    for p in parameters:
+        p.grad = None
+    h = trunk(x)
+    losses = []
+    for task, (head, target) in enumerate(zip(heads, targets)):
+        mask = np.zeros(5) if task in missing else np.ones(5)
+        losses.append(F.mse_loss(head(h), np.where(mask[:, None] > 0, target, np.nan), mask=mask))
+    if method.rep_grad:
+        record = method.backward(losses, representation=h)
+    else:
+        record = method.backward(losses, shared_parameters=trunk.parameters())
+    return record, [None if p.grad is None else p.grad.numpy().copy() for p in parameters]
+
+
+@pytest.mark.parametrize("rep_grad", [False, True], ids=["parameters", "representation"])
+@pytest.mark.parametrize("cls", METHODS, ids=lambda cls: cls.__name__)
+def test_a_task_without_labels_keeps_every_method_finite(cls, rep_grad):
+    trunk, heads = make_problem()
+    method = cls(3, rep_grad=rep_grad)
+    for index, missing in enumerate(MISSING):
+        record, grads = step(method, trunk, heads, missing, index)
+        assert np.all(np.isfinite(record.weights)), (index, record.weights)
+        assert all(g is None or np.all(np.isfinite(g)) for g in grads), index
+        for task in missing:  # the unlabelled task's head parameters (weight, bias) get nothing
+            assert all(g is None or not g.any() for g in grads[2 + 2 * task: 4 + 2 * task]), (index, task)
+    method.end_epoch()
+
+
+@pytest.mark.parametrize("rep_grad", [False, True], ids=["parameters", "representation"])
+def test_with_equal_weights_the_unlabelled_task_contributes_nothing(rep_grad):
+    trunk, heads = make_problem()
+    _, with_missing = step(mtl.LinearWeighting(rep_grad=rep_grad), trunk, heads, {1}, 0)
+    x, targets = batch(0)
+    h = trunk(x)
+    others = F.mse_loss(heads[0](h), targets[0]) + F.mse_loss(heads[2](h), targets[2])
+    trunk.zero_grad()
+    others.backward()
+    alone = [p.grad.numpy() for p in trunk.parameters()]
+    for got, want in zip(with_missing[:2], alone):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
