@@ -271,3 +271,43 @@ const char *utf8_arg(PyObject *obj, const char *fname, const char *argname) {
     }
     return text;
 }
+
+void string_list_release(string_list *list) {
+    PyMem_Free(list->values);
+    list->values = NULL;
+    Py_CLEAR(list->items);
+}
+
+int arg_string_list(PyObject *obj, const char *fname, const char *argname, string_list *out) {
+    out->items = NULL;
+    out->values = NULL;
+    out->count = 0;
+    if (PyUnicode_Check(obj) || PyBytes_Check(obj) || !PySequence_Check(obj)) {
+        return arg_type_error(fname, argname, "a sequence of str", obj);
+    }
+    out->items = PySequence_Tuple(obj);
+    if (out->items == NULL) {
+        return -1;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(out->items);
+    if (count > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s(): argument '%s' has more than 2**31 - 1 items", fname, argname);
+        string_list_release(out);
+        return -1;
+    }
+    out->values = PyMem_New(const char *, count > 0 ? count : 1);
+    if (out->values == NULL) {
+        string_list_release(out);
+        PyErr_NoMemory();
+        return -1;
+    }
+    out->count = (int32_t)count;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        out->values[i] = utf8_arg(PyTuple_GET_ITEM(out->items, i), fname, argname);
+        if (out->values[i] == NULL) {
+            string_list_release(out);
+            return -1;
+        }
+    }
+    return 0;
+}

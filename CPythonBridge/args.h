@@ -52,6 +52,16 @@ int arg_tensor_list(core_state *state, PyObject *obj, const char *fname, const c
                     tensor_list *out);
 void tensor_list_release(tensor_list *list);
 
+/** A sequence of str → array of UTF-8 pointers owned by `items` (a tuple copy of the sequence). */
+typedef struct {
+    PyObject *items;
+    const char **values;
+    int32_t count;
+} string_list;
+
+int arg_string_list(PyObject *obj, const char *fname, const char *argname, string_list *out);
+void string_list_release(string_list *list);
+
 /** A str argument as UTF-8 owned by `obj` (valid while obj lives); NULL + TypeError (not a str) or
  *  ValueError (contains NUL) naming the argument. */
 const char *utf8_arg(PyObject *obj, const char *fname, const char *argname);

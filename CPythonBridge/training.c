@@ -71,24 +71,41 @@ static PyObject *tensor_handles_to_list(core_state *state, ph_tensor **handles, 
 /* ---------------------------------------------------------------- models */
 
 PyDoc_STRVAR(model_new_doc,
-"model_new($module, config_json, /)\n--\n\n"
-"A Keras-style model from its JSON config; weights are initialised from the global generator.");
+"model_new($module, config_json, shared_names=(), shared_tensors=(), /)\n--\n\n"
+"A Keras-style model from its JSON config; weights are initialised from the global generator, except the\n"
+"weights named in shared_names, which are the matching shared_tensors (shared with their owner).");
 
 CORE_FASTCALL(core_model_new) {
     static const char fname[] = "model_new";
     const char *config;
-    if (check_nargs(fname, nargs, 1, 1) < 0 || (config = utf8_arg(args[0], fname, "config_json")) == NULL) {
+    if (check_nargs(fname, nargs, 1, 3) < 0 || (config = utf8_arg(args[0], fname, "config_json")) == NULL) {
         return NULL;
+    }
+    string_list names = {0};
+    tensor_list tensors = {0};
+    if (nargs > 1 && arg_string_list(args[1], fname, "shared_names", &names) < 0) {
+        return NULL;
+    }
+    if (nargs > 2 && arg_tensor_list(core_get_state(module), args[2], fname, "shared_tensors", &tensors) < 0) {
+        string_list_release(&names);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (names.count != tensors.count) {
+        PyErr_Format(PyExc_ValueError, "%s(): %d shared_names for %d shared_tensors", fname, names.count, tensors.count);
+        goto done;
     }
     ph_model *handle = NULL;
     ph_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = ph_model_new(&handle, config);
+    status = ph_model_new_sharing(&handle, config, names.values, tensors.handles, tensors.count);
     Py_END_ALLOW_THREADS
-    if (status != PH_OK) {
-        return raise_from_status(status);
-    }
-    return handle_object_new(core_get_state(module)->model_type, handle, free_model);
+    result = status != PH_OK ? raise_from_status(status)
+                             : handle_object_new(core_get_state(module)->model_type, handle, free_model);
+done:
+    string_list_release(&names);
+    tensor_list_release(&tensors);
+    return result;
 }
 
 PyDoc_STRVAR(model_weights_doc,

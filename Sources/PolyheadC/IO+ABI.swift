@@ -40,7 +40,7 @@ private func readUTF8(_ pointer: UnsafePointer<CChar>?, _ argument: String) thro
 }
 
 /// Reads `count` strings from an array of C strings.
-private func readStrings(
+func readStrings(
     _ pointers: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int32, _ argument: String
 ) throws -> [String] {
     guard count >= 0 else { throw ABIError(status: statusValue, message: "\(argument): negative count \(count)") }

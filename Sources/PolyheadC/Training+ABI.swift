@@ -108,6 +108,24 @@ public func ph_model_new(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ config:
     }
 }
 
+@_cdecl("ph_model_new_sharing")
+public func ph_model_new_sharing(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ config: UnsafePointer<CChar>?,
+    _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ tensors: UnsafePointer<OpaquePointer?>?, _ count: Int32
+) -> Int32 {
+    abiCall {
+        let target = try checkOut(out)
+        let keys = try readStrings(names, count, "names")
+        let values = try borrowTensors(tensors, count: count, "tensors")
+        var sharing: [String: Tensor] = [:]
+        for (key, value) in zip(keys, values) where sharing.updateValue(value, forKey: key) != nil {
+            throw ABIError(status: statusValue, message: "[model] weight '\(key)' to share is given twice")
+        }
+        let model = try GraphModel(json: try readText(config, "config_json"), sharing: sharing)
+        target.pointee = OpaquePointer(Unmanaged.passRetained(ModelHandle(model)).toOpaque())
+    }
+}
+
 @_cdecl("ph_model_free")
 public func ph_model_free(_ model: OpaquePointer?) -> Int32 {
     if let model { Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer(model)).release() }

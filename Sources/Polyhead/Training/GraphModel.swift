@@ -22,7 +22,8 @@
 /// `MaxPooling2D`, `AveragePooling2D`, `GlobalAveragePooling2D`, `GlobalMaxPooling2D` (TensorFlow's
 /// 'valid'/'same' padding), `Embedding` (`input_dim`, `output_dim`; indices given as floats).
 /// Any layer's weight `w` may carry a regularizer `"w_regularizer": {"l1": λ₁, "l2": λ₂}`
-/// (`kernel_regularizer`, `bias_regularizer`, …; see `WeightPenalty`). Shapes exclude the batch dimension.
+/// (`kernel_regularizer`, `bias_regularizer`, …; see `WeightPenalty`), and any layer an
+/// `"activity_regularizer"` penalising its outputs. Shapes exclude the batch dimension.
 /// Weights are named `<layer>/kernel`, `<layer>/bias`, ….
 public final class GraphModel {
     /// One named model input and its per-sample shape.
@@ -38,6 +39,8 @@ public final class GraphModel {
         let operation: Operation
         /// The penalties of the regularised weights.
         let penalties: [WeightPenalty]
+        /// The penalty of every output the layer computes (Keras's `activity_regularizer`), or `nil`.
+        let activity: Regularizer?
         let inboundShapes: [[Int]]
         let shape: [Int]
     }
@@ -78,13 +81,16 @@ public final class GraphModel {
     }
 
     /// Builds the model described by a JSON config (see the type's documentation).
+    /// - Parameter sharing: weights to use instead of new ones, by Keras name (`<layer>/kernel`, …;
+    ///   BatchNormalization's moving statistics too): a model over layers of another model shares them.
     /// - Throws: `PolyheadError.invalidArgument` for malformed JSON, unknown layers/activations/names,
-    ///   duplicate names or a cycle; `.shapeMismatch` for layers whose inputs do not fit.
-    public convenience init(json: String) throws {
-        try self.init(config: try JSON.parse(text: json, op: "model"))
+    ///   duplicate names, a cycle or a shared weight the model lacks; `.shapeMismatch` for layers whose
+    ///   inputs do not fit or a shared weight of another shape.
+    public convenience init(json: String, sharing: [String: Tensor] = [:]) throws {
+        try self.init(config: try JSON.parse(text: json, op: "model"), sharing: sharing)
     }
 
-    init(config: JSON) throws {
+    init(config: JSON, sharing: [String: Tensor] = [:]) throws {
         let op = "model"
         inputs = try (config["inputs"] ?? .array([])).elements("inputs", op: op).enumerated().map { index, item in
             let name = try (item["name"] ?? .null).string("inputs[\(index)].name", op: op)
@@ -110,9 +116,12 @@ public final class GraphModel {
                 let spec = graph.layers[call.layer], inboundShapes = inbound.map { shapes[$0] }
                 if layers[call.layer] == nil {
                     let built = try Self.build(spec.className, name: spec.name, config: spec.config, inboundShapes: inboundShapes)
-                    let penalties = try WeightPenalty.read(spec.config, weights: built.operation.weights, layer: spec.name)
-                    layers[call.layer] = Layer(name: spec.name, className: spec.className, operation: built.operation,
-                                               penalties: penalties, inboundShapes: inboundShapes, shape: built.shape)
+                    let operation = try built.operation.adopting({ sharing["\(spec.name)/\($0)"] }, layer: spec.name)
+                    let penalties = try WeightPenalty.read(spec.config, weights: operation.weights, layer: spec.name)
+                    layers[call.layer] = Layer(name: spec.name, className: spec.className, operation: operation,
+                                               penalties: penalties,
+                                               activity: try Regularizer.read(spec.config, "activity_regularizer", layer: spec.name),
+                                               inboundShapes: inboundShapes, shape: built.shape)
                 }
                 // invariant: set just above or by an earlier call of the same layer.
                 let layer = layers[call.layer]!
@@ -148,6 +157,10 @@ public final class GraphModel {
         self.layers = layers.map { $0! }
         namedWeights = self.layers.flatMap { layer in layer.operation.weights.map { ("\(layer.name)/\($0.name)", $0.tensor) } }
         namedBuffers = self.layers.flatMap { layer in layer.operation.buffers.map { ("\(layer.name)/\($0.name)", $0.tensor) } }
+        let names = Set((namedWeights + namedBuffers).map(\.name))
+        if let unknown = sharing.keys.sorted().first(where: { !names.contains($0) }) {
+            throw PolyheadError.invalidArgument(op: op, message: "weight '\(unknown)' to share is not a weight of the model")
+        }
     }
 
     func shape(ofSlot slot: Int) -> [Int] { slot < inputs.count ? inputs[slot].shape : nodes[slot - inputs.count].shape }
@@ -157,19 +170,33 @@ public final class GraphModel {
     /// - Throws: `.invalidArgument` for a wrong input count, `.shapeMismatch` for a mis-shaped input or
     ///   inputs with different batch sizes.
     public func callAsFunction(_ batch: [Tensor], training: Bool = false) throws -> [Tensor] {
-        try forward(batch, training: training, capturing: nil).outputs
+        try forward(batch, training: training).outputs
     }
 
-    /// The outputs and the value of slot `captured` (when given) for one batch.
-    func forward(_ batch: [Tensor], training: Bool, capturing captured: Int?) throws -> (outputs: [Tensor], captured: Tensor?) {
+    /// What one forward pass gives: the outputs, the captured slot's value, and the activity penalty.
+    struct ForwardPass {
+        let outputs: [Tensor]
+        let captured: Tensor?
+        /// The sum of the activity regularizers' penalties of the layers' outputs (recorded), or `nil`.
+        let activityPenalty: Tensor?
+    }
+
+    /// The outputs, the value of slot `captured` (when given) and the activity penalty for one batch.
+    /// - Parameter frozen: layers (by index) that run in inference mode even while training, as Keras runs a
+    ///   `BatchNormalization` whose `trainable` is false.
+    func forward(_ batch: [Tensor], training: Bool, capturing captured: Int? = nil, frozen: Set<Int> = []) throws -> ForwardPass {
         try checkInputs(batch)
         var values: [Tensor?] = batch + Array(repeating: nil, count: nodes.count)
+        var activity: [Tensor] = []
         for (index, node) in nodes.enumerated() {
-            let arguments = node.inbound.map { values[$0]! }
-            values[inputs.count + index] = try Self.run(layers[node.layer].operation, arguments, training: training)
+            let arguments = node.inbound.map { values[$0]! }, layer = layers[node.layer]
+            let value = try Self.run(layer.operation, arguments, training: training && !frozen.contains(node.layer))
+            if let regularizer = layer.activity { activity.append(try regularizer(value)) }
+            values[inputs.count + index] = value
         }
         // invariant: every slot is filled in topological order before any output is read.
-        return (outputSlots.map { values[$0]! }, captured.map { values[$0]! })
+        return ForwardPass(outputs: outputSlots.map { values[$0]! }, captured: captured.map { values[$0]! },
+                           activityPenalty: try sumOfPenalties(activity))
     }
 
     /// Throws unless `batch` holds one tensor per input with the declared per-sample shape and one batch size.
@@ -187,14 +214,9 @@ public final class GraphModel {
     }
 
     /// The sum of the weight penalties `l1·Σ|w| + l2·Σw²` of the regularised weights (recorded), or `nil`
-    /// when none.
-    public func regularizationLoss() throws -> Tensor? {
-        var total: Tensor?
-        for penalty in layers.flatMap(\.penalties) {
-            let term = try penalty()
-            total = try total.map { try $0 + term } ?? term
-        }
-        return total
+    /// when none; the weights of `frozen` layers (by index) are not trainable and have none, as in Keras.
+    public func regularizationLoss(frozen: Set<Int> = []) throws -> Tensor? {
+        try sumOfPenalties(try layers.indices.filter { !frozen.contains($0) }.flatMap { layers[$0].penalties }.map { try $0() })
     }
 
     /// The weights of the layers that feed more than one output (the shared part for multi-task methods),

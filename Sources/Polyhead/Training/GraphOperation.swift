@@ -38,6 +38,37 @@ extension GraphModel {
             guard case let .batchNormalization(state) = self else { return [] }
             return [("moving_mean", state.movingMean), ("moving_variance", state.movingVariance)]
         }
+
+        /// The operation over the tensors `shared` gives by Keras name (`kernel`, `moving_mean`, …) instead of
+        /// its own: a model built over layers another model already built shares their weights, as Keras.
+        /// - Throws: `.shapeMismatch` naming the weight when a given tensor has another shape.
+        func adopting(_ shared: (String) -> Tensor?, layer: String) throws -> Operation {
+            func pick(_ name: String, _ own: Tensor) throws -> Tensor {
+                guard let given = shared(name) else { return own }
+                guard given.shape == own.shape else {
+                    throw PolyheadError.shapeMismatch(
+                        op: "model", message: "weight '\(layer)/\(name)' to share has shape \(describe(given.shape)), the layer needs \(describe(own.shape))")
+                }
+                return given
+            }
+            switch self {
+            case let .dense(kernel, bias, activation):
+                return .dense(kernel: try pick("kernel", kernel), bias: try bias.map { try pick("bias", $0) }, activation: activation)
+            case let .conv2d(kernel, bias, stride, padding, activation):
+                return .conv2d(kernel: try pick("kernel", kernel), bias: try bias.map { try pick("bias", $0) },
+                               stride: stride, padding: padding, activation: activation)
+            case let .layerNormalization(gamma, beta, epsilon):
+                return .layerNormalization(gamma: try pick("gamma", gamma), beta: try pick("beta", beta), epsilon: epsilon)
+            case let .batchNormalization(state):
+                return .batchNormalization(MovingNormalization(
+                    gamma: try state.gamma.map { try pick("gamma", $0) }, beta: try state.beta.map { try pick("beta", $0) },
+                    movingMean: try pick("moving_mean", state.movingMean),
+                    movingVariance: try pick("moving_variance", state.movingVariance),
+                    momentum: state.momentum, epsilon: state.epsilon, axis: state.axis))
+            case let .embedding(table): return .embedding(table: try pick("embeddings", table))
+            case .activation, .dropout, .concatenate, .flatten, .pooling2d, .globalPooling2d: return self
+            }
+        }
     }
 
     /// A pooling reduction.
@@ -141,6 +172,12 @@ final class MovingNormalization {
         movingMean = try Tensor.zeros([channels])
         movingVariance = try Tensor.ones([channels])
         (self.axis, self.momentum, self.epsilon) = (axis, momentum, epsilon)
+    }
+
+    /// A normalization over the given weights and moving statistics.
+    init(gamma: Tensor?, beta: Tensor?, movingMean: Tensor, movingVariance: Tensor, momentum: Float, epsilon: Float, axis: Int?) {
+        (self.gamma, self.beta, self.movingMean, self.movingVariance) = (gamma, beta, movingMean, movingVariance)
+        (self.momentum, self.epsilon, self.axis) = (momentum, epsilon, axis)
     }
 
     /// Normalizes `x` per channel of the feature axis; another axis than the last is moved last and back.

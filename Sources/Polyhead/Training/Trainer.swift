@@ -73,7 +73,7 @@ public struct OutputTraining {
 
 /// The Keras-style training loop of a `GraphModel`, entirely in Swift: mini-batches (rows gathered with
 /// `indexSelect`), shuffling from the global generator, forward, per-output losses with masks and
-/// `loss_weights`, the l2 penalties, an optional multi-task method, the optimizer step and the metrics.
+/// `loss_weights`, the weight and activity penalties, an optional multi-task method, the optimizer step and the metrics.
 ///
 /// With a multi-task method, the task losses it receives are `loss_weight · loss`; its shared part is the
 /// parameters of the layers that feed more than one output (`GraphModel.sharedWeights`) and, in the
@@ -91,16 +91,20 @@ public final class Trainer {
     private let shared: [Tensor]
     /// The value slot of the shared representation in the representation mode.
     private let representation: Int?
+    /// The layers (by index) whose `trainable` is false: the optimizer need not hold their weights, they
+    /// carry no weight penalty and are not shared, and a BatchNormalization among them runs in inference mode.
+    private let frozen: Set<Int>
 
     /// - Parameters:
     ///   - repGrad: give the method the shared representation (the representation mode of gradient methods).
     ///   - representation: the layer whose output is the shared representation; by default the last one
     ///     every output depends on.
+    ///   - frozen: the names of the layers not to train (Keras's `layer.trainable = False`).
     /// - Throws: `.invalidArgument` for a wrong number of output specs, an unknown metric, a method made
-    ///   for another number of tasks, an optimizer missing a model weight or a method parameter, or (with
-    ///   `repGrad`) no method or no usable representation.
+    ///   for another number of tasks, an optimizer missing a weight of a trained layer or a method parameter,
+    ///   an unknown frozen layer, or (with `repGrad`) no method or no usable representation.
     public init(model: GraphModel, optimizer: Optimizer, outputs: [OutputTraining], method: (any MultiTaskMethod)? = nil,
-                repGrad: Bool = false, representation: String? = nil) throws {
+                repGrad: Bool = false, representation: String? = nil, frozen: [String] = []) throws {
         let op = "compile"
         guard outputs.count == model.outputNames.count else {
             throw PolyheadError.invalidArgument(op: op, message: "\(outputs.count) losses for \(model.outputNames.count) outputs \(model.outputNames)")
@@ -108,8 +112,16 @@ public final class Trainer {
         if let method, method.taskCount != outputs.count {
             throw PolyheadError.invalidArgument(op: op, message: "the multi-task method was made for \(method.taskCount) tasks, the model has \(outputs.count) outputs")
         }
+        self.frozen = Set(try frozen.map { name in
+            guard let index = model.layers.firstIndex(where: { $0.name == name }) else {
+                throw PolyheadError.invalidArgument(op: op, message: "frozen layer '\(name)' is not a layer of the model")
+            }
+            return index
+        })
+        let frozenWeights = Set(self.frozen.flatMap { model.layers[$0].operation.weights.map { ObjectIdentifier($0.tensor) } })
         let owned = Set(optimizer.parameters.map(ObjectIdentifier.init))
-        for (name, weight) in model.namedWeights where !owned.contains(ObjectIdentifier(weight)) {
+        for (name, weight) in model.namedWeights
+        where !owned.contains(ObjectIdentifier(weight)) && !frozenWeights.contains(ObjectIdentifier(weight)) {
             throw PolyheadError.invalidArgument(op: op, message: "the optimizer does not update weight '\(name)'; build it over the model's weights")
         }
         if let method, method.parameters.contains(where: { !owned.contains(ObjectIdentifier($0)) }) {
@@ -125,7 +137,7 @@ public final class Trainer {
         self.optimizer = optimizer
         self.outputs = outputs
         self.method = method
-        shared = model.sharedWeights
+        shared = model.sharedWeights.filter { !frozenWeights.contains(ObjectIdentifier($0)) }
         guard repGrad || representation == nil else {
             throw PolyheadError.invalidArgument(op: op, message: "a representation layer was named without rep_grad")
         }
@@ -136,8 +148,8 @@ public final class Trainer {
     }
 
     /// Reads the compile JSON: `{"outputs": [{"loss": "mse", "from_logits": false, "delta": 1.0,
-    /// "loss_weight": 1.0, "metrics": ["mae"]}, ...], "rep_grad": false, "representation": null}`, one entry
-    /// per model output in order.
+    /// "loss_weight": 1.0, "metrics": ["mae"]}, ...], "rep_grad": false, "representation": null,
+    /// "frozen": ["layer", …]}`, one output entry per model output in order.
     public convenience init(model: GraphModel, optimizer: Optimizer, compileJSON: String, method: (any MultiTaskMethod)? = nil) throws {
         let op = "compile", config = try JSON.parse(text: compileJSON, op: op)
         let specs = try (config["outputs"] ?? .null).elements("outputs", op: op).enumerated().map { index, item in
@@ -152,7 +164,8 @@ public final class Trainer {
         }
         try self.init(model: model, optimizer: optimizer, outputs: specs, method: method,
                       repGrad: try config["rep_grad"]?.bool("rep_grad", op: op) ?? false,
-                      representation: try config["representation"]?.string("representation", op: op))
+                      representation: try config["representation"]?.string("representation", op: op),
+                      frozen: try (config["frozen"] ?? .array([])).elements("frozen", op: op).map { try $0.string("frozen", op: op) })
     }
 
     /// Trains for `options.epochs` epochs and returns the per-epoch logs. `callback` gets every event and
@@ -215,12 +228,12 @@ public final class Trainer {
             while start < data.count {
                 let end = start + Swift.min(batchSize, data.count - start)
                 let batch = try data.slice(start..<end)
-                let predictions = try model(batch.inputs, training: false)
+                let pass = try model.forward(batch.inputs, training: false), predictions = pass.outputs
                 var losses: [Double] = []
                 for (k, spec) in outputs.enumerated() {
                     losses.append(Double(try spec.loss(predictions[k], batch.targets[k], mask: batch.masks[k]).item()))
                 }
-                let penalty = try model.regularizationLoss().map { Double(try $0.item()) } ?? 0
+                let penalty = try self.penalty(pass).map { Double(try $0.item()) } ?? 0
                 epochLogs.add(batch, predictions, losses: losses, penalty: penalty, weights: nil, trainer: self)
                 start = end
             }
@@ -233,13 +246,14 @@ public final class Trainer {
 
     /// One optimisation step on one batch.
     private func step(_ batch: TrainingData, into epochLogs: inout EpochLogs) throws {
-        let (predictions, representationValue) = try model.forward(batch.inputs, training: true, capturing: representation)
+        let pass = try model.forward(batch.inputs, training: true, capturing: representation, frozen: frozen)
+        let (predictions, representationValue) = (pass.outputs, pass.captured)
         var taskLosses: [Tensor] = []
         for (k, spec) in outputs.enumerated() {
             let loss = try spec.loss(predictions[k], batch.targets[k], mask: batch.masks[k])
             taskLosses.append(spec.lossWeight == 1 ? loss : try loss * Float(spec.lossWeight))
         }
-        let penalty = try model.regularizationLoss()
+        let penalty = try self.penalty(pass)
         optimizer.zeroGrad()
         for parameter in method?.parameters ?? [] { try parameter.setGrad(nil) }
         let weights: [Double]
@@ -260,6 +274,11 @@ public final class Trainer {
             epochLogs.add(batch, predictions.map { $0.detached() }, losses: unweighted,
                           penalty: Double(try penalty?.item() ?? 0), weights: weights, trainer: self)
         }
+    }
+
+    /// The weight penalties of the trained layers plus the activity penalty of `pass` (recorded), or `nil`.
+    private func penalty(_ pass: GraphModel.ForwardPass) throws -> Tensor? {
+        try sumOfPenalties([try model.regularizationLoss(frozen: frozen), pass.activityPenalty])
     }
 
     /// Throws unless `data` has one array per model input and output with shapes the losses accept.

@@ -432,6 +432,11 @@ typedef int32_t (*ph_fit_callback)(void *context, int32_t event, int64_t epoch, 
  *  config and inbound names; ordered outputs). Weights are initialised from the global generator. Malformed
  *  configs are PH_ERROR_VALUE naming the problem. Free with ph_model_free. */
 ph_status ph_model_new(ph_model **out, const char *config_json);
+/** As ph_model_new, but the count weights named names[i] ("<layer>/kernel", "<layer>/moving_mean", ...) are
+ *  tensors[i] (retained, shared with their owner) instead of new ones: a model over layers of another model
+ *  shares their weights. A name the model lacks, one given twice, or another shape is PH_ERROR_VALUE. */
+ph_status ph_model_new_sharing(ph_model **out, const char *config_json, const char *const *names,
+                               ph_tensor *const *tensors, int32_t count);
 ph_status ph_model_free(ph_model *model);
 /** The number of inputs, outputs and weights of a model; the weights are the trainable ones followed by the
  *  non-trainable state (BatchNormalization's moving statistics), whose number is weight minus trainable. */
@@ -452,8 +457,9 @@ ph_status ph_model_predict(ph_tensor **outputs, const ph_model *model, ph_tensor
                            int32_t input_count, int64_t batch_size);
 
 /** Compiles a trainer: compile_json is {"outputs": [{"loss": "categorical_crossentropy", "from_logits": false,
- *  "delta": 1.0, "loss_weight": 1.0, "metrics": ["accuracy"]}, ...]} with one entry per output; the optimizer
- *  must update every model weight (and the method's parameters); method may be NULL. */
+ *  "delta": 1.0, "loss_weight": 1.0, "metrics": ["accuracy"]}, ...], "frozen": ["layer", ...]} with one entry
+ *  per output; the optimizer must update every weight of the layers not frozen (and the method's
+ *  parameters); method may be NULL. */
 ph_status ph_trainer_new(ph_trainer **out, ph_model *model, const char *compile_json, ph_optimizer *optimizer,
                          ph_mtl_method *method);
 ph_status ph_trainer_free(ph_trainer *trainer);

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from ._layer import Layer, _activation, _pair, _Regularized, _weight
+from ._layer import Layer, _activation, _pair, _weight
 
 Shape = Tuple[Optional[int], ...]
 
@@ -34,21 +34,22 @@ def _sliding(layer: Layer, shape: Shape, window: Tuple[int, int], strides: Tuple
     return tuple((n - k) // s + 1 for n, k, s in zip(sizes, window, strides))  # type: ignore[return-value]
 
 
-class Conv2D(_Regularized, Layer):
+class Conv2D(Layer):
     """Channels-last 2-D convolution as Keras: inputs ``(batch, height, width, channels)``, kernel
     ``(kh, kw, channels, filters)`` (glorot-uniform), ``padding`` ``"valid"`` or ``"same"`` (any stride and
-    kernel size); ``kernel_regularizer`` / ``bias_regularizer`` as ``Dense``."""
+    kernel size); ``kernel_regularizer`` / ``bias_regularizer`` / ``activity_regularizer`` as ``Dense``."""
+
+    _regularized = ("kernel", "bias")
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  activation: Optional[str] = None, use_bias: bool = True, kernel_regularizer: Any = None,
                  bias_regularizer: Any = None, name: Optional[str] = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"Conv2D filters must be a positive int, got {filters!r}")
         self.filters, self.kernel_size = filters, _pair(kernel_size, "kernel_size")
         self.strides, self.padding = _pair(strides, "strides"), _padding(padding, "Conv2D")
         self.activation, self.use_bias = _activation(activation), bool(use_bias)
-        self._regularize(kernel_regularizer, bias_regularizer)
 
     def _output_shape(self, shapes: List[Shape]) -> Shape:
         shape = _image(self, shapes)
@@ -56,8 +57,7 @@ class Conv2D(_Regularized, Layer):
 
     def _config(self) -> Dict[str, Any]:
         return {"filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-                "padding": self.padding, "activation": self.activation, "use_bias": self.use_bias,
-                **self._regularizer_config()}
+                "padding": self.padding, "activation": self.activation, "use_bias": self.use_bias}
 
     kernel = _weight("kernel", "The live ``(kh, kw, channels, filters)`` kernel (after a model was built).")
     bias = _weight("bias", "The live bias tensor, or None.")

@@ -18,23 +18,26 @@ def _as_tensor(array: Any) -> Any:
     return make_tensor(np.ascontiguousarray(np.asarray(array, dtype=np.float32)))
 
 
+def per_input(names: List[str], x: Any, what: str, owner: str) -> List[Any]:
+    """The items ``x`` gives for inputs ``names`` (one item, a list/tuple in order, or a dict by name), checked
+    in number; ``what`` names the items and ``owner`` the model in errors."""
+    if isinstance(x, Mapping):
+        missing = [n for n in names if n not in x]
+        if missing:
+            raise ValueError(f"the {what} given to {owner} miss inputs {missing} (its inputs are {names})")
+        return [x[n] for n in names]
+    items = list(x) if isinstance(x, (list, tuple)) else [x]
+    if len(items) != len(names):
+        raise ValueError(f"{owner} has {len(names)} inputs {names}, got {len(items)} {what}")
+    return items
+
+
 class _DataHandling:
     """The data normalisation of :class:`~polyhead.keras.Model` (a mixin: it reads the model's ``_inputs``,
     ``output_names``, ``_output_shapes`` and ``_compiled``)."""
 
     def _inputs_of(self, x: Any) -> List[Any]:
-        names = [layer.name for layer in self._inputs]
-        if isinstance(x, Mapping):
-            missing = [n for n in names if n not in x]
-            if missing:
-                raise ValueError(f"x is missing inputs {missing}; the model's inputs are {names}")
-            items = [x[n] for n in names]
-        elif isinstance(x, (list, tuple)):
-            items = list(x)
-        else:
-            items = [x]
-        if len(items) != len(names):
-            raise ValueError(f"the model has {len(names)} inputs {names}, got {len(items)} arrays")
+        items = per_input([layer.name for layer in self._inputs], x, "arrays", "the model")
         return [_as_tensor(a) for a in items]
 
     def _listed(self, value: Any) -> List[Any]:

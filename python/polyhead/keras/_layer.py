@@ -49,10 +49,21 @@ class KerasTensor:
 
 class Layer:
     """Base class of the layers: a name, a class name and a config for the core. Calling a layer on a
-    symbolic tensor adds a call; a layer called several times shares its weights between the calls."""
+    symbolic tensor adds a call; a layer called several times shares its weights between the calls, and so
+    do the models built over it (a second ``Model`` over a trained layer's output uses the trained weights).
+
+    ``trainable=False`` (the argument or the attribute, as Keras) freezes the layer's weights for the next
+    ``compile``: the optimizer leaves them alone, their regularizers drop out of the loss and a
+    ``BatchNormalization`` runs in inference mode during ``fit``. ``activity_regularizer`` adds its penalty
+    of the layer's output (each call, summed over the batch, as Keras 3) to the loss."""
+
+    #: The weights a ``<kind>_regularizer`` argument may penalise.
+    _regularized: Tuple[str, ...] = ()
 
     def __init__(self, name: Optional[str] = None, **kwargs: Any) -> None:
-        unknown = set(kwargs) - {"dtype", "trainable", "input_shape", "input_dim"}
+        allowed = {"dtype", "trainable", "input_shape", "input_dim", "activity_regularizer"}
+        allowed |= {f"{kind}_regularizer" for kind in self._regularized}
+        unknown = set(kwargs) - allowed
         if unknown:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {sorted(unknown)}")
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
@@ -64,7 +75,23 @@ class Layer:
         self._non_trainable: Tuple[str, ...] = ()
         shape = kwargs.get("input_shape", (kwargs["input_dim"],) if "input_dim" in kwargs else None)
         self._input_shape: Optional[Tuple[int, ...]] = None if shape is None else tuple(shape)
+        self.trainable = kwargs.get("trainable", True)
+        for key in ["activity_regularizer"] + [f"{kind}_regularizer" for kind in self._regularized]:
+            setattr(self, key, _regularizers.get(kwargs.get(key)))
 
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` trains the layer's weights (read at ``compile``, as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = _trainable_flag(value, f"layer '{self.name}'")
+
+    def _regularizer_config(self) -> Dict[str, Any]:
+        """The config entries of the regularizers that are set (``kernel_regularizer``, ``activity_regularizer``…)."""
+        keys = [f"{kind}_regularizer" for kind in self._regularized] + ["activity_regularizer"]
+        return {key: getattr(self, key).get_config() for key in keys if getattr(self, key) is not None}
     # graph construction --------------------------------------------------------------------------
 
     def __call__(self, inputs: Any, training: Any = None) -> KerasTensor:
@@ -113,7 +140,7 @@ class Layer:
 
     def get_config(self) -> Dict[str, Any]:
         """The layer's config (as sent to the core) with its name."""
-        return dict(self._config(), name=self.name)
+        return dict(self._config(), **self._regularizer_config(), name=self.name)
 
     # weights (bound by the model) ---------------------------------------------------------------
 
@@ -124,13 +151,14 @@ class Layer:
 
     @property
     def trainable_weights(self) -> List[Any]:
-        """The weights an optimizer updates."""
-        return [w for k, w in self._weights.items() if k not in self._non_trainable]
+        """The weights an optimizer updates (none while the layer is not :attr:`trainable`)."""
+        return [w for k, w in self._weights.items() if self.trainable and k not in self._non_trainable]
 
     @property
     def non_trainable_weights(self) -> List[Any]:
-        """The state updated by the layer itself (BatchNormalization's moving statistics)."""
-        return [w for k, w in self._weights.items() if k in self._non_trainable]
+        """The state updated by the layer itself (BatchNormalization's moving statistics), and every weight
+        while the layer is not :attr:`trainable`."""
+        return [w for k, w in self._weights.items() if not self.trainable or k in self._non_trainable]
 
     def get_weights(self) -> List[Any]:
         """The weights as numpy arrays (copies)."""
@@ -185,25 +213,16 @@ def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[st
     return layer._output
 
 
+def _trainable_flag(value: Any, owner: str) -> bool:
+    """``value`` of ``owner``'s ``trainable``, which must be a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{owner}: trainable must be a bool, got {type(value).__name__} {value!r}")
+    return value
+
+
 def _weight(kind: str, doc: str) -> Any:
     """A read-only property giving a layer's live weight ``kind`` (None before a model was built over it)."""
     return property(lambda self: self._weights.get(kind), doc=doc)
-
-
-class _Regularized:
-    """The ``kernel_regularizer`` and ``bias_regularizer`` of a layer with a kernel and a bias."""
-
-    kernel_regularizer: Optional[_regularizers.Regularizer]
-    bias_regularizer: Optional[_regularizers.Regularizer]
-
-    def _regularize(self, kernel_regularizer: Any, bias_regularizer: Any) -> None:
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-
-    def _regularizer_config(self) -> Dict[str, Any]:
-        """The config entries of the regularizers that are set."""
-        pairs = (("kernel_regularizer", self.kernel_regularizer), ("bias_regularizer", self.bias_regularizer))
-        return {key: value.get_config() for key, value in pairs if value is not None}
 
 
 def _pair(value: Any, what: str) -> Tuple[int, int]:

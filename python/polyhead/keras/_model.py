@@ -7,14 +7,14 @@ import math
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-import numpy as np
-
 from .. import _core
 from . import _arguments
 from . import callbacks as _callbacks
 from . import losses as _losses
 from . import optimizers as _optimizers
 from ._data import _DataHandling
+from ._introspection import _Introspection
+from ._symbolic import call_on_tensors, is_symbolic
 from ._weights import _WeightsIO
 from .layers import InputLayer, KerasTensor, Layer
 
@@ -37,11 +37,14 @@ def _unique(name: str, taken: Any) -> str:
     return candidate
 
 
-class Model(_DataHandling, _WeightsIO):
+class Model(_Introspection, _DataHandling, _WeightsIO):
     """A functional model: ``Model(inputs, outputs)`` with one or several inputs (a tensor or a list) and
     outputs (a tensor, a list, or a dict ``{name: tensor}`` whose keys become the output names).
 
-    The weights are created (from ``polyhead.manual_seed``'s generator) when the model is built.
+    The weights are created (from ``polyhead.manual_seed``'s generator) when the model is built, except those
+    of layers an earlier model already built: as in Keras, models over the same layers share their weights
+    (``Model(model.input, model.get_layer("trunk").output)`` extracts the trained features). A model called on
+    symbolic tensors (``features = trunk(inputs)``) adds its layers to the graph being built.
     """
 
     #: The optimizer given to :meth:`compile` (a :mod:`~polyhead.keras.optimizers` object); None before, as in Keras.
@@ -83,10 +86,11 @@ class Model(_DataHandling, _WeightsIO):
         self._layers: List[Layer] = list(self._inputs) + layers
         self._config = {"inputs": [{"name": layer.name, "shape": list(layer.shape)} for layer in self._inputs],
                         "layers": configs, "outputs": output_names}
-        self._core = _core.model_new(json.dumps(self._config))
+        shared = [(f"{layer.name}/{kind}", tensor) for layer in layers for kind, tensor in layer._weights.items()]
+        self._core = _core.model_new(json.dumps(self._config), [n for n, _ in shared], [t for _, t in shared])
         named_weights = _core.model_weights(self._core)
         self._named_weights: List[Tuple[str, Any]] = [(n, t) for n, t, _ in named_weights]
-        self._trainable_count = sum(1 for _, _, trainable in named_weights if trainable)
+        self._weight_kinds = [trainable for _, _, trainable in named_weights]
         by_layer = {layer.name: layer for layer in layers}
         for weight_name, tensor, _ in named_weights:
             layer_name, kind = weight_name.rsplit("/", 1)
@@ -124,51 +128,14 @@ class Model(_DataHandling, _WeightsIO):
     @staticmethod
     def _layer_config(layer: Layer, calls: Dict[int, List[int]]) -> Dict[str, Any]:
         """A layer's core config: ``inbound`` names for a single first call, else Keras's ``inbound_nodes``."""
-        config: Dict[str, Any] = {"class_name": type(layer).__name__, "name": layer.name, "config": layer._config()}
+        config: Dict[str, Any] = {"class_name": type(layer).__name__, "name": layer.name,
+                                  "config": dict(layer._config(), **layer._regularizer_config())}
         references = [[_reference(t, calls) for t in layer._calls[call][0]] for call in calls[id(layer)]]
         if all(isinstance(r, str) for node in references for r in node) and len(references) == 1:
             config["inbound"] = references[0]
         else:
             config["inbound_nodes"] = references
         return config
-
-    # ------------------------------------------------------------------ introspection
-
-    def build(self, input_shape: Any = None) -> None:
-        """Does nothing, as in Keras: a functional model is built (with its weights) when it is made."""
-
-    @property
-    def layers(self) -> List[Layer]:
-        """The input layers and layers, in graph order."""
-        return list(self._layers)
-
-    def get_layer(self, name: str) -> Layer:
-        """The layer called ``name``."""
-        for layer in self._layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in self._layers]}")
-
-    @property
-    def weights(self) -> List[Any]:
-        """The live weight tensors: the trainable ones in layer order (names as Keras: ``<layer>/kernel``,
-        ``<layer>/bias``), then the non-trainable state (``<layer>/moving_mean``…)."""
-        return [t for _, t in self._named_weights]
-
-    @property
-    def trainable_weights(self) -> List[Any]:
-        """The weights the optimizer updates."""
-        return self.weights[: self._trainable_count]
-
-    @property
-    def non_trainable_weights(self) -> List[Any]:
-        """The state the layers update themselves (BatchNormalization's moving statistics)."""
-        return self.weights[self._trainable_count:]
-
-    @property
-    def weight_names(self) -> List[str]:
-        """The Keras-style weight names (``<layer>/kernel``, ``<layer>/bias``), in :attr:`weights` order."""
-        return [n for n, _ in self._named_weights]
 
     def save(self, filepath: Any) -> None:
         """Saves the architecture (JSON ``<filepath>.json``... see :func:`load_model`) and the weights.
@@ -181,42 +148,6 @@ class Model(_DataHandling, _WeightsIO):
         self.save_weights(filepath)
         config = {"name": self.name, "model": self._config, "output_kind": self._output_kind}
         atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
-
-    def count_params(self) -> int:
-        """The number of weight elements."""
-        return sum(int(np.prod(t.shape)) for t in self.weights)
-
-    def summary(self, print_fn: Any = None) -> None:
-        """Prints the layers, their output shapes and parameter counts, like Keras."""
-        print_fn = print_fn or print
-        rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
-        for layer in self._layers:
-            shape = layer._output.shape if layer._output is not None else ()
-            calls = [", ".join(t.name if t._call == 0 else f"{t.name}[{t._call}]" for t in inbound)
-                     for inbound, _ in layer._calls]
-            rows.append((f"{layer.name} ({type(layer).__name__})", str(shape), str(layer.count_params()),
-                         "; ".join(calls) or "-"))
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
-        line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-        total = sum(widths)
-        print_fn(f'Model: "{self.name}"')
-        print_fn("_" * total)
-        print_fn(line(rows[0]))
-        print_fn("=" * total)
-        for r in rows[1:]:
-            print_fn(line(r))
-        print_fn("=" * total)
-        count = self.count_params()
-        frozen = sum(int(np.prod(t.shape)) for t in self.non_trainable_weights)
-        print_fn(f"Total params: {count:,}")
-        print_fn(f"Trainable params: {count - frozen:,}")
-        print_fn(f"Non-trainable params: {frozen:,}")
-        print_fn("_" * total)
-
-    def get_config(self) -> Dict[str, Any]:
-        """The core model config: inputs, layers (each with ``inbound`` names, or Keras's ``inbound_nodes`` for a
-        layer called several times), outputs."""
-        return json.loads(json.dumps(self._config))
 
     # ------------------------------------------------------------------ compile
 
@@ -276,9 +207,12 @@ class Model(_DataHandling, _WeightsIO):
                                             for l, w, m in zip(losses, weights, per_metrics)]}
         if rep_grad:
             spec.update(rep_grad=True, representation=representation)
+        frozen = [layer.name for layer in self._member_layers() if not layer.trainable]
+        if frozen:
+            spec["frozen"] = frozen
         core_optimizer = opt.build(self.trainable_weights + method_params)
         self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
-        self.optimizer, self.loss, self.metrics_names = opt, losses, per_metrics
+        self.optimizer, self.loss, self.metrics_names = opt, losses, []
         self._compiled = spec
 
     def _method(self, weighting: Any) -> Tuple[Any, List[Any], bool]:
@@ -390,6 +324,7 @@ class Model(_DataHandling, _WeightsIO):
                 self._fit_thread = None
         result = json.loads(text)
         history.history = {k: list(v) for k, v in self._keras_keys(result["history"]).items()}
+        self.metrics_names = [k for k in history.history if not k.startswith("val_") and not k.endswith("_weight")]
         history.epoch = list(range(result["epochs"]))
         history.params = params
         history.model = self
@@ -399,16 +334,18 @@ class Model(_DataHandling, _WeightsIO):
     def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, verbose: Any = "auto",
                  sample_weight: Any = None, masks: Any = None, return_dict: bool = False) -> Any:
         """The loss and metrics on the data: a scalar (one output, no metrics), a list in the order of
-        ``metrics_names`` of the returned dict, or the dict with ``return_dict=True``."""
+        ``metrics_names`` (``loss``, the per-output losses, then the metrics output by output, as tf.keras), or
+        the dict with ``return_dict=True``."""
         self._require_compiled("evaluate")
         inputs, targets, mask_list, _ = self._data_of(x, y, masks if masks is not None else sample_weight)
         with self._lock:
             text = _core.trainer_evaluate(self._trainer, inputs, targets, mask_list,
                                           _arguments.batch_size(batch_size))
         logs = self._keras_keys(json.loads(text))
+        self.metrics_names = list(logs)
         if return_dict:
             return logs
-        if len(self.output_names) == 1 and not self.metrics_names[0]:
+        if len(logs) == 1:
             return logs["loss"]
         return list(logs.values())
 
@@ -425,8 +362,11 @@ class Model(_DataHandling, _WeightsIO):
             return dict(zip(self.output_names, arrays))
         return arrays
 
-    def __call__(self, x: Any, training: bool = False) -> Any:
-        """The outputs as polyhead tensors (recorded for autodiff when ``training``)."""
+    def __call__(self, x: Any, training: Any = None) -> Any:
+        """On symbolic tensors, the outputs of this model's layers called on them (to nest the model in another,
+        sharing its weights); on data, the outputs as polyhead tensors (recorded for autodiff when ``training``)."""
+        if is_symbolic(x):
+            return call_on_tensors(self, x, training)
         outputs = _core.model_call(self._core, self._inputs_of(x), 1 if training else 0)
         if self._output_kind == "single":
             return outputs[0]

@@ -12,7 +12,10 @@ from ._layer import Layer, _weight
 
 class _Normalization(Layer):
     """Shared by the normalization layers: an ``axis`` (``-1`` or its index; only the last one unless
-    ``_any_axis``) and ``epsilon``."""
+    ``_any_axis``), ``epsilon``, and ``gamma_regularizer`` / ``beta_regularizer`` (penalties of the scale and
+    offset, as Keras)."""
+
+    _regularized = ("gamma", "beta")
 
     _any_axis = False
 

@@ -57,12 +57,12 @@ def load_model(filepath: Any) -> Model:
         pending = []
         for item in config["layers"]:
             options = dict(item.get("config", {}))
-            for key in ("kernel_regularizer", "bias_regularizer"):
-                if key in options:
-                    options[key] = regularizers.get(options[key])
-            if item["class_name"] not in L.__all__ or item["class_name"] in ("Layer", "InputLayer", "Input"):
+            for key in [key for key in options if key.endswith("_regularizer")]:
+                options[key] = regularizers.get(options[key])
+            cls = getattr(L, item["class_name"], None) if item["class_name"] in L.__all__ else None
+            if not (isinstance(cls, type) and issubclass(cls, L.Layer)) or cls in (L.Layer, L.InputLayer):
                 raise KeyError(f"unknown layer class {item['class_name']!r}")
-            layer = getattr(L, item["class_name"])(name=item["name"], **options)
+            layer = cls(name=item["name"], **options)
             pending += [(layer, refs) for refs in _references(item)]
         while pending:  # calls in dependency order (a shared layer's later calls may read later layers)
             waiting = []

@@ -59,16 +59,29 @@ class Sequential(Model):
         Model.__init__(self, inputs, x, name=self.name)
         self._built = True
 
+    def _has_input_shape(self) -> bool:
+        return bool(self._stack) and (isinstance(self._stack[0], KerasTensor) or self._stack[0]._input_shape is not None)
+
+    def _member_layers(self) -> List[Layer]:
+        if self._built:
+            return Model._member_layers(self)
+        return [layer for layer in self._stack if isinstance(layer, Layer)]
+
+    def __call__(self, x: Any, training: Any = None) -> Any:  # noqa: D102 - as Model.__call__
+        self._ensure_built(x)  # an unbuilt model is built for what it is first called on, as Keras
+        return Model.__call__(self, x, training)
+
+    __call__.__doc__ = Model.__call__.__doc__
+
     def _ensure_built(self, x: Any) -> None:
         if not self._built:
             first = x[0] if isinstance(x, (list, tuple)) else x
             shape = getattr(first, "shape", None)
-            self.build(None if self._stack and (isinstance(self._stack[0], KerasTensor) or self._stack[0]._input_shape)
-                       else tuple(shape[1:]) if shape is not None else None)
+            self.build(None if self._has_input_shape() else tuple(shape[1:]) if shape is not None else None)
 
     # What Model.__init__ makes when the model is built: before that, reading one is a "not built yet" error.
     _BUILT_ATTRIBUTES = frozenset({"_core", "_config", "_inputs", "_layers", "_named_weights", "_output_kind",
-                                   "_output_shapes", "_trainable_count", "inputs", "outputs", "output_names"})
+                                   "_output_shapes", "_weight_kinds", "inputs", "outputs", "output_names"})
 
     def __getattr__(self, name: str) -> Any:
         if name in self._BUILT_ATTRIBUTES and not self.__dict__.get("_built", False):
@@ -77,7 +90,7 @@ class Sequential(Model):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def compile(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 - as Model.compile
-        if not self._built and self._stack and (isinstance(self._stack[0], KerasTensor) or self._stack[0]._input_shape):
+        if not self._built and self._has_input_shape():
             self.build()
         self._pending_compile = None if self._built else (args, kwargs)
         if self._built:

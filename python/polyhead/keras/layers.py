@@ -6,19 +6,22 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._conv import AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
-from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _Regularized, _weight  # noqa: F401 (KerasTensor re-exported)
+from ._layer import Input, InputLayer, KerasTensor, Layer, _activation, _weight  # noqa: F401 (KerasTensor re-exported)
 from ._normalization import BatchNormalization, LayerNormalization
 
-class Dense(_Regularized, Layer):
+class Dense(Layer):
     """``activation(x @ kernel + bias)`` with a Keras-layout kernel ``(in, out)``, glorot-uniform initialised;
-    on inputs ``(batch, ..., in)`` it applies to the last axis, as Keras. ``kernel_regularizer`` and
-    ``bias_regularizer`` (:mod:`~polyhead.keras.regularizers`) add their penalties to the training loss."""
+    on inputs ``(batch, ..., in)`` it applies to the last axis, as Keras. ``kernel_regularizer``,
+    ``bias_regularizer`` and ``activity_regularizer`` (:mod:`~polyhead.keras.regularizers`) add their
+    penalties to the training loss."""
+
+    _regularized = ("kernel", "bias")
 
     def __init__(self, units: int, activation: Optional[str] = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, name: Optional[str] = None,
                  **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense units must be a positive int, got {units!r}")
         self.units = units
@@ -29,7 +32,6 @@ class Dense(_Regularized, Layer):
         if bias_initializer != "zeros":
             raise ValueError(f"bias_initializer {bias_initializer!r} is not supported; biases start at zero")
         self.kernel_initializer = kernel_initializer
-        self._regularize(kernel_regularizer, bias_regularizer)
 
     def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
         shape = self._single(shapes)
@@ -39,7 +41,7 @@ class Dense(_Regularized, Layer):
 
     def _config(self) -> Dict[str, Any]:
         return {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer, **self._regularizer_config()}
+                "kernel_initializer": self.kernel_initializer}
 
     kernel = _weight("kernel", "The live ``(in, out)`` kernel tensor (after a model was built).")
     bias = _weight("bias", "The live bias tensor, or None.")
@@ -109,7 +111,9 @@ class Flatten(Layer):
 class Embedding(Layer):
     """Looks up rows of a ``(input_dim, output_dim)`` table (Keras init: uniform ±0.05) at integer indices
     (given as numbers; each must be an integer in ``[0, input_dim)``): ``(batch, *shape) → (batch, *shape,
-    output_dim)``."""
+    output_dim)``. ``embeddings_regularizer`` penalises the table."""
+
+    _regularized = ("embeddings",)
 
     def __init__(self, input_dim: int, output_dim: int, name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
@@ -126,6 +130,11 @@ class Embedding(Layer):
     embeddings = _weight("embeddings", "The live ``(input_dim, output_dim)`` table (after a model was built).")
 
 
+def concatenate(inputs: List[KerasTensor], axis: int = -1, **kwargs: Any) -> KerasTensor:
+    """Keras's functional form ``layers.concatenate([a, b])``: a new :class:`Concatenate` called on ``inputs``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate", "Flatten",
            "LayerNormalization", "BatchNormalization", "Conv2D", "MaxPooling2D", "AveragePooling2D",
-           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Embedding"]
+           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Embedding", "concatenate"]

@@ -84,6 +84,11 @@ def get(identifier: Any) -> Loss:
         return identifier
     if isinstance(identifier, str) and identifier in _NAMES:
         return _NAMES[identifier]()
+    if callable(identifier) and not isinstance(identifier, type):
+        raise NotImplementedError(
+            f"custom loss functions such as {getattr(identifier, '__name__', identifier)!r} are not supported: the "
+            f"training loop runs in the core, which computes the Keras losses {sorted(_NAMES)}; pass one of those "
+            "names or a polyhead.keras.losses object")
     raise ValueError(f"unknown loss {identifier!r}; expected one of {sorted(_NAMES)} or a polyhead.keras.losses object")
 
 

@@ -1,5 +1,7 @@
-"""Weight regularizers (Keras names): each adds ``l1 · Σ|w| + l2 · Σ w²`` of the weight it regularises to the
-training loss (``kernel_regularizer=`` / ``bias_regularizer=`` of ``Dense`` and ``Conv2D``)."""
+"""Regularizers (Keras names): each adds ``l1 · Σ|w| + l2 · Σ w²`` of what it regularises to the training
+loss: a weight (``kernel_regularizer=`` / ``bias_regularizer=`` of ``Dense`` and ``Conv2D``,
+``embeddings_regularizer=`` of ``Embedding``, ``gamma_regularizer=`` / ``beta_regularizer=`` of the
+normalization layers) or a layer's output (``activity_regularizer=`` of any layer)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,109 @@
+"""``trainable = False`` in polyhead.keras, as Keras: a frozen layer's weights keep their values through ``fit``
+(read at ``compile``, so freezing then compiling again fine-tunes the rest), they move to
+``non_trainable_weights``, their regularizers leave the loss, and a frozen BatchNormalization runs in inference
+mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyhead as ph
+from polyhead import keras
+
+
+def two_heads(**shared_options):
+    inp = keras.Input(shape=(4,))
+    shared = keras.layers.Dense(5, activation="relu", name="shared", **shared_options)
+    h = shared(inp)
+    a = keras.layers.Dense(1, name="a")(h)
+    b = keras.layers.Dense(1, activation="sigmoid", name="b")(h)
+    return keras.Model(inp, [a, b]), shared
+
+
+def data(n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 4)).astype(np.float32), [rng.standard_normal(n), rng.integers(0, 2, n)]
+
+
+def test_freezing_then_compiling_again_trains_only_the_heads():
+    ph.manual_seed(0)
+    model, shared = two_heads()
+    x, y = data()
+    model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert len(model.trainable_weights) == 6
+    shared.trainable = False
+    assert len(model.trainable_weights) == 4 and len(model.non_trainable_weights) == 2
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=["mse", "binary_crossentropy"])
+    frozen, head = shared.get_weights(), model.get_layer("a").get_weights()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    for before, after in zip(frozen, shared.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert not np.array_equal(head[0], model.get_layer("a").get_weights()[0])
+    assert shared.trainable_weights == [] and len(shared.non_trainable_weights) == 2
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Non-trainable params: 25" in lines  # 4·5 kernel + 5 bias
+
+
+def test_freezing_takes_effect_at_compile_as_keras():
+    model, shared = two_heads()
+    x, y = data()
+    model.compile(optimizer="sgd", loss=["mse", "binary_crossentropy"])
+    shared.trainable = False  # after compile: the compiled step still trains it
+    before = shared.get_weights()[0]
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert not np.array_equal(before, shared.get_weights()[0])
+
+
+def test_the_trainable_argument_and_a_frozen_weight_penalty():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((6, 4)).astype(np.float32), rng.standard_normal((6, 1)).astype(np.float32)
+    inp = keras.Input(shape=(4,))
+    h = keras.layers.Dense(3, name="h", trainable=False, kernel_regularizer=keras.regularizers.l2(10.0))(inp)
+    out = keras.layers.Dense(1, name="o")(h)
+    model = keras.Model(inp, out)
+    lr = 0.1
+    model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+    (k1, b1), (k2, b2) = (model.get_layer(n).get_weights() for n in ("h", "o"))
+    hidden = x.astype(np.float64) @ k1 + b1
+    pred = hidden @ k2 + b2
+    # A frozen weight has no penalty (Keras collects the regularizers of trainable weights).
+    assert model.evaluate(x, y, batch_size=6, verbose=0) == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
+    model.fit(x, y, batch_size=6, shuffle=False, verbose=0)
+    grad_pred = 2 * (pred - y) / pred.size
+    np.testing.assert_allclose(model.get_layer("o").get_weights()[0], k2 - lr * hidden.T @ grad_pred, atol=1e-6)
+    np.testing.assert_array_equal(model.get_layer("h").get_weights()[0], k1)
+
+
+def test_model_trainable_freezes_a_nested_trunk_and_its_batch_normalization_runs_in_inference():
+    ph.manual_seed(1)
+    base = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(6, activation="relu"),
+                             keras.layers.BatchNormalization(name="bn")], name="base")
+    base.trainable = False
+    inp = keras.Input(shape=(4,))
+    features = base(inp)
+    model = keras.Model(inp, [keras.layers.Dense(1, name="a")(features), keras.layers.Dense(1, name="b")(features)])
+    model.compile(optimizer="adam", loss="mse")
+    assert len(model.trainable_weights) == 4
+    bn = base.get_layer("bn")
+    moving = [w.numpy().copy() for w in bn.non_trainable_weights[2:]]
+    x, y = data()
+    model.fit(x, [y[0], y[0]], epochs=1, batch_size=8, verbose=0)
+    for before, w in zip(moving, bn.non_trainable_weights[2:]):
+        np.testing.assert_array_equal(before, w.numpy())  # inference mode: the moving statistics stay
+    base.trainable = True
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, [y[0], y[0]], epochs=1, batch_size=8, verbose=0)
+    assert not np.array_equal(moving[0], bn.moving_mean.numpy())
+
+
+def test_trainable_must_be_a_bool():
+    model, shared = two_heads()
+    with pytest.raises(TypeError, match="trainable must be a bool"):
+        shared.trainable = 0
+    with pytest.raises(TypeError, match="trainable must be a bool"):
+        model.trainable = "no"
+    with pytest.raises(TypeError, match="trainable must be a bool"):
+        keras.layers.Dense(2, trainable=None)

@@ -1,0 +1,138 @@
+"""What a ``polyhead.keras.Model`` tells about itself: its layers, inputs and outputs, weights (trainable or
+frozen), ``trainable``, parameter counts and ``summary``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Tuple
+
+import numpy as np
+
+from ._layer import _trainable_flag
+from .layers import InputLayer, Layer
+
+
+def _single(items: List[Any]) -> Any:
+    """``items[0]`` when there is one, else the list (as Keras's ``model.input``, ``model.output_shape``…)."""
+    return items[0] if len(items) == 1 else list(items)
+
+
+class _Introspection:
+    """Introspection of :class:`~polyhead.keras.Model` (a mixin over the model's ``_layers``, ``inputs``,
+    ``outputs`` and ``_named_weights`` with ``_weight_kinds``: whether each weight is a trainable kind)."""
+
+    _trainable = True
+
+    def build(self, input_shape: Any = None) -> None:
+        """Does nothing, as in Keras: a functional model is built (with its weights) when it is made."""
+
+    @property
+    def layers(self) -> List[Layer]:
+        """The input layers and layers, in graph order."""
+        return list(self._layers)
+
+    def _member_layers(self) -> List[Layer]:
+        """The layers (not the inputs) whose ``trainable`` the model's ``trainable`` sets."""
+        return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
+
+    def get_layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in self._layers]}")
+
+    @property
+    def input(self) -> Any:
+        """The input tensor (a list of them for several inputs), as Keras."""
+        return _single(self.inputs)
+
+    @property
+    def output(self) -> Any:
+        """The output tensor (a list of them for several outputs), as Keras."""
+        return _single(self.outputs)
+
+    @property
+    def input_shape(self) -> Any:
+        """The input shape with the batch dimension ``None`` (a list of them for several inputs)."""
+        return _single([t.shape for t in self.inputs])
+
+    @property
+    def output_shape(self) -> Any:
+        """The output shape with the batch dimension ``None`` (a list of them for several outputs)."""
+        return _single([t.shape for t in self.outputs])
+
+    @property
+    def trainable(self) -> bool:
+        """Setting it sets ``trainable`` of every layer of the model (read at the next ``compile``, as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = _trainable_flag(value, f"model '{self.name}'")
+        for layer in self._member_layers():
+            layer.trainable = value
+        self._trainable = value
+
+    def _weight_table(self) -> List[Tuple[str, Any, bool]]:
+        """Every weight as ``(name, tensor, trained)``: trained when it is a trainable kind of a trainable layer."""
+        return [(name, tensor, kind and self.get_layer(name.rsplit("/", 1)[0]).trainable)
+                for (name, tensor), kind in zip(self._named_weights, self._weight_kinds)]
+
+    @property
+    def weights(self) -> List[Any]:
+        """The live weight tensors: the trainable kinds in layer order (names as Keras: ``<layer>/kernel``,
+        ``<layer>/bias``), then the non-trainable state (``<layer>/moving_mean``…)."""
+        return [t for _, t in self._named_weights]
+
+    @property
+    def trainable_weights(self) -> List[Any]:
+        """The weights the optimizer updates: those of the layers that are :attr:`Layer.trainable`."""
+        return [t for _, t, trained in self._weight_table() if trained]
+
+    @property
+    def non_trainable_weights(self) -> List[Any]:
+        """The weights of frozen layers and the state the layers update themselves (BatchNormalization's moving
+        statistics)."""
+        return [t for _, t, trained in self._weight_table() if not trained]
+
+    @property
+    def weight_names(self) -> List[str]:
+        """The Keras-style weight names (``<layer>/kernel``, ``<layer>/bias``), in :attr:`weights` order."""
+        return [n for n, _ in self._named_weights]
+
+    def count_params(self) -> int:
+        """The number of weight elements."""
+        return sum(int(np.prod(t.shape)) for t in self.weights)
+
+    def summary(self, print_fn: Any = None) -> None:
+        """Prints the layers, their output shapes and parameter counts, like Keras."""
+        print_fn = print_fn or print
+        rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
+        for layer in self._layers:
+            shape = layer._output.shape if layer._output is not None else ()
+            calls = [", ".join(t.name if t._call == 0 else f"{t.name}[{t._call}]" for t in inbound)
+                     for inbound, _ in layer._calls]
+            rows.append((f"{layer.name} ({type(layer).__name__})", str(shape), str(layer.count_params()),
+                         "; ".join(calls) or "-"))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
+        line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+        total = sum(widths)
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * total)
+        print_fn(line(rows[0]))
+        print_fn("=" * total)
+        for r in rows[1:]:
+            print_fn(line(r))
+        print_fn("=" * total)
+        count = self.count_params()
+        frozen = sum(int(np.prod(t.shape)) for t in self.non_trainable_weights)
+        print_fn(f"Total params: {count:,}")
+        print_fn(f"Trainable params: {count - frozen:,}")
+        print_fn(f"Non-trainable params: {frozen:,}")
+        print_fn("_" * total)
+
+    def get_config(self) -> Dict[str, Any]:
+        """The core model config: inputs, layers (each with ``inbound`` names, or Keras's ``inbound_nodes`` for a
+        layer called several times), outputs."""
+        return json.loads(json.dumps(self._config))
