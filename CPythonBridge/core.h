@@ -26,6 +26,7 @@ typedef struct {
     PyTypeObject *model_type;      /* _core.Model (training.c) */
     PyTypeObject *trainer_type;    /* _core.Trainer (training.c) */
     PyTypeObject *tensor_class;    /* set_tensor_class(cls); defaults to tensor_type */
+    PyTypeObject *integer_class;   /* set_integer_tensor_class(cls): exports no float32 buffer; or NULL */
 } core_state;
 
 /** The signature of every module-level function (METH_FASTCALL; `module` is the `_core` module). */
@@ -45,7 +46,7 @@ static inline core_state *core_get_state(PyObject *module) {
 core_state *core_state_from_type(PyTypeObject *type);
 
 /* Module-level function tables, one per concept file; module.c adds them all at exec time. */
-extern PyMethodDef tensor_functions[];     /* tensor.c: set_tensor_class, item, numel */
+extern PyMethodDef tensor_functions[];     /* tensor.c: set_tensor_class, set_integer_tensor_class, item, numel */
 extern PyMethodDef creation_functions[];   /* creation.c: from_buffer, full, randn, … */
 extern PyMethodDef ops_functions[];        /* ops.c: elementwise, linear algebra, reductions */
 extern PyMethodDef shape_functions[];      /* shape.c: reshape, concat, split, index_select */

@@ -169,6 +169,7 @@ static int core_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(state->model_type);
     Py_VISIT(state->trainer_type);
     Py_VISIT(state->tensor_class);
+    Py_VISIT(state->integer_class);
     return 0;
 }
 
@@ -180,6 +181,7 @@ static int core_clear(PyObject *module) {
     Py_CLEAR(state->model_type);
     Py_CLEAR(state->trainer_type);
     Py_CLEAR(state->tensor_class);
+    Py_CLEAR(state->integer_class);
     return 0;
 }
 

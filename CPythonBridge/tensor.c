@@ -230,8 +230,17 @@ static PyGetSetDef tensor_getset[] = {
 static float empty_storage[1];
 
 /* Exports the storage: format "f", C-contiguous, writable. view->internal holds shape + strides
- * (one PyMem block, freed in tensor_releasebuffer); view->obj keeps the tensor (and so the storage) alive. */
+ * (one PyMem block, freed in tensor_releasebuffer); view->obj keeps the tensor (and so the storage) alive.
+ * Integer tensors (set_integer_tensor_class) export none, so numpy asks their __array__ for their dtype. */
 static int tensor_getbuffer(PyObject *self, Py_buffer *view, int flags) {
+    core_state *state = core_state_from_type(Py_TYPE(self));
+    if (state == NULL) {
+        return -1;
+    }
+    if (state->integer_class != NULL && PyType_IsSubtype(Py_TYPE(self), state->integer_class)) {
+        PyErr_SetString(PyExc_BufferError, "integer tensors export no float32 buffer; use numpy.asarray(t)");
+        return -1;
+    }
     ph_tensor *handle = ((TensorObject *)self)->handle;
     float *data = NULL;
     int64_t numel = 0;
@@ -324,22 +333,37 @@ int tensor_type_add(PyObject *module, core_state *state) {
 
 /* ---------------------------------------------------------------- module functions */
 
+/* Stores the one argument of `function`, a subclass of _core.Tensor, in `*slot` (a module-state field). */
+static PyObject *store_tensor_subclass(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                                       const char *function, PyTypeObject **slot) {
+    if (check_nargs(function, nargs, 1, 1) < 0) {
+        return NULL;
+    }
+    PyObject *cls = args[0];
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, core_get_state(module)->tensor_type)) {
+        arg_type_error(function, "cls", "a subclass of polyhead._core.Tensor", cls);
+        return NULL;
+    }
+    Py_XSETREF(*slot, (PyTypeObject *)Py_NewRef(cls));
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(set_tensor_class_doc,
 "set_tensor_class($module, cls, /)\n--\n\n"
 "Makes every tensor returned by _core an instance of `cls`, a subclass of _core.Tensor.");
 
 CORE_FASTCALL(core_set_tensor_class) {
-    if (check_nargs("set_tensor_class", nargs, 1, 1) < 0) {
-        return NULL;
-    }
-    core_state *state = core_get_state(module);
-    PyObject *cls = args[0];
-    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, state->tensor_type)) {
-        arg_type_error("set_tensor_class", "cls", "a subclass of polyhead._core.Tensor", cls);
-        return NULL;
-    }
-    Py_SETREF(state->tensor_class, (PyTypeObject *)Py_NewRef(cls));
-    Py_RETURN_NONE;
+    return store_tensor_subclass(module, args, nargs, "set_tensor_class", &core_get_state(module)->tensor_class);
+}
+
+PyDoc_STRVAR(set_integer_tensor_class_doc,
+"set_integer_tensor_class($module, cls, /)\n--\n\n"
+"Makes instances of `cls` (a subclass of _core.Tensor: the base of the integer-dtype tensors) export no\n"
+"float32 buffer, so that numpy converts them through their __array__ method.");
+
+CORE_FASTCALL(core_set_integer_tensor_class) {
+    return store_tensor_subclass(module, args, nargs, "set_integer_tensor_class",
+                                 &core_get_state(module)->integer_class);
 }
 
 PyDoc_STRVAR(item_doc, "item($module, t, /)\n--\n\nThe value of a one-element tensor, as a float.");
@@ -380,6 +404,7 @@ CORE_FASTCALL(core_numel) {
 
 PyMethodDef tensor_functions[] = {
     CORE_METHOD("set_tensor_class", core_set_tensor_class, set_tensor_class_doc),
+    CORE_METHOD("set_integer_tensor_class", core_set_integer_tensor_class, set_integer_tensor_class_doc),
     CORE_METHOD("item", core_item, item_doc),
     CORE_METHOD("numel", core_numel, numel_doc),
     {NULL, NULL, 0, NULL},

@@ -10,14 +10,14 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["as_array", "as_tensor", "as_count", "parse_size", "normalize_dim", "class_indices", "require_tensor"]
+__all__ = ["numeric_array", "as_array", "as_tensor", "as_count", "parse_size", "normalize_dim", "class_indices", "require_tensor"]
 
 _CoreTensor = _core.Tensor
 _NUMERIC_KINDS = "biuf"
 
 
-def as_array(data: Any, name: str) -> np.ndarray:
-    """``data`` (array-like of numbers) as a C-contiguous float32 numpy array; copies only when needed.
+def numeric_array(data: Any, name: str) -> np.ndarray:
+    """``data`` (array-like of numbers) as a numpy array of its own real dtype (no copy for an array).
 
     Raises:
         TypeError: ``data`` holds non-numbers (strings, objects, complex numbers).
@@ -32,7 +32,16 @@ def as_array(data: Any, name: str) -> np.ndarray:
             raise ValueError(f"{name} is not a rectangular array of numbers: {exc}") from None
     if array.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"{name} must hold real numbers, got numpy dtype {array.dtype}")
-    return np.asarray(array, dtype=np.float32, order="C")
+    return array
+
+
+def as_array(data: Any, name: str) -> np.ndarray:
+    """``data`` (array-like of numbers) as a C-contiguous float32 numpy array; copies only when needed.
+
+    Raises:
+        TypeError, ValueError: as :func:`numeric_array`.
+    """
+    return np.asarray(numeric_array(data, name), dtype=np.float32, order="C")
 
 
 def as_tensor(value: Any, name: str) -> _CoreTensor:

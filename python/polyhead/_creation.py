@@ -3,8 +3,9 @@
 ``zeros([2, 3])``, ``requires_grad=``, ``dtype=``).
 
 ``dtype=polyhead.int64`` (``long``), ``int32`` or ``bool`` makes an integer tensor (float32 storage holding
-exact integers, see ``_dtype.py``); numpy integer and bool arrays give int64/int32/bool tensors as in PyTorch,
-while Python numbers and lists give float32 (PyTorch gives int64 for a list of ints)."""
+exact integers, see ``_dtype.py``). Without ``dtype`` the data decides, as in PyTorch: Python ints (and
+lists of them) and numpy integer arrays give int64 (int32 arrays int32), bools give bool, floats float32;
+``arange`` with int arguments and ``full`` with an int or bool ``fill_value`` give int64/bool."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _core
-from ._convert import as_array, parse_size
-from ._dtype import bool_, check_dtype, dtype_of, exact_integers, float32, int32, int64, resolve_dtype, with_dtype
+from ._convert import as_array, numeric_array, parse_size
+from ._dtype import (bool_, check_dtype, dtype_of, exact_integers, float32, int64, numpy_dtype_of, resolve_dtype,
+                     with_dtype)
 from ._integer_ops import convert
 from ._tensor import Tensor
 
-__all__ = ["tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
+__all__ = ["tensor", "copy_as_tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
            "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like"]
 
 
@@ -28,16 +30,6 @@ def _finish(t: Tensor, requires_grad: bool, dtype: Any = None) -> Tensor:
     if requires_grad:
         t.requires_grad = True
     return t
-
-
-def _numpy_dtype(array: np.ndarray) -> Any:
-    """The tensor dtype PyTorch gives a numpy array: bool, int32, int64 (other integers) or float32."""
-    kind = array.dtype.kind
-    if kind == "b":
-        return bool_
-    if kind in "iu":
-        return int32 if array.dtype == np.int32 else int64
-    return float32
 
 
 def _filled(size: tuple, fill_value: Any, dtype: Any, requires_grad: bool) -> Tensor:
@@ -55,8 +47,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     Args:
         data: a number, nested list, numpy array (any real dtype, any strides) or tensor.
         requires_grad: record operations on the result for autodiff. Default: False.
-        dtype: ``float32``, ``int64`` (``long``), ``int32`` or ``bool``; None: ``data``'s dtype (a numpy
-            array's, a tensor's), float32 for Python numbers and lists. Default: None.
+        dtype: ``float32``, ``int64`` (``long``), ``int32`` or ``bool``; None: ``data``'s dtype as PyTorch
+            infers it (a tensor's; int64 for ints, bool for bools, float32 for floats). Default: None.
 
     Raises:
         TypeError: ``data`` is not numeric or ``dtype`` is unsupported.
@@ -65,26 +57,26 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
     Examples:
         >>> import polyhead
-        >>> polyhead.tensor([[1, 2], [3, 4]], requires_grad=True)
+        >>> polyhead.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         tensor([[1.0000, 2.0000],
                 [3.0000, 4.0000]], requires_grad=True)
-        >>> polyhead.tensor([2, 0, 1], dtype=polyhead.long)
-        tensor([2, 0, 1])
+        >>> polyhead.tensor([2, 0, 1]), polyhead.tensor([2, 0, 1], dtype=polyhead.float32)
+        (tensor([2, 0, 1]), tensor([2.0000, 0.0000, 1.0000]))
     """
-    target = resolve_dtype(dtype)
+    return _finish(copy_as_tensor(data, "data", resolve_dtype(dtype)), requires_grad)
+
+
+def copy_as_tensor(data: Any, name: str, target: Any = None) -> Tensor:
+    """A new tensor holding a copy of ``data`` (naming it ``name`` in errors) with dtype ``target``, or the
+    dtype PyTorch infers from ``data`` when ``target`` is None (see :func:`tensor`)."""
     if isinstance(data, _core.Tensor):
         target = target or dtype_of(data)
         data = np.asarray(data)
-    elif target is None and isinstance(data, np.ndarray):
-        target = _numpy_dtype(data)
-    return _finish(_copy(data, target, "data"), requires_grad, target)
-
-
-def _copy(data: Any, target: Any, name: str) -> Tensor:
-    """A new tensor holding ``data`` as float32 values, or checked integers for an integer ``target``."""
-    if target in (None, float32):
-        return _core.from_buffer(as_array(data, name))
-    return _core.from_buffer(exact_integers(data, target, name))
+    elif target is None:
+        data = numeric_array(data, name)
+        target = numpy_dtype_of(data)
+    values = as_array(data, name) if target is float32 else exact_integers(data, target, name)
+    return with_dtype(_core.from_buffer(values), target)
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -111,8 +103,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype == np.float32 and ndarray.flags.c_contiguous and ndarray.flags.writeable:
         return _core.from_buffer_shared(ndarray)
-    target = _numpy_dtype(ndarray)
-    return with_dtype(_copy(ndarray, target, "ndarray"), target)
+    return copy_as_tensor(ndarray, "ndarray")
 
 
 def as_tensor(data: Any, dtype: Any = None) -> Tensor:
@@ -121,19 +112,22 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     target = resolve_dtype(dtype)
     if isinstance(data, _core.Tensor):
         return data if target is None else convert(data, target)
-    if isinstance(data, np.ndarray) and target in (None, _numpy_dtype(data)):
+    if isinstance(data, np.ndarray) and target in (None, numpy_dtype_of(data)):
         return from_numpy(data)
     return tensor(data, dtype=target)
 
 
 def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of shape ``size`` filled with ``fill_value``.
+    """A tensor of shape ``size`` filled with ``fill_value``; without ``dtype``, int64 for an int and bool for
+    a bool ``fill_value`` (as in PyTorch), else float32.
 
     Examples:
         >>> import polyhead
-        >>> polyhead.full((2, 2), 7.0).tolist()
-        [[7.0, 7.0], [7.0, 7.0]]
+        >>> polyhead.full((2, 2), 7.0).tolist(), polyhead.full((2,), 7).dtype
+        ([[7.0, 7.0], [7.0, 7.0]], polyhead.int64)
     """
+    if dtype is None and isinstance(fill_value, (int, np.integer, np.bool_)):
+        dtype = numpy_dtype_of(np.asarray(fill_value))
     return _filled(parse_size((size,)), fill_value, dtype, requires_grad)
 
 
@@ -177,17 +171,19 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype:
            requires_grad: bool = False) -> Tensor:
     """The 1-D tensor ``start, start + step, …`` up to (excluding) ``end``; ``arange(n)`` is ``0 … n-1``.
 
-    float32 unless ``dtype`` says otherwise (PyTorch gives int64 for integer arguments:
-    ``arange(n, dtype=polyhead.long)`` for that); an integer ``dtype`` needs integer arguments.
+    Without ``dtype``: int64 when every argument is an int (as in PyTorch), else float32; an integer
+    ``dtype`` needs integer arguments.
 
     Examples:
         >>> import polyhead
         >>> polyhead.arange(4).tolist(), polyhead.arange(1, 2, 0.25).tolist()
-        ([0.0, 1.0, 2.0, 3.0], [1.0, 1.25, 1.5, 1.75])
+        ([0, 1, 2, 3], [1.0, 1.25, 1.5, 1.75])
     """
     target = resolve_dtype(dtype)
     if end is None:
         start, end = 0, start
+    if target is None and all(isinstance(v, (int, np.integer)) for v in (start, end, step)):
+        target = int64
     if target not in (None, float32):
         exact_integers([start, end, step], target, "arange(start, end, step)")
     return _finish(_core.arange(float(start), float(end), float(step)), requires_grad, target)

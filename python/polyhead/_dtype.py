@@ -10,7 +10,7 @@ from typing import Any, Optional
 import numpy as np
 
 __all__ = ["dtype", "float32", "int64", "int32", "bool_", "check_dtype", "resolve_dtype", "dtype_of",
-           "with_dtype", "register_tensor_class", "exact_integers", "MAX_EXACT_INTEGER"]
+           "with_dtype", "register_tensor_class", "exact_integers", "numpy_dtype_of", "MAX_EXACT_INTEGER"]
 
 MAX_EXACT_INTEGER = 2**24
 """Every integer of magnitude up to this is exact in float32: the range integer tensors may hold."""
@@ -118,6 +118,16 @@ def with_dtype(tensor: Any, value: Optional[dtype]) -> Any:
     return tensor
 
 
+def numpy_dtype_of(array: np.ndarray) -> dtype:
+    """The tensor dtype PyTorch gives a numpy array: bool, int32, int64 (other integers) or float32."""
+    kind = array.dtype.kind
+    if kind == "b":
+        return bool_
+    if kind in "iu":
+        return int32 if array.dtype == np.int32 else int64
+    return float32
+
+
 def exact_integers(data: Any, target: dtype, name: str) -> np.ndarray:
     """``data`` (array-like) as a C-contiguous float32 array of the values of dtype ``target``: integers for
     ``int64``/``int32`` (checked, never rounded), 0/1 for ``bool`` (non-zero is True).
@@ -130,7 +140,7 @@ def exact_integers(data: Any, target: dtype, name: str) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got numpy dtype {array.dtype}")
     if target is bool_:
-        return np.ascontiguousarray(array != 0, dtype=np.float32)
+        return np.asarray(array != 0, dtype=np.float32, order="C")
     if array.dtype.kind == "f":
         if not np.isfinite(array).all():
             raise ValueError(f"{name} holds NaN or infinity, which {target!r} cannot represent")
@@ -139,5 +149,6 @@ def exact_integers(data: Any, target: dtype, name: str) -> np.ndarray:
                              f"(convert explicitly with .long(), which truncates)")
     if array.size and np.abs(array).max() > MAX_EXACT_INTEGER:
         raise ValueError(f"{name} holds integers of magnitude above 2**24 = {MAX_EXACT_INTEGER}, which "
-                         f"{target!r} tensors (float32 storage) cannot hold exactly")
-    return np.ascontiguousarray(array, dtype=np.float32)
+                         f"{target!r} tensors (float32 storage) cannot hold exactly (dtype=polyhead.float32 "
+                         f"rounds them)")
+    return np.asarray(array, dtype=np.float32, order="C")

@@ -1,16 +1,21 @@
 """Indexing of tensors (``tensor[key]``): ints, slices, boolean masks and integer arrays select entries
-along axis 0 through ``_core.index_select``; ``t[rows, cols]`` on a 2-D tensor goes through transposes."""
+along axis 0 through ``_core.index_select``; ``t[rows, cols]`` on a 2-D tensor goes through transposes.
+``where(condition, input, other)`` picks elementwise from two tensors the same way. Results keep the dtype."""
 
 from __future__ import annotations
 
+import math
 import operator
-from typing import Any
+from typing import Any, Tuple, Union
 
 import numpy as np
 
 from . import _core
+from ._convert import as_tensor
+from ._dtype import int64, with_dtype
+from ._integer_ops import keeping_dtype, result_type
 
-__all__ = ["getitem"]
+__all__ = ["getitem", "where"]
 
 _shape = _core.Tensor.shape.__get__
 
@@ -51,6 +56,7 @@ def _select_rows(tensor: _core.Tensor, key: Any) -> _core.Tensor:
     return _core.reshape(picked, index.shape + shape[1:]) if index.ndim != 1 else picked
 
 
+@keeping_dtype
 def getitem(tensor: _core.Tensor, key: Any) -> _core.Tensor:
     """``tensor[key]``; see ``Tensor.__getitem__``."""
     if not isinstance(key, tuple):
@@ -68,3 +74,39 @@ def getitem(tensor: _core.Tensor, key: Any) -> _core.Tensor:
     if picked.ndim == 1:
         return _select_rows(picked, rows)
     return _select_rows(_core.transpose(picked), rows)
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Union[_core.Tensor, Tuple[_core.Tensor, ...]]:
+    """Elementwise ``input`` where ``condition`` is True, else ``other`` (broadcast together; tensors or
+    numbers); gradients flow to both. ``where(condition)`` alone gives the indices of the True elements, one
+    ``int64`` tensor per dimension. The result has the dtype ``input`` and ``other`` promote to.
+
+    Raises:
+        TypeError: ``condition`` is not a bool tensor or array; only one of ``input``/``other`` is given.
+        ValueError: the shapes do not broadcast.
+
+    Examples:
+        >>> import polyhead
+        >>> x = polyhead.tensor([1.0, -2.0, 3.0])
+        >>> polyhead.where(x > 0, x, 0.0).tolist(), polyhead.where(x > 0)[0].tolist()
+        ([1.0, 0.0, 3.0], [0, 2])
+    """
+    mask = np.asarray(condition)
+    if mask.dtype.kind != "b":
+        raise TypeError(f"where(): condition must be a bool tensor, got {getattr(condition, 'dtype', mask.dtype)}")
+    if input is None and other is None:
+        return tuple(with_dtype(_core.from_buffer(index.astype(np.float32)), int64) for index in np.nonzero(mask))
+    if input is None or other is None:
+        raise TypeError("where(): give both input and other, or neither")
+    target = result_type(input, other)
+    a, b = as_tensor(input, "input"), as_tensor(other, "other")
+    try:
+        shape = np.broadcast_shapes(mask.shape, _shape(a), _shape(b))
+    except ValueError:
+        raise ValueError(f"where(): shapes do not broadcast: condition {mask.shape}, input {_shape(a)}, "
+                         f"other {_shape(b)}") from None
+    zeros, count = _core.full(shape, 0.0), math.prod(shape)
+    both = _core.concat([_core.reshape(_core.add(t, zeros), (-1,)) for t in (a, b)], 0)
+    rows = np.arange(count, dtype=np.int64)
+    picks = np.where(np.broadcast_to(mask, shape).reshape(-1), rows, rows + count)
+    return with_dtype(_core.reshape(_core.index_select(both, picks), shape), target)

@@ -2,9 +2,10 @@
 ``Tensor`` subclasses of the integer dtypes. Their storage is float32 holding exact integers (|v| <= 2**24); a
 core result becomes one by switching its class (``_dtype.with_dtype``), so float32 tensors pay nothing.
 
-They keep their dtype through arithmetic with integers (``+ - * // % **``, ``-``), shape ops, indexing,
-``clone``/``detach`` and ``sum``/``max`` (PyTorch's rules, see ``_integer_ops.promote``); ``/`` and any op
-with a float32 operand give float32, as do ops not listed here (``polyhead.cat``, ``mean``, …).
+They keep their dtype through arithmetic with integers (``+ - * // % **``, ``-``, ``& | ^ ~``), shape ops,
+``cat``/``stack``/``where``, indexing, ``clone``/``detach``; ``sum`` gives int64 and ``max`` keeps the dtype
+(PyTorch's rules, see ``_integer_ops.result_type``); ``mean`` needs ``dtype=polyhead.float32``. ``/`` and any
+op with a float32 operand give float32, as do the float math ops (``exp``, ``matmul``, …).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _core, _shape_ops
+from . import _core
 from ._dtype import bool_, exact_integers, float32, int32, int64, register_tensor_class
-from ._integer_ops import binary, exact_result, keeping_dtype, promote
+from ._integer_ops import binary, exact_result, from_values, keeping_dtype, promote
 from ._tensor import Tensor
 
 __all__ = ["LongTensor", "IntTensor", "BoolTensor"]
@@ -59,13 +60,11 @@ class _IntegerTensor(Tensor):
         return out if out is NotImplemented else exact_result(out, promote(self, exponent) if whole else float32)
 
     __neg__ = keeping_dtype(Tensor.__neg__)
-    __getitem__ = keeping_dtype(Tensor.__getitem__)
     detach, clone = keeping_dtype(Tensor.detach), keeping_dtype(Tensor.clone)
-    reshape, view = keeping_dtype(_shape_ops.reshape), keeping_dtype(_shape_ops.view)
-    transpose, t = keeping_dtype(_shape_ops.transpose), keeping_dtype(_shape_ops.t)
-    flatten, unsqueeze = keeping_dtype(_shape_ops.flatten), keeping_dtype(_shape_ops.unsqueeze)
-    squeeze, split = keeping_dtype(_shape_ops.squeeze), keeping_dtype(_shape_ops.split)
-    chunk, unbind = keeping_dtype(_shape_ops.chunk), keeping_dtype(_shape_ops.unbind)
+
+    def __invert__(self) -> Tensor:
+        """``~self``: logical not of a bool tensor, bitwise not (``-x - 1``) of an integer one."""
+        return from_values(np.invert(np.asarray(self)), self.dtype)
 
 
 class LongTensor(_IntegerTensor):
@@ -89,8 +88,22 @@ class BoolTensor(_IntegerTensor):
     dtype = bool_
 
     def __neg__(self) -> Tensor:
-        raise TypeError("negation (-) of a bool tensor is not supported; use logical_not-style `mask == 0`")
+        raise NotImplementedError("negation (-) of a bool tensor is not supported; use `~` to invert a mask")
+
+    def __sub__(self, other: Any) -> Tensor:
+        _refuse_bool_subtraction(self, other)
+        return _IntegerTensor.__sub__(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        _refuse_bool_subtraction(self, other)
+        return _IntegerTensor.__rsub__(self, other)
+
+
+def _refuse_bool_subtraction(a: Tensor, b: Any) -> None:
+    if promote(a, b) is bool_:
+        raise NotImplementedError("subtraction (-) of two bool tensors is not supported; use `^` (xor) instead")
 
 
 for _cls in (LongTensor, IntTensor, BoolTensor):
     register_tensor_class(_cls.dtype, _cls)
+_core.set_integer_tensor_class(_IntegerTensor)

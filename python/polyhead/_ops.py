@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _core
 from ._convert import as_tensor, normalize_dim, require_tensor
-from ._dtype import dtype_of, float32, int64, with_dtype
+from ._dtype import check_dtype, dtype_of, float32, int64, with_dtype
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
@@ -206,16 +206,27 @@ def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim
 
 
 def mean(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
-         keepdims: Optional[bool] = None) -> _CoreTensor:
-    """Mean of all elements or along ``dim`` (same arguments as :func:`sum`).
+         keepdims: Optional[bool] = None, dtype: Any = None) -> _CoreTensor:
+    """Mean of all elements or along ``dim`` (same arguments as :func:`sum`); integer and bool tensors need
+    ``dtype=polyhead.float32``, as in PyTorch.
+
+    Raises:
+        NotImplementedError: an integer or bool ``input`` without ``dtype=polyhead.float32``.
 
     Examples:
         >>> import polyhead
         >>> polyhead.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1).tolist()
         [1.5, 3.5]
+        >>> polyhead.tensor([1, 2]).mean(dtype=polyhead.float32).item()
+        1.5
     """
     dim, keepdim = _pick(dim, axis, keepdim, keepdims)
-    return _reduce(_core.mean_all, _core.mean, require_tensor(input, "mean"), dim, keepdim)
+    input = require_tensor(input, "mean")
+    check_dtype(dtype)
+    if dtype is None and dtype_of(input) is not float32:
+        raise NotImplementedError(f"mean(): could not infer output dtype: input dtype must be floating point, "
+                                  f"got {dtype_of(input)!r}; pass dtype=polyhead.float32 or call .float()")
+    return _reduce(_core.mean_all, _core.mean, input, dim, keepdim)
 
 
 MaxResult = namedtuple("max", ["values", "indices"])

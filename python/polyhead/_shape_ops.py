@@ -1,6 +1,7 @@
 """Shape operations (reshape, transpose, flatten, squeeze/unsqueeze) and joining/splitting (cat, stack,
 split, chunk, unbind), shared by the ``polyhead.*`` functions and the ``Tensor`` methods. They compute
-shapes in Python and call ``_core.reshape``/``transpose``/``concat``/``split``."""
+shapes in Python and call ``_core.reshape``/``transpose``/``concat``/``split``; results keep the input's dtype
+(``cat``/``stack``: the dtype the inputs promote to, as in PyTorch)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from . import _core
 from ._convert import normalize_dim, parse_size, require_tensor
+from ._dtype import with_dtype
+from ._integer_ops import keeping_dtype, result_type
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
@@ -19,6 +22,7 @@ _shape = _core.Tensor.shape.__get__
 # ---------------------------------------------------------------- shapes
 
 
+@keeping_dtype
 def reshape(input: _CoreTensor, *shape: Any) -> _CoreTensor:
     """The same data with a new shape (one entry may be -1); ``reshape(2, 3)`` or ``reshape((2, 3))``.
 
@@ -33,6 +37,7 @@ def reshape(input: _CoreTensor, *shape: Any) -> _CoreTensor:
 view = reshape
 
 
+@keeping_dtype
 def transpose(input: _CoreTensor, dim0: int, dim1: int) -> _CoreTensor:
     """Swaps ``dim0`` and ``dim1``; tensors of up to 2 dimensions only (the core transposes 2-D)."""
     require_tensor(input, "transpose")
@@ -43,6 +48,7 @@ def transpose(input: _CoreTensor, dim0: int, dim1: int) -> _CoreTensor:
     return _core.transpose(input) if ndim == 2 and d0 != d1 else input
 
 
+@keeping_dtype
 def t(input: _CoreTensor) -> _CoreTensor:
     """Transpose of a 2-D tensor; 0-D and 1-D tensors are returned as they are."""
     require_tensor(input, "t")
@@ -52,6 +58,7 @@ def t(input: _CoreTensor) -> _CoreTensor:
     return _core.transpose(input) if ndim == 2 else input
 
 
+@keeping_dtype
 def flatten(input: _CoreTensor, start_dim: int = 0, end_dim: int = -1) -> _CoreTensor:
     """Merges dims ``start_dim..end_dim`` into one (a reshape)."""
     require_tensor(input, "flatten")
@@ -65,6 +72,7 @@ def flatten(input: _CoreTensor, start_dim: int = 0, end_dim: int = -1) -> _CoreT
     return _core.reshape(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
+@keeping_dtype
 def unsqueeze(input: _CoreTensor, dim: int) -> _CoreTensor:
     """Inserts an axis of size 1 at ``dim`` (in ``[-ndim-1, ndim]``)."""
     require_tensor(input, "unsqueeze")
@@ -73,6 +81,7 @@ def unsqueeze(input: _CoreTensor, dim: int) -> _CoreTensor:
     return _core.reshape(input, shape[:axis] + (1,) + shape[axis:])
 
 
+@keeping_dtype
 def squeeze(input: _CoreTensor, dim: Optional[int] = None) -> _CoreTensor:
     """Removes axes of size 1 (all of them, or only ``dim`` if it has size 1)."""
     require_tensor(input, "squeeze")
@@ -116,7 +125,7 @@ def cat(tensors: Sequence[_CoreTensor], dim: int = 0) -> _CoreTensor:
         polyhead.Size([3, 3])
     """
     tensors = _tensor_list(tensors, "cat")
-    return _core.concat(tensors, operator.index(dim))
+    return with_dtype(_core.concat(tensors, operator.index(dim)), result_type(*tensors))
 
 
 concat = concatenate = cat
@@ -133,9 +142,10 @@ def stack(tensors: Sequence[_CoreTensor], dim: int = 0) -> _CoreTensor:
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise ValueError("stack expects a non-empty sequence of tensors")
-    return _core.concat([unsqueeze(require_tensor(x, "stack", "tensors"), dim) for x in tensors], operator.index(dim))
+    return cat([unsqueeze(require_tensor(x, "stack", "tensors"), dim) for x in tensors], dim)
 
 
+@keeping_dtype
 def split(tensor: _CoreTensor, split_size_or_sections: Union[int, Sequence[int]], dim: int = 0
           ) -> Tuple[_CoreTensor, ...]:
     """Splits ``tensor`` along ``dim`` into chunks of ``split_size`` (the last may be smaller) or into
@@ -177,6 +187,7 @@ def chunk(input: _CoreTensor, chunks: int, dim: int = 0) -> Tuple[_CoreTensor, .
     return split(input, builtins.max(1, -(-length // chunks)), dim)
 
 
+@keeping_dtype
 def unbind(input: _CoreTensor, dim: int = 0) -> Tuple[_CoreTensor, ...]:
     """The slices along ``dim``, each without that axis."""
     require_tensor(input, "unbind")

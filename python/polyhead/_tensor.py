@@ -16,7 +16,7 @@ from . import _core, _ops, _shape_ops
 from ._convert import as_tensor, normalize_dim, parse_size
 from ._indexing import getitem
 from ._dtype import bool_, dtype_of, float32, int32, int64, resolve_dtype, with_dtype
-from ._integer_ops import binary, compare, convert, integer_divide, operand
+from ._integer_ops import binary, bitwise, compare, convert, integer_divide, operand
 from ._size import Size
 
 __all__ = ["Tensor"]
@@ -144,8 +144,7 @@ class Tensor(_core.Tensor):
 
     def _values(self) -> np.ndarray:
         """The values as numpy: a float32 view of the storage, or an array of the integer dtype (a copy)."""
-        array = np.asarray(memoryview(self))
-        return array if self.dtype is float32 else array.astype(self.dtype.numpy_type)
+        return self.__array__()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A float32 numpy array sharing this tensor's memory (no copy); the array keeps the tensor alive.
@@ -160,9 +159,11 @@ class Tensor(_core.Tensor):
         return self._values()
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
-        array = np.asarray(memoryview(self))
-        if dtype is not None and np.dtype(dtype) != array.dtype:
-            return array.astype(dtype)
+        # integer tensors export no buffer themselves (numpy would read float32): read through a float view
+        array = np.asarray(memoryview(self if self.dtype is float32 else _core.detach(self)))
+        target = np.dtype(self.dtype.numpy_type if dtype is None else dtype)
+        if target != array.dtype:
+            return array.astype(target)
         return array.copy() if copy else array
 
     def __float__(self) -> float:
@@ -325,6 +326,9 @@ class Tensor(_core.Tensor):
     __eq__, __ne__ = compare(np.equal), compare(np.not_equal)
     __lt__, __le__ = compare(np.less), compare(np.less_equal)
     __gt__, __ge__ = compare(np.greater), compare(np.greater_equal)
+    __and__, __or__, __xor__ = bitwise(np.bitwise_and), bitwise(np.bitwise_or), bitwise(np.bitwise_xor)
+    __rand__, __ror__ = bitwise(np.bitwise_and, reflected=True), bitwise(np.bitwise_or, reflected=True)
+    __rxor__ = bitwise(np.bitwise_xor, reflected=True)
     __hash__ = _CoreTensor.__hash__  # identity, as in PyTorch (``==`` is elementwise)
 
     def __matmul__(self, other: Any) -> "Tensor":
@@ -364,7 +368,7 @@ class Tensor(_core.Tensor):
             >>> import polyhead
             >>> t = polyhead.arange(6).reshape(3, 2)
             >>> t[1].tolist(), t[1:].shape, t[[2, 0]].tolist(), t[:, 1].tolist()
-            ([2.0, 3.0], polyhead.Size([2, 2]), [[4.0, 5.0], [0.0, 1.0]], [1.0, 3.0, 5.0])
+            ([2, 3], polyhead.Size([2, 2]), [[4, 5], [0, 1]], [1, 3, 5])
         """
         if isinstance(key, Tensor) and key.dtype is bool_:
             key = np.asarray(key) != 0

@@ -13,17 +13,25 @@ Errors: ``OSError`` (``FileNotFoundError``, ``PermissionError``, ``IsADirectoryE
 problems; ``ValueError`` naming the file and the problem for malformed files (truncated, bad header,
 unsupported dtype, offsets out of range or overlapping, shape/offset mismatch, duplicate names).
 
-Loading reads ``F32`` exactly and converts ``F64``, ``F16``, ``BF16``, ``I8``–``I64``, ``U8``–``U64`` and
-``BOOL`` to float32 (Polyhead's only dtype); saving always writes ``F32``.
+Dtypes: float32 tensors are saved as ``F32``, integer tensors as ``I64``, ``I32`` and ``BOOL`` (as PyTorch
+saves them); numpy arrays and lists are saved with the dtype ``polyhead.tensor`` gives them. Loading reads
+``F32`` exactly and converts ``F64``, ``F16`` and ``BF16`` to float32; ``I64``, ``I32`` and ``BOOL`` give
+tensors of those dtypes, and the other integer types int64 tensors (as ``polyhead.tensor`` does for numpy
+arrays). Integers beyond 2**24 in magnitude cannot be held exactly and raise ``ValueError``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import struct
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
+import numpy as np
+
 from . import _core
-from ._convert import as_tensor
+from ._creation import copy_as_tensor
+from ._dtype import bool_, dtype_of, exact_integers, float32, int32, int64, numpy_dtype_of, with_dtype
 from ._tensor import Tensor
 
 __all__ = ["save_file", "load_file", "atomic_write"]
@@ -37,11 +45,19 @@ def _check_path(filename: Any, function: str) -> None:
                         "file objects are not supported")
 
 
+_SAFETENSORS_TYPES = {float32: ("F32", "<f4"), int64: ("I64", "<i8"), int32: ("I32", "<i4"), bool_: ("BOOL", "|b1")}
+"""The safetensors dtype code and little-endian numpy type each tensor dtype is saved as."""
+
+_NUMPY_TYPES = {"I8": "<i1", "I16": "<i2", "I32": "<i4", "I64": "<i8", "U8": "|u1", "U16": "<u2", "U32": "<u4",
+                "U64": "<u8", "BOOL": "|b1"}
+"""The numpy type of each integer safetensors dtype, which loads as an integer tensor."""
+
+
 def save_file(tensors: Mapping[str, Any], filename: PathLike, metadata: Optional[Mapping[str, str]] = None) -> None:
-    """Saves a dict of tensors to a safetensors file, atomically (float32, in the dict's order).
+    """Saves a dict of tensors to a safetensors file, atomically (in the dict's order, each with its dtype).
 
     Args:
-        tensors: names (str) to tensors, numpy arrays or nested lists of numbers (stored as float32).
+        tensors: names (str) to tensors, numpy arrays or nested lists of numbers.
         filename: the file to create or replace.
         metadata: str → str pairs stored in the header. Default: None.
 
@@ -65,17 +81,63 @@ def save_file(tensors: Mapping[str, Any], filename: PathLike, metadata: Optional
     for name in names:
         if not isinstance(name, str):
             raise TypeError(f"save_file(): tensor names must be str, got {name!r} ({type(name).__name__})")
-    values = [as_tensor(tensors[name], f"tensor {name!r}") for name in names]
+    values = [value if isinstance(value, _core.Tensor) else copy_as_tensor(value, f"tensor {name!r}")
+              for name, value in ((name, tensors[name]) for name in names)]
     pairs = dict(metadata or {})
     for key, value in pairs.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise TypeError(f"save_file(): metadata must map str to str, got {key!r}: {value!r}")
-    _core.safetensors_save(filename, names, values, list(pairs.keys()), list(pairs.values()))
+    if all(dtype_of(value) is float32 for value in values):
+        _core.safetensors_save(filename, names, values, list(pairs.keys()), list(pairs.values()))
+    else:
+        _save_with_dtypes(filename, names, values, pairs)
+
+
+def _save_with_dtypes(filename: PathLike, names: list, values: list, metadata: Dict[str, str]) -> None:
+    """Writes tensors of several dtypes as the core writes float32 ones (header: ``__metadata__`` first with
+    sorted keys, then the tensors in order, padded with spaces to a multiple of 8 bytes), atomically."""
+    if "__metadata__" in names:
+        raise ValueError(f"save_file(): '{os.fsdecode(filename)}': the tensor name \"__metadata__\" is reserved "
+                         "for the metadata")
+    header: Dict[str, Any] = {"__metadata__": dict(sorted(metadata.items()))} if metadata else {}
+    chunks, offset = [], 0
+    for name, value in zip(names, values):
+        code, numpy_type = _SAFETENSORS_TYPES[dtype_of(value)]
+        chunk = np.asarray(value).astype(numpy_type, copy=False).tobytes()
+        header[name] = {"dtype": code, "shape": list(value.shape), "data_offsets": [offset, offset + len(chunk)]}
+        chunks.append(chunk)
+        offset += len(chunk)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    _core.file_write_atomic(filename, b"".join([struct.pack("<Q", len(text)), text, *chunks]))
+
+
+def _with_file_dtypes(filename: PathLike, tensors: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """``tensors`` (as the core loaded them from ``filename``: float32) with each integer tensor of the file
+    read again from its bytes as an exact integer tensor.
+
+    Raises:
+        ValueError: an integer beyond 2**24 in magnitude (not exact in float32 storage), naming the tensor.
+    """
+    with open(filename, "rb") as file:
+        (length,) = struct.unpack("<Q", file.read(8))
+        header = json.loads(file.read(length))
+        for name, entry in header.items():
+            numpy_type = _NUMPY_TYPES.get(entry.get("dtype")) if name in tensors else None
+            if numpy_type is None:
+                continue
+            begin, end = entry["data_offsets"]
+            file.seek(8 + length + begin)
+            values = np.frombuffer(file.read(end - begin), dtype=numpy_type).reshape(entry["shape"])
+            target = numpy_dtype_of(values)
+            tensors[name] = with_dtype(_core.from_buffer(exact_integers(values, target, f"tensor {name!r}")), target)
+    return tensors
 
 
 def load_file(filename: PathLike, *, with_metadata: bool = False
               ) -> Union[Dict[str, Tensor], Tuple[Dict[str, Tensor], Dict[str, str]]]:
-    """Loads every tensor of a safetensors file (as float32 tensors, in the file's data order).
+    """Loads every tensor of a safetensors file (in the file's data order; integer and bool tensors keep
+    their dtype, see the module's notes).
 
     Args:
         filename: the file to read.
@@ -99,7 +161,7 @@ def load_file(filename: PathLike, *, with_metadata: bool = False
     """
     _check_path(filename, "load_file")
     items, metadata = _core.safetensors_load(filename)
-    tensors = dict(items)
+    tensors = _with_file_dtypes(filename, dict(items))
     return (tensors, metadata) if with_metadata else tensors
 
 

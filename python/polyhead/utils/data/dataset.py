@@ -57,7 +57,7 @@ class TensorDataset(Dataset):
         >>> from polyhead.utils.data import TensorDataset
         >>> data = TensorDataset(np.arange(6.0).reshape(3, 2), polyhead.tensor([0, 1, 0]))
         >>> len(data), data[1][0].tolist(), data[1][1].item()
-        (3, [2.0, 3.0], 1.0)
+        (3, [2.0, 3.0], 1)
     """
 
     def __init__(self, *tensors: Any) -> None:
