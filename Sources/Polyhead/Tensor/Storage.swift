@@ -25,8 +25,8 @@ final class Storage {
                 op: op, message: "\(count) elements need \(bytes >> 20) MiB but only \(available >> 20) MiB "
                     + "of memory are available")
         }
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        var raw = bufferPool.withLock { $0.take(bytes: bytes) }
+        guard raw != nil || posix_memalign(&raw, 64, bytes) == 0, let raw else {
             throw PolyheadError.outOfMemory(
                 op: op, message: "failed to allocate \(bytes) bytes for \(count) elements")
         }
@@ -45,7 +45,11 @@ final class Storage {
     }
 
     deinit {
-        if let releaseExternal { releaseExternal() } else { free(pointer) }
+        if let releaseExternal {
+            releaseExternal()
+        } else {
+            bufferPool.withLock { $0.give(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
+        }
         countLiveObject(-1)
     }
 }
