@@ -1,5 +1,5 @@
 /*
- * optim.c — `_core.Optimizer`: one ph_optimizer handle per object, made by sgd() or adam().
+ * optim.c — `_core.Optimizer`: one ph_optimizer handle per object, made by sgd(), adam(), adagrad() or rmsprop().
  */
 #include "optim.h"
 
@@ -25,9 +25,9 @@ static ph_optimizer *optimizer_arg(PyObject *module, PyObject *obj, const char *
     return handle_arg(core_get_state(module)->optimizer_type, obj, fname, "optimizer", "a polyhead Optimizer");
 }
 
-/* ---------------------------------------------------------------- constructors: sgd, adam */
+/* ---------------------------------------------------------------- constructors: sgd, adam, adagrad */
 
-/* sgd and adam share a shape: (params, <n floats>, <one flag>); adapters give them one signature. */
+/* sgd, adam and adagrad share a shape: (params, <n floats>[, <one flag>]); adapters give them one signature. */
 typedef ph_status (*optimizer_new_fn)(ph_optimizer **out, ph_tensor *const *params, int32_t count,
                                       const float *values, int32_t flag);
 
@@ -41,23 +41,32 @@ static ph_status new_adam(ph_optimizer **out, ph_tensor *const *params, int32_t 
     return ph_optimizer_adam_new(out, params, count, v[0], v[1], v[2], v[3], v[4], decoupled);
 }
 
+static ph_status new_adagrad(ph_optimizer **out, ph_tensor *const *params, int32_t count, const float *v,
+                             int32_t unused) {
+    (void)unused;
+    return ph_optimizer_adagrad_new(out, params, count, v[0], v[1], v[2], v[3], v[4]);
+}
+
 typedef struct {
     const char *name;
     optimizer_new_fn make;
     int nvalues;
-    const char *names[6];  /* the float arguments, then the flag */
+    const char *names[6];  /* the float arguments, then the flag (NULL: no flag) */
 } optimizer_constructor;
 
 static const optimizer_constructor sgd_constructor = {
     "sgd", new_sgd, 4, {"lr", "momentum", "dampening", "weight_decay", "nesterov", NULL}};
 static const optimizer_constructor adam_constructor = {
     "adam", new_adam, 5, {"lr", "beta1", "beta2", "eps", "weight_decay", "decoupled"}};
+static const optimizer_constructor adagrad_constructor = {
+    "adagrad", new_adagrad, 5, {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", NULL}};
 
 static PyObject *call_optimizer_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                                     const optimizer_constructor *constructor) {
     const char *name = constructor->name;
     int n = constructor->nvalues;
-    if (check_nargs(name, nargs, n + 2, n + 2) < 0) {
+    int has_flag = constructor->names[n] != NULL;
+    if (check_nargs(name, nargs, n + 1 + has_flag, n + 1 + has_flag) < 0) {
         return NULL;
     }
     float values[5];
@@ -69,7 +78,7 @@ static PyObject *call_optimizer_new(PyObject *module, PyObject *const *args, Py_
     }
     core_state *state = core_get_state(module);
     tensor_list params;
-    if (arg_flag(args[1 + n], name, constructor->names[n], &flag) < 0 ||
+    if ((has_flag && arg_flag(args[1 + n], name, constructor->names[n], &flag) < 0) ||
         arg_tensor_list(state, args[0], name, "params", &params) < 0) {
         return NULL;
     }
@@ -92,6 +101,11 @@ PyDoc_STRVAR(adam_doc,
 "Adam (decoupled false: L2 decay added to the gradient) or AdamW (decoupled true) over a sequence\n"
 "of tensors, with PyTorch's bias correction.");
 CORE_FASTCALL(core_adam) { return call_optimizer_new(module, args, nargs, &adam_constructor); }
+
+PyDoc_STRVAR(adagrad_doc,
+"adagrad($module, params, lr, lr_decay, weight_decay, initial_accumulator_value, eps, /)\n--\n\n"
+"Adagrad over a sequence of tensors, with torch.optim.Adagrad's update rule.");
+CORE_FASTCALL(core_adagrad) { return call_optimizer_new(module, args, nargs, &adagrad_constructor); }
 
 PyDoc_STRVAR(rmsprop_doc,
 "rmsprop($module, params, lr, alpha, eps, weight_decay, momentum, centered, eps_inside_sqrt, /)\n--\n\n"
@@ -201,6 +215,7 @@ CORE_FASTCALL(core_optimizer_step_count) {
 PyMethodDef optim_functions[] = {
     CORE_METHOD("sgd", core_sgd, sgd_doc),
     CORE_METHOD("adam", core_adam, adam_doc),
+    CORE_METHOD("adagrad", core_adagrad, adagrad_doc),
     CORE_METHOD("rmsprop", core_rmsprop, rmsprop_doc),
     CORE_METHOD("optimizer_step", core_optimizer_step, optimizer_step_doc),
     CORE_METHOD("optimizer_zero_grad", core_optimizer_zero_grad, optimizer_zero_grad_doc),

@@ -62,6 +62,18 @@ public func ph_optimizer_rmsprop_new(
     }
 }
 
+@_cdecl("ph_optimizer_adagrad_new")
+public func ph_optimizer_adagrad_new(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ parameters: UnsafePointer<OpaquePointer?>?, _ count: Int32,
+    _ lr: Float, _ lrDecay: Float, _ weightDecay: Float, _ initialAccumulatorValue: Float, _ eps: Float
+) -> Int32 {
+    produceOptimizer(out) {
+        try Adagrad(parameters: try borrowTensors(parameters, count: count, "parameters"), learningRate: lr,
+                    learningRateDecay: lrDecay, weightDecay: weightDecay,
+                    initialAccumulatorValue: initialAccumulatorValue, epsilon: eps)
+    }
+}
+
 @_cdecl("ph_optimizer_step")
 public func ph_optimizer_step(_ optimizer: OpaquePointer?) -> Int32 {
     abiCall { try borrowOptimizer(optimizer).locked { $0.step() } }

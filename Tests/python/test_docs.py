@@ -13,6 +13,7 @@ MODULES = [
     "polyhead.nn.functional", "polyhead.nn.modules.module", "polyhead.nn.modules.linear",
     "polyhead.nn.modules.activation", "polyhead.nn.modules.flatten", "polyhead.nn.modules.container",
     "polyhead.nn.modules.loss", "polyhead.optim.sgd", "polyhead.optim.adam",
+    "polyhead.optim.rmsprop", "polyhead.optim.adagrad", "polyhead.optim.lr_scheduler", "polyhead.nn.utils.clip_grad",
 ]
 
 

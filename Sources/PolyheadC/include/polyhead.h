@@ -412,6 +412,11 @@ ph_status ph_elu(ph_tensor **out, const ph_tensor *x, float alpha);
 ph_status ph_optimizer_rmsprop_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
                                    float alpha, float eps, float weight_decay, float momentum, int32_t centered,
                                    int32_t eps_inside_sqrt);
+/** Adagrad over `count` parameters (retained) with torch.optim.Adagrad's rule: g = grad + weight_decay·p;
+ *  s = s + g² (s starting at initial_accumulator_value); p = p − lr / (1 + (t − 1)·lr_decay) · g / (√s + eps),
+ *  t the parameter's update count. lr_decay, weight_decay, initial_accumulator_value, eps ≥ 0. */
+ph_status ph_optimizer_adagrad_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
+                                   float lr_decay, float weight_decay, float initial_accumulator_value, float eps);
 
 /** Opaque Keras-style model. */
 typedef struct ph_model ph_model;

@@ -11,6 +11,16 @@ __all__ = ["Optimizer"]
 
 ParamsT = Union[Iterable[_core.Tensor], Iterable[Dict[str, Any]]]
 
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_non_negative(group: Dict[str, Any], *keys: str) -> None:
+    """Raises ValueError naming the first of ``keys`` whose value in ``group`` is not a number ≥ 0."""
+    for key in keys:
+        value = group[key]
+        if not (isinstance(value, (int, float)) and value >= 0.0):
+            raise ValueError(f"Invalid {_LABELS.get(key, key + ' value')}: {value}")
+
 
 class Optimizer:
     """Base class of the optimizers: keeps torch's ``param_groups`` and one core optimizer per group.
