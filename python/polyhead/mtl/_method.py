@@ -116,6 +116,8 @@ class MultiTaskMethod:
     """The core's name of the method (see :func:`available_methods`); set by every subclass."""
     _needs_num_tasks: ClassVar[bool] = False
     """True for methods with learnable parameters: ``num_tasks`` is then required at construction."""
+    _rep_grad_unsupported: ClassVar[str] = ""
+    """Why the method refuses ``rep_grad=True`` (empty: it supports both modes); the core refuses it too."""
 
     def __init__(self, num_tasks: Optional[int] = None, *, rep_grad: bool = False, **core_options: float) -> None:
         name = type(self).__name__
@@ -126,6 +128,8 @@ class MultiTaskMethod:
         elif type(self)._needs_num_tasks:
             raise ValueError(f"{name} has learnable parameters: pass num_tasks (the number of tasks) when "
                              "creating it, so that its parameters() exist before the optimizer is made")
+        if rep_grad and type(self)._rep_grad_unsupported:
+            raise ValueError(f"{name} does not support rep_grad=True: {type(self)._rep_grad_unsupported}")
         self.num_tasks: Optional[int] = None
         self.rep_grad = bool(rep_grad)
         self.last_step: Optional[StepRecord] = None

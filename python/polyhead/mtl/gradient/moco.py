@@ -21,8 +21,10 @@ class MoCo(MultiTaskMethod):
         \lambda \leftarrow \operatorname{softmax}\Big(\lambda - \frac{\gamma}{k^{\sigma_\gamma}}
         (Y Y^\top + \rho I)\lambda\Big),\quad d = \sum_i \lambda_i y_i.
 
-    :math:`y` and :math:`\lambda` persist across steps, so the shared part must keep its size (with
-    ``rep_grad=True``, keep every batch the same size; a changed size raises ``ValueError``).
+    :math:`y` and :math:`\lambda` persist across steps, so the shared part must keep its size. ``rep_grad=True``
+    is refused (``ValueError``), as in LibMTL: a representation gradient holds one row per sample, so
+    :math:`y_i` would average different batches' samples entry by entry (on the digits that mode trained to
+    ≈ 0.7 accuracy where the parameter mode reaches ≥ 0.9).
 
     Args:
         num_tasks: the number of tasks T. Default: None (from the first ``backward``).
@@ -31,8 +33,7 @@ class MoCo(MultiTaskMethod):
         gamma: the weight step size :math:`\gamma`. Default: ``0.1`` (LibMTL).
         gamma_sigma: its decay exponent :math:`\sigma_\gamma`. Default: ``0.5`` (LibMTL).
         rho: the :math:`\ell_2` regularisation :math:`\rho` of the weight step. Default: ``0.0`` (LibMTL).
-        rep_grad: combine the gradients of the shared representation instead of the shared parameters.
-            Default: False.
+        rep_grad: must be False (see above). Default: False.
 
     The step's ``weights`` are the effective (least-squares) weights of :math:`d` on this step's task
     gradients (:math:`d` combines tracked gradients).
@@ -50,6 +51,8 @@ class MoCo(MultiTaskMethod):
     """
 
     _core_name = "moco"
+    _rep_grad_unsupported = ("its tracked gradients would average different samples' representation gradients; "
+                             "pass shared_parameters instead")
 
     def __init__(self, num_tasks: Optional[int] = None, *, beta: float = 0.5, beta_sigma: float = 0.5,
                  gamma: float = 0.1, gamma_sigma: float = 0.5, rho: float = 0.0, rep_grad: bool = False) -> None:
