@@ -15,7 +15,7 @@ public struct Metric: Equatable {
         case auc
     }
 
-    /// The name used in logs (`<output>_<name>`).
+    /// The name used in logs (`<output>_<name>`): the name the metric was asked for, as Keras logs it.
     public let name: String
     public let kind: Kind
     /// The number of values per sample of the output.
@@ -27,18 +27,18 @@ public struct Metric: Equatable {
     /// The metric for a Keras name (`accuracy`/`acc`, `mae`, `mse`, `f1`, `auc`), flavoured by `loss`.
     public init(name: String, loss: KerasLoss, outputWidth: Int) throws {
         width = outputWidth
+        self.name = name
         switch name {
-        case "accuracy", "acc": self.name = "accuracy"; kind = .accuracy(loss.accuracyKind(outputWidth: outputWidth))
-        case "binary_accuracy": self.name = name; kind = .accuracy(.binary)
-        case "categorical_accuracy": self.name = name; kind = .accuracy(.categorical)
-        case "sparse_categorical_accuracy": self.name = name; kind = .accuracy(.sparse)
-        case "mae", "mean_absolute_error": self.name = "mae"; kind = .meanAbsoluteError
-        case "mse", "mean_squared_error": self.name = "mse"; kind = .meanSquaredError
+        case "accuracy", "acc": kind = .accuracy(loss.accuracyKind(outputWidth: outputWidth))
+        case "binary_accuracy": kind = .accuracy(.binary)
+        case "categorical_accuracy": kind = .accuracy(.categorical)
+        case "sparse_categorical_accuracy": kind = .accuracy(.sparse)
+        case "mae", "mean_absolute_error": kind = .meanAbsoluteError
+        case "mse", "mean_squared_error": kind = .meanSquaredError
         case "f1", "f1_score":
-            self.name = "f1"
             let flavour = loss.accuracyKind(outputWidth: outputWidth)
             kind = .f1(outputWidth == 1 ? .binary : flavour)
-        case "auc": self.name = "auc"; kind = .auc
+        case "auc": kind = .auc
         default:
             throw PolyheadError.invalidArgument(op: "compile", message: "unknown metric '\(name)'; expected accuracy, mae, mse, f1 or auc")
         }

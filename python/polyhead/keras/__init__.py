@@ -18,11 +18,17 @@ multi-task weighting or gradient method (``compile(weighting="pcgrad")``), the o
 all run inside the core with the GIL released; Python is called back only for progress and callbacks.
 """
 
-from . import callbacks, layers, losses, optimizers, regularizers, utils
+from . import backend, callbacks, layers, losses, metrics, optimizers, regularizers, utils
 from ._model import Model
 from ._saving import load_model
 from ._sequential import Sequential
 from .layers import Input
 from . import models
 
-__all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "optimizers", "callbacks", "regularizers", "models", "utils"]
+__all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "metrics", "optimizers", "callbacks",
+           "regularizers", "models", "utils", "backend"]
+
+
+def __getattr__(name: str) -> object:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__)

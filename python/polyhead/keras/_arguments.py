@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 
+from . import metrics as _metrics
 
-def metric_names(value: Any, output: str) -> List[str]:
-    """One output's metrics (None, a name, or a list/tuple of names) as a list of names."""
-    items = [] if value is None else [value] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(m, str) for m in items):
-        bad = items if not isinstance(items, (list, tuple)) else next(m for m in items if not isinstance(m, str))
-        raise TypeError(f"metrics for output {output!r} must be metric names such as 'accuracy' or 'mae', got {bad!r}")
-    return list(items)
+
+def metric_specs(value: Any, output: str) -> List[Tuple[str, str]]:
+    """One output's metrics (None, a name or :mod:`~polyhead.keras.metrics` object, or a list/tuple of them) as
+    ``(core name, logged name)`` pairs."""
+    items = [] if value is None else [value] if isinstance(value, (str, _metrics.Metric)) else value
+    if not isinstance(items, (list, tuple)):
+        return [_metrics.spec(items, output)]  # raises the TypeError naming the output
+    return [_metrics.spec(m, output) for m in items]
 
 
 def loss_weight(value: Any, output: str) -> float:

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .. import _core
 from . import _arguments
 from . import callbacks as _callbacks
+from . import metrics as _keras_metrics
 from . import losses as _losses
 from . import optimizers as _optimizers
 from ._data import _DataHandling
@@ -49,6 +50,8 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
 
     #: The optimizer given to :meth:`compile` (a :mod:`~polyhead.keras.optimizers` object); None before, as in Keras.
     optimizer: Any = None
+    #: Log keys ``<output>_<core metric>`` of metric objects with their own ``name``, to ``<output>_<name>``.
+    _metric_keys: Dict[str, str] = {}
 
     def __init__(self, inputs: Any, outputs: Any, name: str = "functional") -> None:
         self.name = name
@@ -171,9 +174,12 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
                 **kwargs: Any) -> None:
         """Configures training: ``optimizer`` (name or :mod:`~polyhead.keras.optimizers` object), ``loss``
         (one for all outputs, a list or a dict by output name; Keras names or loss objects), ``loss_weights``
-        (list or dict), ``metrics`` (names for every output, a list of lists, or a dict by output name:
-        ``accuracy``, ``mae``, ``mse``, ``f1``, ``auc``) and ``weighting`` (``None``, a ``polyhead.mtl`` method name such as
-        ``"uncertainty"`` or ``"pcgrad"``, or a ``polyhead.mtl`` method object).
+        (list or dict), ``metrics`` (for every output, a list of lists, or a dict by output name: names
+        ``accuracy``/``acc``, ``binary_accuracy``…, ``mae``, ``mse``, ``f1``, ``auc``, or
+        :mod:`~polyhead.keras.metrics` objects, logged under their ``name``) and ``weighting`` (``None``, a
+        ``polyhead.mtl`` method name such as ``"uncertainty"`` or ``"pcgrad"``, or a ``polyhead.mtl`` method
+        object). Keras's execution switches ``run_eagerly`` and ``jit_compile`` change nothing: the loop always
+        runs in the core. Custom Python loss functions are not supported (a NotImplementedError).
 
         With a weighting method the task losses it combines are ``loss_weight · loss``; the shared part
         (whose task gradients gradient methods combine) is the weights of the layers that feed more than one
@@ -182,18 +188,27 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
         the output of the layer named ``representation`` or, by default, the last tensor every output
         depends on (it must separate the shared trunk from the heads).
         """
-        if kwargs:
-            raise TypeError(f"compile() got unsupported arguments {sorted(kwargs)}")
+        unsupported = sorted(set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution"})
+        if unsupported:
+            raise TypeError(f"compile() got unsupported arguments {unsupported}")
+        if kwargs.get("steps_per_execution", 1) not in (1, "auto"):
+            raise NotImplementedError(f"compile(steps_per_execution={kwargs['steps_per_execution']!r}): callbacks run "
+                                      "after every step; only 1 or 'auto' is supported")
         if loss is None:
             raise ValueError("compile() needs a loss")
         opt = _optimizers.get(optimizer)
         losses = [_losses.get(item) for item in self._per_output(loss, "loss", None)]
         weights = [_arguments.loss_weight(w, name)
                    for w, name in zip(self._per_output(loss_weights, "loss_weights", 1.0), self.output_names)]
-        if metrics is not None and isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
+        if (metrics is not None and isinstance(metrics, (list, tuple))
+                and all(isinstance(m, (str, _keras_metrics.Metric)) for m in metrics)):
             metrics = [list(metrics)] * len(self.output_names)  # one list for every output
-        per_metrics = [_arguments.metric_names(m, name)
-                       for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
+        specs = [_arguments.metric_specs(m, name)
+                 for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
+        per_metrics = [[core for core, _ in output] for output in specs]
+        for output, names in zip(self.output_names, per_metrics):
+            if len(set(names)) != len(names):
+                raise ValueError(f"output {output!r} has the metric {names} twice; give each kind once")
         method_core, method_params, method_rep = self._method(weighting)
         if rep_grad is None:
             rep_grad = method_rep
@@ -214,6 +229,8 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
         self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
         self.optimizer, self.loss, self.metrics_names = opt, losses, []
         self._compiled = spec
+        self._metric_keys = {f"{output}_{core}": f"{output}_{shown}" for output, pairs in zip(self.output_names, specs)
+                             for core, shown in pairs if core != shown}
 
     def _method(self, weighting: Any) -> Tuple[Any, List[Any], bool]:
         """The core method, its parameters, and whether it was made for the representation mode."""
@@ -233,17 +250,18 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
 
     # ------------------------------------------------------------------ fit / evaluate / predict
     def _keras_keys(self, logs: Dict[str, Any]) -> Dict[str, Any]:
-        """Keras's key names: a single-output model logs ``loss``, ``<metric>`` and ``val_...`` only."""
-        if len(self.output_names) != 1:
-            return logs
+        """Keras's key names: metric objects log under their ``name``; a single-output model logs ``loss``,
+        ``<metric>`` and ``val_...`` only."""
+        single = len(self.output_names) == 1
         prefix = self.output_names[0] + "_"
         renamed: Dict[str, Any] = {}
         for key, value in logs.items():
             val = key.startswith("val_")
             base = key[4:] if val else key
-            if base in (prefix + "loss", prefix + "weight"):
+            base = self._metric_keys.get(base, base)
+            if single and base in (prefix + "loss", prefix + "weight"):
                 continue
-            if base.startswith(prefix):
+            if single and base.startswith(prefix):
                 base = base[len(prefix):]
             renamed[("val_" if val else "") + base] = value
         return renamed

@@ -298,3 +298,8 @@ class CSVLogger(Callback):
 
 __all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "LambdaCallback", "ProgbarLogger",
            "LearningRateScheduler", "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__)

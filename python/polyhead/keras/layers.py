@@ -138,3 +138,8 @@ def concatenate(inputs: List[KerasTensor], axis: int = -1, **kwargs: Any) -> Ker
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Concatenate", "Flatten",
            "LayerNormalization", "BatchNormalization", "Conv2D", "MaxPooling2D", "AveragePooling2D",
            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Embedding", "concatenate"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__)

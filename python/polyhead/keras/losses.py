@@ -94,3 +94,8 @@ def get(identifier: Any) -> Loss:
 
 __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy",
            "MeanSquaredError", "MeanAbsoluteError", "Huber", "get"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__, 'pass a loss name such as "mean_squared_error" or a loss object to compile; custom loss functions are not supported')

@@ -90,3 +90,8 @@ def get(identifier: Any) -> Optional[Regularizer]:
 
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__)

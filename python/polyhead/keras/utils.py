@@ -83,3 +83,8 @@ def to_categorical(y: Any, num_classes: Optional[int] = None, dtype: Any = "floa
     one_hot = np.zeros((labels.size, num_classes), dtype=dtype)
     one_hot[np.arange(labels.size), labels] = 1
     return one_hot.reshape(shape + (num_classes,))
+
+
+def __getattr__(name: str) -> Any:
+    from ._unsupported import missing
+    raise missing(__name__, name, __all__)
