@@ -183,3 +183,33 @@ def test_compile_switches_clear_session_and_unknown_layers():
     assert tf.keras.layers.Dense(1).name == "dense" and tf.keras.layers.Dense(1).name == "dense_1"
     with pytest.raises(ValueError, match="no layer named 'nope'"):
         model.get_layer("nope")
+
+
+def test_subclassed_models_custom_layers_and_keras_only_arguments_are_named():
+    class TwoHeads(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+
+        def call(self, x):
+            return x
+
+    class Scale(tf.keras.layers.Layer):
+        def call(self, x):
+            return x * 2
+
+    with pytest.raises(NotImplementedError, match="TwoHeads: subclassed models"):
+        TwoHeads()
+    inp = tf.keras.Input((3,))
+    with pytest.raises(NotImplementedError, match="custom layer Scale"):
+        Scale()(inp)
+    model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))
+    model.compile("sgd", "mse")
+    x, y = features(4, 3), np.zeros(4)
+    with pytest.raises(NotImplementedError, match="fit\\(class_weight=...\\)"):
+        model.fit(x, y, class_weight={0: 1.0}, verbose=0)
+    with pytest.raises(NotImplementedError, match="predict\\(steps=...\\)"):
+        model.predict(x, steps=1)
+    with pytest.raises(TypeError, match="evaluate\\(\\) got unexpected keyword arguments \\['stepz'\\]"):
+        model.evaluate(x, y, stepz=1)
+    with pytest.raises(ValueError, match="variable dimensions"):
+        tf.keras.Input(shape=(None,))

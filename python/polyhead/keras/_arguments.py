@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -16,6 +16,21 @@ def metric_specs(value: Any, output: str) -> List[Tuple[str, str]]:
     if not isinstance(items, (list, tuple)):
         return [_metrics.spec(items, output)]  # raises the TypeError naming the output
     return [_metrics.spec(m, output) for m in items]
+
+
+#: Keras arguments of these methods that polyhead.keras does not support (a NotImplementedError names them).
+_KERAS_ONLY = {"fit": ("class_weight", "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"),
+               "evaluate": ("steps", "callbacks"), "predict": ("steps", "callbacks")}
+
+
+def no_other_arguments(kwargs: Dict[str, Any], method: str) -> None:
+    """Raises for arguments ``method`` does not take: NotImplementedError for Keras's that are out of the
+    feature set, TypeError for any other."""
+    keras_only = [key for key in kwargs if key in _KERAS_ONLY[method]]
+    if keras_only:
+        raise NotImplementedError(f"{method}({keras_only[0]}=...) is a Keras argument that polyhead.keras does not support")
+    if kwargs:
+        raise TypeError(f"{method}() got unexpected keyword arguments {sorted(kwargs)}")
 
 
 def loss_weight(value: Any, output: str) -> float:

@@ -95,6 +95,10 @@ class Layer:
     # graph construction --------------------------------------------------------------------------
 
     def __call__(self, inputs: Any, training: Any = None) -> KerasTensor:
+        if not type(self).__module__.startswith(__package__ + "."):
+            raise NotImplementedError(
+                f"custom layer {type(self).__name__}: subclasses of keras.layers.Layer are not supported (the core runs "
+                "its built-in layers); compose Dense, Conv2D, Activation… instead")
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if not tensors or not all(isinstance(t, KerasTensor) for t in tensors):
             raise TypeError(f"{self.name}: layers are called on symbolic tensors from polyhead.keras.Input or other "
@@ -207,7 +211,8 @@ def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[st
         raise ValueError("Input needs a shape, e.g. Input(shape=(784,))")
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
-        raise ValueError(f"Input shape must be positive ints, got {shape}")
+        unknown = " (variable dimensions, None, are not supported: give every size)" if None in shape else ""
+        raise ValueError(f"Input shape must be positive ints, got {shape}{unknown}")
     layer = InputLayer(shape, name=name)
     assert layer._output is not None
     return layer._output

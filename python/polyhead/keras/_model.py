@@ -53,7 +53,13 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
     #: Log keys ``<output>_<core metric>`` of metric objects with their own ``name``, to ``<output>_<name>``.
     _metric_keys: Dict[str, str] = {}
 
-    def __init__(self, inputs: Any, outputs: Any, name: str = "functional") -> None:
+    def __init__(self, inputs: Any = None, outputs: Any = None, name: str = "functional") -> None:
+        if inputs is None or outputs is None:
+            if "call" in dir(type(self)):
+                raise NotImplementedError(
+                    f"{type(self).__name__}: subclassed models (a Model subclass with call()) are not supported; the "
+                    "core runs a layer graph, so build a functional Model(inputs, outputs) from keras.Input and layers")
+            raise TypeError("Model() needs inputs and outputs: Model(inputs=keras.Input(...), outputs=...)")
         self.name = name
         self.stop_training = False
         self._single_input = isinstance(inputs, KerasTensor)
@@ -274,19 +280,22 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
     def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, epochs: int = 1,
             verbose: Any = "auto", callbacks: Optional[List[_callbacks.Callback]] = None,
             validation_split: Optional[float] = 0.0, validation_data: Any = None, shuffle: bool = True,
-            sample_weight: Any = None, masks: Any = None, initial_epoch: int = 0) -> _callbacks.History:
+            sample_weight: Any = None, masks: Any = None, initial_epoch: int = 0, **kwargs: Any) -> _callbacks.History:
         """Trains for ``epochs`` epochs; the loop runs in the core with the GIL released.
 
         ``sample_weight`` / ``masks``: one weight per sample per output (a list or dict by output name,
         entries may be None; one array weights every output); 0 marks a missing label, which then counts in
-        neither loss nor metrics. Returns a :class:`~polyhead.keras.callbacks.History` whose ``history`` has
-        Keras's keys (``loss``, ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight``
+        neither loss nor metrics. Each output's loss is the weighted mean ``Σ w·loss / Σ w`` over the batch
+        (Keras divides by the batch size instead, so its loss of a partly labelled batch is smaller). Returns a
+        :class:`~polyhead.keras.callbacks.History` whose ``history`` has Keras's keys (``loss``,
+        ``<output>_loss``, ``<output>_<metric>``, ``val_...``) plus ``<output>_weight``
         (the task weights); a single-output model logs ``loss``, ``<metric>`` and ``val_...`` as Keras does.
 
         Callbacks may call :meth:`predict` and :meth:`evaluate` (they run between steps); calling ``fit`` there
         raises a RuntimeError. Other threads calling ``fit``, ``evaluate`` or ``predict`` meanwhile wait until
         this fit ends.
         """
+        _arguments.no_other_arguments(kwargs, "fit")
         self._require_compiled("fit")
         if self._fit_thread == threading.get_ident():
             raise RuntimeError("fit() was called from a callback of this model's running fit(); a model cannot "
@@ -350,10 +359,11 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
         return history
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None, verbose: Any = "auto",
-                 sample_weight: Any = None, masks: Any = None, return_dict: bool = False) -> Any:
+                 sample_weight: Any = None, masks: Any = None, return_dict: bool = False, **kwargs: Any) -> Any:
         """The loss and metrics on the data: a scalar (one output, no metrics), a list in the order of
         ``metrics_names`` (``loss``, the per-output losses, then the metrics output by output, as tf.keras), or
         the dict with ``return_dict=True``."""
+        _arguments.no_other_arguments(kwargs, "evaluate")
         self._require_compiled("evaluate")
         inputs, targets, mask_list, _ = self._data_of(x, y, masks if masks is not None else sample_weight)
         with self._lock:
@@ -367,9 +377,10 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
             return logs["loss"]
         return list(logs.values())
 
-    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: Any = "auto") -> Any:
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: Any = "auto", **kwargs: Any) -> Any:
         """The outputs as numpy arrays (one array, a list, or a dict by output name, like the outputs given
         to the model), computed in batches in the core."""
+        _arguments.no_other_arguments(kwargs, "predict")
         inputs = self._inputs_of(x)
         with self._lock:
             outputs = _core.model_predict(self._core, inputs, _arguments.batch_size(batch_size))
