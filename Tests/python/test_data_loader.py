@@ -131,8 +131,8 @@ def test_samplers_set_the_order():
     assert [b[1].tolist() for b in batches] == [y[[9, 8, 7]].tolist(), y[[6, 5, 4]].tolist(), y[[3, 2, 1]].tolist()]
     with pytest.raises(ValueError, match="exclude"):
         DataLoader(range(4), shuffle=True, sampler=SequentialSampler(range(4)))
-    with pytest.raises(ValueError, match="replacement"):
-        RandomSampler(range(4), replacement=True)
+    with pytest.raises(TypeError, match="replacement should be a boolean"):
+        RandomSampler(range(4), replacement="yes")
     with pytest.raises(ValueError, match="num_samples"):
         RandomSampler(range(4), num_samples=0)
     with pytest.raises(TypeError, match="SubsetRandomSampler: generator"):

@@ -14,6 +14,7 @@ MODULES = [
     "polyhead.nn.modules.activation", "polyhead.nn.modules.flatten", "polyhead.nn.modules.container",
     "polyhead.nn.modules.loss", "polyhead.optim.sgd", "polyhead.optim.adam",
     "polyhead.optim.rmsprop", "polyhead.optim.adagrad", "polyhead.optim.lr_scheduler", "polyhead.nn.utils.clip_grad",
+    "polyhead.utils.data.sampler", "polyhead.utils.data.dataset", "polyhead.utils.data.dataloader",
 ]
 
 

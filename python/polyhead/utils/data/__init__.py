@@ -15,8 +15,10 @@ Shuffling draws from the global generator, so ``polyhead.manual_seed`` makes the
 """
 
 from .dataloader import DataLoader, default_collate, default_convert
-from .dataset import Dataset, Subset, TensorDataset, random_split
-from .sampler import RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-           "default_convert", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate",
+           "default_convert", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler"]

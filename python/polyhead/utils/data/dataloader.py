@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -94,10 +94,13 @@ class DataLoader:
         batch_size: samples per batch, or None to yield single samples (converted by ``collate_fn``,
             default :func:`default_convert`). Default: 1.
         shuffle: draw a new order every epoch (a ``RandomSampler``). Default: False.
-        sampler: what yields the integer indices of an epoch (e.g. ``SubsetRandomSampler``); not with
-            ``shuffle``. Default: None (sequential, or random with ``shuffle``).
+        sampler: what yields the integer indices of an epoch (e.g. ``SubsetRandomSampler``,
+            ``WeightedRandomSampler``); not with ``shuffle``. Default: None (sequential, or random with ``shuffle``).
+        batch_sampler: yields each batch's list of indices (e.g. a ``BatchSampler``); excludes ``batch_size``,
+            ``shuffle``, ``sampler`` and ``drop_last``. Default: None.
         num_workers: accepted for PyTorch scripts; Polyhead loads in the calling process (the batches are
-            the same). Default: 0.
+            the same). Default: 0. ``timeout``, ``worker_init_fn``, ``multiprocessing_context``,
+            ``prefetch_factor``, ``persistent_workers`` and ``pin_memory_device`` are accepted and unused likewise.
         collate_fn: joins a list of samples into a batch. Default: :func:`default_collate`.
         pin_memory: accepted for PyTorch scripts; no effect (tensors live in CPU memory). Default: False.
         drop_last: drop the last batch when it is smaller than ``batch_size``. Default: False.
@@ -105,8 +108,8 @@ class DataLoader:
             generator).
 
     Raises:
-        ValueError: ``batch_size`` < 1, ``num_workers`` < 0, ``drop_last`` with ``batch_size=None``, or
-            ``sampler`` with ``shuffle``.
+        ValueError: ``batch_size`` < 1, ``num_workers`` < 0, ``drop_last`` with ``batch_size=None``,
+            ``sampler`` with ``shuffle``, or ``batch_sampler`` with one of the options it excludes.
         TypeError: ``dataset`` has no length, ``generator`` is not a ``polyhead.Generator``, or an argument of
             the wrong type.
 
@@ -119,12 +122,21 @@ class DataLoader:
         (3, [[0, 1], [2, 3], [4]])
     """
 
-    def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, sampler: Any = None, *,
-                 num_workers: int = 0, collate_fn: Optional[Callable[[Any], Any]] = None, pin_memory: bool = False,
-                 drop_last: bool = False, generator: Optional[Generator] = None) -> None:
+    def __init__(self, dataset: Any, batch_size: Optional[int] = 1, shuffle: bool = False, sampler: Any = None,
+                 batch_sampler: Any = None, num_workers: int = 0, collate_fn: Optional[Callable[[Any], Any]] = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
+                 multiprocessing_context: Any = None, generator: Optional[Generator] = None, *,
+                 prefetch_factor: Optional[int] = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "") -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must be a map-style dataset (with __getitem__ and __len__), "
                             f"got {type(dataset).__name__}")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                 "sampler, and drop_last")
+            if not hasattr(batch_sampler, "__iter__"):
+                raise TypeError(f"DataLoader: batch_sampler must be iterable, got {type(batch_sampler).__name__}")
         if batch_size is None and drop_last:
             raise ValueError("DataLoader: batch_size=None disables batching and cannot be combined with drop_last")
         if sampler is not None and shuffle:
@@ -133,16 +145,22 @@ class DataLoader:
         if sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         self.dataset = dataset
+        self.batch_sampler = batch_sampler
+        if batch_sampler is not None:
+            batch_size = None
         self.batch_size = None if batch_size is None else as_count(batch_size, "batch_size", minimum=1)
         self.sampler = sampler
         self.num_workers = as_count(num_workers, "num_workers")
-        self.collate_fn = collate_fn or (default_convert if batch_size is None else default_collate)
+        unbatched = batch_size is None and batch_sampler is None
+        self.collate_fn = collate_fn or (default_convert if unbatched else default_collate)
         self.pin_memory = bool(pin_memory)
         self.drop_last = bool(drop_last)
         self.generator = generator
 
     def __len__(self) -> int:
         """The number of batches per epoch."""
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         count = len(self.sampler)
         if self.batch_size is None:
             return count
@@ -150,20 +168,21 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         """One epoch's batches; a random order is drawn now, when the iteration starts."""
+        if self.batch_sampler is not None:
+            return self._batches(np.asarray(list(rows), dtype=np.int64).reshape(-1) for rows in self.batch_sampler)
         if isinstance(self.sampler, Sampler) and type(self.sampler)._order is not Sampler._order:
             order = self.sampler._order()
         else:
             order = np.fromiter(iter(self.sampler), dtype=np.int64)
         if self.batch_size is None:
             return (self.collate_fn(self.dataset[index]) for index in order.tolist())
-        return self._batches(order)
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        return self._batches(order[start:start + self.batch_size] for start in range(0, stop, self.batch_size))
 
-    def _batches(self, order: np.ndarray) -> Iterator[Any]:
+    def _batches(self, row_groups: Iterable[np.ndarray]) -> Iterator[Any]:
         gather = batch_gatherer(self.dataset) if self.collate_fn is default_collate else None
         getitems = getattr(self.dataset, "__getitems__", None)
-        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
-        for start in range(0, stop, self.batch_size):
-            rows = order[start:start + self.batch_size]
+        for rows in row_groups:
             if gather is not None:
                 yield gather(rows)
             elif getitems is not None:

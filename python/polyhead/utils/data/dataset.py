@@ -1,11 +1,13 @@
-"""Map-style datasets (PyTorch's ``torch.utils.data.dataset``): ``Dataset``, ``TensorDataset``, ``Subset`` and
-``random_split``, plus the batch gathering the ``DataLoader`` uses for tensor-backed datasets."""
+"""Map-style datasets (PyTorch's ``torch.utils.data.dataset``): ``Dataset``, ``TensorDataset``, ``Subset``,
+``ConcatDataset`` and ``random_split``, plus the batch gathering the ``DataLoader`` uses for tensor-backed datasets."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
-from typing import Any, Callable, List, Optional, Sequence
+import operator
+from typing import Any, Callable, Iterable, List, Optional, Sequence
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from ..._dtype import dtype_of, with_dtype
 from ..._indexing import _index_array
 from ...random import Generator, checked_generator, index_permutation
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
 _shape = _core.Tensor.shape.__get__
 
@@ -37,6 +39,10 @@ class Dataset:
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other: Any) -> "ConcatDataset":
+        """``a + b`` is ``ConcatDataset([a, b])``, as in PyTorch."""
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -102,6 +108,48 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after another: index ``i`` past the first dataset's length reads
+    the second, and so on (negative indices count from the end).
+
+    Args:
+        datasets: a non-empty iterable of map-style datasets.
+
+    Raises:
+        ValueError: no datasets.
+        TypeError: a dataset without ``__len__``/``__getitem__``.
+
+    Examples:
+        >>> from polyhead.utils.data import ConcatDataset
+        >>> both = ConcatDataset([[10, 11], [20, 21, 22]])
+        >>> len(both), both[2], both[-1], both.cumulative_sizes
+        (5, 20, 22, [2, 5])
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for position, dataset in enumerate(self.datasets):
+            if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+                raise TypeError(f"ConcatDataset: datasets[{position}] must be a map-style dataset (with __getitem__ "
+                                f"and __len__), got {type(dataset).__name__}")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        index = operator.index(index)
+        total = len(self)
+        if not -total <= index < total:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for length {total}")
+        index %= total
+        position = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[position - 1] if position else 0
+        return self.datasets[position][index - start]
 
 
 def batch_gatherer(dataset: Any) -> Optional[Callable[[np.ndarray], Any]]:
