@@ -18,7 +18,7 @@ multi-task weighting or gradient method (``compile(weighting="pcgrad")``), the o
 all run inside the core with the GIL released; Python is called back only for progress and callbacks.
 """
 
-from . import backend, callbacks, layers, losses, metrics, optimizers, regularizers, utils
+from . import activations, backend, callbacks, layers, losses, metrics, optimizers, regularizers, utils
 from ._model import Model
 from ._saving import load_model
 from ._sequential import Sequential
@@ -26,7 +26,7 @@ from .layers import Input
 from . import models
 
 __all__ = ["Input", "Model", "Sequential", "load_model", "layers", "losses", "metrics", "optimizers", "callbacks",
-           "regularizers", "models", "utils", "backend"]
+           "regularizers", "models", "utils", "backend", "activations"]
 
 
 def __getattr__(name: str) -> object:

@@ -237,11 +237,9 @@ def _pair(value: Any, what: str) -> Tuple[int, int]:
     return pair  # type: ignore[return-value]
 
 
-def _activation(name: Any) -> str:
-    if name is None:
-        return "linear"
-    if isinstance(name, str) and name in _ACTIVATIONS:
-        return name
-    raise ValueError(f"unknown activation {name!r}; expected None or one of {list(_ACTIVATIONS)}")
+def _activation(identifier: Any) -> str:
+    """The activation name of a layer's ``activation`` argument (see :func:`keras.activations.get`)."""
+    from .activations import get
+    return get(identifier)
 
 

@@ -155,7 +155,8 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
         import os
         from ..io import atomic_write
         self.save_weights(filepath)
-        config = {"name": self.name, "model": self._config, "output_kind": self._output_kind}
+        config = {"name": self.name, "model": self._config, "output_kind": self._output_kind,
+                  "frozen": [layer.name for layer in self._member_layers() if not layer.trainable]}
         atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
 
     # ------------------------------------------------------------------ compile

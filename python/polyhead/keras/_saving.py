@@ -82,6 +82,8 @@ def load_model(filepath: Any) -> Model:
         elif kind == "single":
             outputs = outputs[0]
         model = Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=str(meta.get("name", "functional")))
+        for name in meta.get("frozen", []):
+            model.get_layer(name).trainable = False
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as error:
         raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
     model.load_weights(filepath)

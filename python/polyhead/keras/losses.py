@@ -79,11 +79,15 @@ _NAMES = {
 
 
 def get(identifier: Any) -> Loss:
-    """A loss object from a Keras name or a loss object."""
+    """A loss object from a Keras name (``"mse"``, ``"mean_squared_error"``, or the class name
+    ``"MeanSquaredError"`` as Keras deserializes it) or a loss object."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str) and identifier in _NAMES:
         return _NAMES[identifier]()
+    by_class = {cls.__name__: cls for cls in _NAMES.values()}
+    if isinstance(identifier, str) and identifier in by_class:
+        return by_class[identifier]()
     if callable(identifier) and not isinstance(identifier, type):
         raise NotImplementedError(
             f"custom loss functions such as {getattr(identifier, '__name__', identifier)!r} are not supported: the "

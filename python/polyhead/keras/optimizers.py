@@ -8,11 +8,24 @@ from typing import Any, List
 from .. import _core
 
 
-class Optimizer:
-    """Base class: holds the hyper-parameters; ``compile`` builds the core optimizer over the weights."""
+#: Keras's optimizer options beyond the hyper-parameters, with their defaults: other values are not supported.
+_KERAS_OPTIONS = {"clipnorm": None, "clipvalue": None, "global_clipnorm": None, "use_ema": False, "ema_momentum": 0.99,
+                  "ema_overwrite_frequency": None, "loss_scale_factor": None, "gradient_accumulation_steps": None,
+                  "weight_decay": None, "amsgrad": False}
 
-    def __init__(self, learning_rate: float) -> None:
+
+class Optimizer:
+    """Base class: holds the hyper-parameters; ``compile`` builds the core optimizer over the weights. Keras's
+    ``name`` is kept; its other options (``clipnorm``, ``use_ema``…) are accepted only at their defaults."""
+
+    def __init__(self, learning_rate: float, name: Any = None, **options: Any) -> None:
+        for key, value in options.items():
+            if key not in _KERAS_OPTIONS:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {key!r}")
+            if value != _KERAS_OPTIONS[key]:
+                raise NotImplementedError(f"{type(self).__name__}({key}={value!r}) is not supported")
         self._core: Any = None
+        self.name = str(name) if name is not None else type(self).__name__.lower()
         self.learning_rate = learning_rate
 
     @property
@@ -53,8 +66,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent with optional (Nesterov) momentum (Keras defaults: lr 0.01)."""
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False) -> None:
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
@@ -63,35 +76,34 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Keras defaults: lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7)."""
+    """Adam (Keras defaults: lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7); ``weight_decay`` decays the
+    weights decoupled from the gradient (``w -= lr · weight_decay · w``), as Keras 3 does for every optimizer."""
 
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7) -> None:
-        super().__init__(learning_rate)
+                 epsilon: float = 1e-7, weight_decay: Any = None, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.weight_decay = None if weight_decay is None else float(weight_decay)
 
     def _build(self, params: List[Any]) -> Any:
-        return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, 0.0, False)
+        return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.weight_decay or 0.0,
+                          True)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Keras defaults: weight_decay 0.004)."""
 
     def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        self.weight_decay = float(weight_decay)
-
-    def _build(self, params: List[Any]) -> Any:
-        return _core.adam(params, self.learning_rate, self.beta_1, self.beta_2, self.epsilon, self.weight_decay, True)
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs: Any) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, **kwargs)
 
 
 class RMSprop(Optimizer):
     """RMSprop as Keras computes it, ``g / sqrt(v + epsilon)`` (defaults: lr 0.001, rho 0.9, epsilon 1e-7)."""
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
-                 centered: bool = False) -> None:
-        super().__init__(learning_rate)
+                 centered: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), bool(centered)
 
     def _build(self, params: List[Any]) -> Any:

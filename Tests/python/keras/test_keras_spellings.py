@@ -1,0 +1,68 @@
+"""Other ways tf.keras scripts spell the same things: activation functions instead of names
+(``keras.activations``, ``polyhead.relu``…), loss class names as strings, optimizer ``name``/``weight_decay`` and
+Keras's options at their defaults; frozen layers survive save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyhead as tf
+from polyhead import keras
+
+
+def test_activation_functions_are_taken_in_place_of_names_and_compute_like_them():
+    x = np.array([[-1.5, 0.0, 2.0]], np.float32)
+    inp = keras.Input(shape=(3,))
+    for function, name in [(keras.activations.relu, "relu"), (tf.sigmoid, "sigmoid"), (tf.nn.functional.elu, "elu"),
+                           (keras.activations.softmax, "softmax"), (tf.tanh, "tanh")]:
+        layer = keras.layers.Dense(3, activation=function, kernel_initializer="ones")
+        assert layer.activation == name
+        model = keras.Model(inp, layer(inp))
+        expected = getattr(keras.activations, name)(x @ np.ones((3, 3), np.float32)).numpy()
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6)
+    np.testing.assert_allclose(keras.activations.gelu(x).numpy(), tf.nn.functional.gelu(tf.tensor(x)).numpy())
+
+    def swish(v):
+        return v
+
+    with pytest.raises(ValueError, match="activation function 'swish' is not supported"):
+        keras.layers.Dense(2, activation=swish)
+
+
+def test_loss_class_names_as_strings():
+    inp = keras.Input(shape=(2,))
+    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    model.compile("sgd", loss="MeanAbsoluteError")
+    assert type(model.loss[0]).__name__ == "MeanAbsoluteError"
+    with pytest.raises(ValueError, match="unknown loss 'MeanAbsoluteErrors'"):
+        model.compile("sgd", loss="MeanAbsoluteErrors")
+
+
+def test_optimizer_name_weight_decay_and_keras_options():
+    opt = keras.optimizers.Adam(1e-3, name="my_adam", clipnorm=None, amsgrad=False, use_ema=False)
+    assert opt.name == "my_adam" and keras.optimizers.SGD().name == "sgd"
+    with pytest.raises(NotImplementedError, match="Adam\\(clipnorm=1.0\\) is not supported"):
+        keras.optimizers.Adam(clipnorm=1.0)
+    with pytest.raises(NotImplementedError, match="SGD\\(weight_decay=0.1\\)"):
+        keras.optimizers.SGD(weight_decay=0.1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lr'"):
+        keras.optimizers.Adam(lr=0.1)
+    # Adam(weight_decay=w) decays decoupled, as Keras 3: one step from zero gradients shrinks w by lr·w·decay.
+    inp = keras.Input(shape=(2,))
+    model = keras.Model(inp, keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(inp))
+    model.compile(keras.optimizers.Adam(0.1, weight_decay=0.5), loss="mse")
+    x, y = np.zeros((4, 2), np.float32), np.zeros((4, 1), np.float32)
+    model.fit(x, y, batch_size=4, verbose=0)
+    np.testing.assert_allclose(model.get_weights()[0], np.full((2, 1), 1 - 0.1 * 0.5), rtol=1e-6)
+
+
+def test_frozen_layers_stay_frozen_after_save_and_load(tmp_path):
+    inp = keras.Input(shape=(3,))
+    trunk = keras.layers.Dense(4, name="trunk")
+    model = keras.Model(inp, keras.layers.Dense(1, name="head")(trunk(inp)))
+    trunk.trainable = False
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert not loaded.get_layer("trunk").trainable and loaded.get_layer("head").trainable
+    assert len(loaded.trainable_weights) == 2
