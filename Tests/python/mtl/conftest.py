@@ -1,6 +1,10 @@
-"""Shared fixtures of the multi-task tests: a small hard-sharing model and its input."""
+"""Shared fixtures of the multi-task tests: a small hard-sharing model and its input, and a loader for the
+example scripts whose training the tests reuse."""
 
 from __future__ import annotations
+
+import importlib.util
+import pathlib
 
 import numpy as np
 import pytest
@@ -45,3 +49,18 @@ def model():
 def x():
     """A fixed (4, 5) input."""
     return ph.tensor(np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32))
+
+
+def _load_example(name: str):
+    path = pathlib.Path(__file__).resolve().parents[3] / "examples" / name
+    spec = importlib.util.spec_from_file_location(f"_example_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def load_example():
+    """``load_example("compare_methods.py")``: the script in ``examples/`` as a module (its ``__main__`` part
+    does not run)."""
+    return _load_example

@@ -5,24 +5,11 @@ modes, on the shared parameters and on the shared representation (except MoCo, w
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
 from polyhead import mtl
 
-
-def _load_example():
-    path = pathlib.Path(__file__).resolve().parents[3] / "examples" / "compare_methods.py"
-    spec = importlib.util.spec_from_file_location("_compare_methods_example", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EXAMPLE = _load_example()
 CLASSES = {cls._core_name: cls for cls in (getattr(mtl, name) for name in mtl.__all__)
            if isinstance(cls, type) and getattr(cls, "_core_name", None)}
 REPRESENTATION_MODE = sorted(name for name, cls in CLASSES.items() if not cls._rep_grad_unsupported
@@ -36,8 +23,8 @@ def test_every_registered_method_has_a_python_class():
 
 
 @pytest.mark.parametrize("core_name, rep_grad", CASES, ids=[f"{n}-{'rep' if r else 'params'}" for n, r in CASES])
-def test_method_trains_both_tasks_to_90_percent(core_name, rep_grad):
+def test_method_trains_both_tasks_to_90_percent(core_name, rep_grad, load_example):
     method = CLASSES[core_name](2, rep_grad=rep_grad)
-    digit_accuracy, large_accuracy, _ = EXAMPLE.train(method)
+    digit_accuracy, large_accuracy, _ = load_example("compare_methods.py").train(method)
     assert digit_accuracy >= 0.90 and large_accuracy >= 0.90, (core_name, digit_accuracy, large_accuracy)
     assert len(method.last_step.weights) == 2 and np.all(np.isfinite(method.last_step.weights))

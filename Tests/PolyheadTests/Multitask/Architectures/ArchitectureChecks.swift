@@ -69,7 +69,7 @@ func checkModelGradients(
         let x = try Tensor(xValues, shape: inputShape, requiresGrad: true)
         let outputs = try model(x)
         let weights = outputs.map { out in (0..<out.output.count).map { _ in random.uniform(-1, 1) } }
-        var objective = try Tensor(0)
+        var objective = Tensor(0)
         for (out, w) in zip(outputs, weights) {
             objective = try objective + (out.output * (try Tensor(w.map(Float.init), shape: out.output.shape))).sum()
         }

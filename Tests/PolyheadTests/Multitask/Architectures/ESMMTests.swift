@@ -3,7 +3,7 @@ import XCTest
 
 final class ESMMTests: XCTestCase {
     private func model() throws -> ESMM {
-        try ESMM(shared: Sequential(try Linear(4, 3), ReLU()), ctrTower: try Linear(3, 1), cvrTower: try Linear(3, 1))
+        ESMM(shared: Sequential(try Linear(4, 3), ReLU()), ctrTower: try Linear(3, 1), cvrTower: try Linear(3, 1))
     }
 
     func testOutputsAreProbabilitiesWithCTCVRTheProduct() throws {
@@ -44,7 +44,7 @@ final class ESMMTests: XCTestCase {
         let pClick = (0..<n).map { 1 / (1 + exp(-2 * rows[$0 * 4])) }
         let pConvert = (0..<n).map { 1 / (1 + exp(-2 * rows[$0 * 4 + 1])) }
         let click = try Tensor(pClick, shape: [n, 1]), both = try Tensor(zip(pClick, pConvert).map(*), shape: [n, 1])
-        let net = try ESMM(shared: Sequential(try Linear(4, 16), ReLU()), ctrTower: try Linear(16, 1), cvrTower: try Linear(16, 1))
+        let net = ESMM(shared: Sequential(try Linear(4, 16), ReLU()), ctrTower: try Linear(16, 1), cvrTower: try Linear(16, 1))
         let optimizer = try Adam(parameters: net.parameters, learningRate: 0.03)
         for _ in 0..<300 {
             let outputs = try net(x)
