@@ -1,7 +1,8 @@
 """End to end: every registered weighting/gradient method trains a hard-sharing MLP on the bundled digits
 to ≥ 0.90 test accuracy on both tasks (digit class, digit ≥ 5) — the gradient methods (and GradNorm) in both
-modes, on the shared parameters and on the shared representation (except MoCo, which refuses the latter). The training is the comparison example's
-(``examples/compare_methods.py``, loaded by path), so the test also runs that example."""
+modes, on the shared parameters and on the shared representation (except MoCo, which refuses the latter).
+The training is the comparison example's (``examples/compare_methods.py``, loaded by path), so the test also
+runs that example."""
 
 from __future__ import annotations
 

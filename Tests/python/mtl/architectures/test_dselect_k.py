@@ -76,9 +76,8 @@ def test_partition(check_partition):
         [f"towers.{t}.weight", f"towers.{t}.bias"]  # noqa: E731
     check_partition(make(), (2, 4), shared=experts, tasks={"a": task("a"), "b": task("b")},
                     scalars=3 * 15 + 2 * (16 + 4 + 8 + 2) + 2 * 4)
-    static = lambda t: [f"gates.{t}.z_bias", f"gates.{t}.alpha_bias", f"towers.{t}.weight", f"towers.{t}.bias"]  # noqa: E731
-    check_partition(make(per_example=False), (2, 4), shared=experts, tasks={"a": static("a"), "b": static("b")},
-                    scalars=3 * 15 + 2 * (4 + 2) + 2 * 4)
+    static = {t: [f"gates.{t}.z_bias", f"gates.{t}.alpha_bias", f"towers.{t}.weight", f"towers.{t}.bias"] for t in "ab"}
+    check_partition(make(per_example=False), (2, 4), shared=experts, tasks=static, scalars=3 * 15 + 2 * (4 + 2) + 2 * 4)
 
 
 def test_static_gates_shapes_and_gradients(check_model_gradients, ref):
