@@ -15,6 +15,8 @@ MODULES = [
     "polyhead.nn.modules.loss", "polyhead.optim.sgd", "polyhead.optim.adam",
     "polyhead.optim.rmsprop", "polyhead.optim.adagrad", "polyhead.optim.lr_scheduler", "polyhead.nn.utils.clip_grad",
     "polyhead.utils.data.sampler", "polyhead.utils.data.dataset", "polyhead.utils.data.dataloader",
+    "polyhead._device", "polyhead.cuda", "polyhead.nn._robust_loss", "polyhead.nn._adaptive_pool",
+    "polyhead.nn.modules.adaptive_pooling",
 ]
 
 

@@ -31,7 +31,8 @@ from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, spli
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, manual_seed, randint, randperm
 from ._parallel import get_num_threads, set_num_threads
-from . import autograd, mtl, nn, optim, utils
+from ._device import device
+from . import autograd, cuda, mtl, nn, optim, utils
 from . import keras
 from .keras import Input, Model, layers
 from . import io
@@ -81,6 +82,6 @@ __all__ = [
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "manual_seed", "randperm", "randint", "Generator", "set_num_threads", "get_num_threads", "is_tensor", "numel",
-    "autograd", "mtl", "nn", "optim", "utils", "keras", "Input", "Model", "layers",
+    "device", "autograd", "cuda", "mtl", "nn", "optim", "utils", "keras", "Input", "Model", "layers",
     "io", "save", "load",
 ]

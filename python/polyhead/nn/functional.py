@@ -16,13 +16,15 @@ from typing import Any, Optional
 from .. import _core, _ops
 from .._convert import as_tensor, class_indices, require_tensor
 
+from ._adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
+from ._robust_loss import huber_loss, smooth_l1_loss
 from ._layer_functional import (avg_pool2d, batch_norm, conv2d, dropout, elu, embedding, gelu, layer_norm,
                                 leaky_relu, max_pool2d)
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
            "conv2d", "max_pool2d", "avg_pool2d", "dropout", "embedding", "layer_norm", "batch_norm", "gelu",
-           "leaky_relu", "elu"]
+           "leaky_relu", "elu", "adaptive_avg_pool2d", "adaptive_max_pool2d", "smooth_l1_loss", "huber_loss"]
 
 _shape = _core.Tensor.shape.__get__
 _REDUCTIONS = {"none": _core.REDUCTION_NONE, "mean": _core.REDUCTION_MEAN, "sum": _core.REDUCTION_SUM}

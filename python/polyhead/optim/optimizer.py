@@ -137,6 +137,17 @@ class Optimizer:
                 if grad is not None:
                     grad.zero_()
 
+    def state_dict(self) -> Dict[str, Any]:
+        """Not supported: the optimizer's state (moments, step counts) lives in the core, which cannot export it
+        yet. Raises NotImplementedError naming the workaround."""
+        raise NotImplementedError(f"{type(self).__name__}.state_dict() is not supported by Polyhead: the optimizer "
+                                  "state lives in the core and cannot be saved yet; save model.state_dict() and "
+                                  "create a new optimizer when resuming")
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Not supported (see ``state_dict``); raises NotImplementedError."""
+        self.state_dict()
+
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
         for index, group in enumerate(self.param_groups):

@@ -1,5 +1,5 @@
-"""Loss modules: ``MSELoss``, ``L1Loss``, ``BCELoss``, ``BCEWithLogitsLoss``, ``CrossEntropyLoss``,
-``NLLLoss``. Each calls the ``nn.functional`` loss of the same meaning with its ``reduction``."""
+"""Loss modules: ``MSELoss``, ``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
+``CrossEntropyLoss``, ``NLLLoss``. Each calls the ``nn.functional`` loss of the same meaning with its ``reduction``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ... import _core
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
 
 
 class _Loss(Module):
@@ -49,6 +49,53 @@ class L1Loss(_Loss):
     """Mean absolute error: ``|input - target|`` reduced."""
 
     _function = staticmethod(F.l1_loss)
+
+
+class _ThresholdLoss(_Loss):
+    """Shared base of the losses that turn from quadratic to linear at a threshold named ``_keyword``."""
+
+    _keyword: str
+
+    def __init__(self, reduction: str, threshold: float) -> None:
+        super().__init__(reduction)
+        setattr(self, self._keyword, threshold)
+
+    def forward(self, input: _core.Tensor, target: Any, mask: Any = None) -> _core.Tensor:
+        """The loss of ``input`` against ``target`` (``mask``: optional per-sample weights)."""
+        threshold = {self._keyword: getattr(self, self._keyword)}
+        return type(self)._function(input, target, reduction=self.reduction, mask=mask, **threshold)
+
+
+class SmoothL1Loss(_ThresholdLoss):
+    """``0.5 * d**2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 * beta``, reduced (see
+    :func:`polyhead.nn.functional.smooth_l1_loss`).
+
+    Args:
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+        beta: where the loss turns from quadratic to linear (>= 0). Default: 1.0.
+    """
+
+    _function = staticmethod(F.smooth_l1_loss)
+    _keyword = "beta"
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction, beta)
+
+
+class HuberLoss(_ThresholdLoss):
+    """``0.5 * d**2`` for ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``, reduced (see
+    :func:`polyhead.nn.functional.huber_loss`).
+
+    Args:
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+        delta: where the loss turns from quadratic to linear (> 0). Default: 1.0.
+    """
+
+    _function = staticmethod(F.huber_loss)
+    _keyword = "delta"
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction, delta)
 
 
 class BCELoss(_Loss):
