@@ -111,6 +111,8 @@ CASES = {
     "long mean": (lambda lib: _l(lib).mean(), RuntimeError),
     "bool mean": (lambda lib: lib.mean(_b(lib)), RuntimeError),
     "bool - bool": (lambda lib: _b(lib) - _b(lib), RuntimeError),
+    "long - bool": (lambda lib: _l(lib) - _b(lib), RuntimeError),
+    "int - bool": (lambda lib: 1 - _b(lib), RuntimeError),
     "-bool": (lambda lib: -_b(lib), RuntimeError),
     "bool // bool": (lambda lib: _b(lib) // _b(lib), RuntimeError),
     "ints requiring grad": (lambda lib: lib.tensor([1, 2], requires_grad=True), RuntimeError),
@@ -198,3 +200,45 @@ def test_labels_from_int_lists_work_downstream():
     table = polyhead.arange(6.0).reshape(3, 2)
     assert table[polyhead.tensor([2, 0])].tolist() == [[4.0, 5.0], [0.0, 1.0]]
     assert (polyhead.arange(3) * table[:, 0]).tolist() == [0.0, 2.0, 8.0]
+
+
+IN_PLACE = {
+    "long += int": (lambda t: t.__iadd__(2), ("int64", [9, -5, 7])),
+    "long -= bool": (lambda t: t.sub_(t > 0), RuntimeError),
+    "long -= long": (lambda t: t.sub_(t), ("int64", [0, 0, 0])),
+    "long add_ alpha": (lambda t: t.add_(1, alpha=3), ("int64", [10, -4, 8])),
+    "long *= long": (lambda t: t.__imul__(t), ("int64", [49, 49, 25])),
+    "long copy_ floats truncates": (lambda t: t.copy_(t.float() * 0 + 1.7), ("int64", [1, 1, 1])),
+    "long fill_": (lambda t: t.fill_(2.9), ("int64", [2, 2, 2])),
+    "long += float": (lambda t: t.__iadd__(0.5), RuntimeError),
+    "long /= int": (lambda t: t.div_(2), RuntimeError),
+    "long data": (lambda t: t.data, ("int64", [7, -7, 5])),
+}
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE))
+def test_in_place_ops_follow_pytorch_casting(name):
+    case, expected = IN_PLACE[name]
+    for lib in [polyhead, torch] if torch is not None else [polyhead]:
+        target = _l(lib)
+        outcome = _outcome(lambda _: case(target), lib)
+        assert _matches(outcome, expected), (lib.__name__, outcome)
+        if not isinstance(expected, type):
+            assert target.tolist() == expected[1] and str(target.dtype).endswith("int64"), lib.__name__
+
+
+def test_bool_in_place_and_index():
+    mask = polyhead.tensor([True, False])
+    same = mask
+    mask += polyhead.tensor([False, True])
+    assert mask is same and mask.dtype is polyhead.bool and mask.tolist() == [True, True]
+    mask.copy_(polyhead.tensor([0.0, 0.5]))
+    assert mask.tolist() == [False, True]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        mask += 1
+    assert ["a", "b", "c"][polyhead.tensor(2)] == "c" and list(range(polyhead.tensor([3]))) == [0, 1, 2]
+    assert polyhead.zeros(polyhead.tensor(2)).shape == (2,)
+    with pytest.raises(TypeError, match="single element"):
+        ["a"][polyhead.tensor([0, 0])]
+    with pytest.raises(TypeError):
+        ["a"][polyhead.tensor(0.0)]

@@ -117,11 +117,16 @@ def _with_file_dtypes(filename: PathLike, tensors: Dict[str, Tensor]) -> Dict[st
     read again from its bytes as an exact integer tensor.
 
     Raises:
-        ValueError: an integer beyond 2**24 in magnitude (not exact in float32 storage), naming the tensor.
+        ValueError: an integer beyond 2**24 in magnitude (not exact in float32 storage), naming the file and
+            the tensor; a header Python's JSON parser refuses (the core accepted it).
     """
+    path = os.fsdecode(filename)
     with open(filename, "rb") as file:
         (length,) = struct.unpack("<Q", file.read(8))
-        header = json.loads(file.read(length))
+        try:
+            header = json.loads(file.read(length))
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(f"[load_safetensors] '{path}': invalid JSON header: {exc}") from None
         for name, entry in header.items():
             numpy_type = _NUMPY_TYPES.get(entry.get("dtype")) if name in tensors else None
             if numpy_type is None:
@@ -130,7 +135,8 @@ def _with_file_dtypes(filename: PathLike, tensors: Dict[str, Tensor]) -> Dict[st
             file.seek(8 + length + begin)
             values = np.frombuffer(file.read(end - begin), dtype=numpy_type).reshape(entry["shape"])
             target = numpy_dtype_of(values)
-            tensors[name] = with_dtype(_core.from_buffer(exact_integers(values, target, f"tensor {name!r}")), target)
+            values = exact_integers(values, target, f"[load_safetensors] '{path}': tensor {name!r}")
+            tensors[name] = with_dtype(_core.from_buffer(values), target)
     return tensors
 
 
