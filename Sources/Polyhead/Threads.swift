@@ -34,7 +34,29 @@ func parallelRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         if count > 0 { body(0..<count) }
         return
     }
+    split(count, into: chunks) { _, range in body(range) }
+}
+
+/// Runs `body(worker, units)` over `0..<count` split into at most `workers` contiguous ranges, one per
+/// thread, with OpenBLAS on one thread meanwhile, so that each worker carries its units out end to end —
+/// their matrix products on the worker's own thread, no synchronisation between the steps of a unit.
+/// `worker` (in `0..<workers`) picks the worker's scratch memory. One worker runs inline and leaves
+/// OpenBLAS's threads alone.
+///
+/// Each unit must be handled independently of the others (disjoint outputs), so that the result never
+/// depends on the number of workers.
+func parallelWorkers(_ count: Int, workers: Int, _ body: (_ worker: Int, _ units: Range<Int>) -> Void) {
+    let chunks = Swift.min(workers, count)
+    guard chunks > 1 else {
+        if count > 0 { body(0, 0..<count) }
+        return
+    }
+    withOneBlasThread { split(count, into: chunks, body) }
+}
+
+/// Calls `body(chunk, range)` concurrently for `chunks` contiguous near-equal ranges covering `0..<count`.
+private func split(_ count: Int, into chunks: Int, _ body: (Int, Range<Int>) -> Void) {
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+        body(chunk, (chunk * count / chunks)..<((chunk + 1) * count / chunks))
     }
 }

@@ -36,6 +36,55 @@ final class ThreadsTests: XCTestCase {
         }
     }
 
+    func testParallelWorkersCoverEveryUnitOnceWithOneBlasThreadEach() throws {
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        for threads in [1, 2, 3] {
+            try setNumThreads(threads)
+            for (count, workers) in [(0, 2), (1, 2), (5, 2), (7, 3), (9, 1)] {
+                let visits = UnsafeMutableBufferPointer<Int>.allocate(capacity: Swift.max(count, 1))
+                defer { visits.deallocate() }
+                visits.initialize(repeating: 0)
+                let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers)
+                defer { seen.deallocate() }
+                seen.initialize(repeating: 0)
+                parallelWorkers(count, workers: workers) { worker, units in
+                    seen[worker] += 1
+                    for i in units { visits[i] += Swift.min(workers, count) > 1 ? numThreads : 1 }
+                }
+                XCTAssertEqual(Array(visits.prefix(count)), [Int](repeating: 1, count: count), "\(count) units, \(workers) workers")
+                XCTAssertLessThanOrEqual(seen.max() ?? 0, 1, "each worker index used once")
+            }
+            XCTAssertEqual(numThreads, threads, "the OpenBLAS thread count is restored")
+        }
+    }
+
+    func testConcurrentProductsOnOneBlasThreadEachGiveTheBitsOfSerialOnes() throws {
+        // Four workers (more than the cores, so they contend) each run products of their own; OpenBLAS
+        // must keep its per-call buffers apart (pthread builds ≥ 0.3.x do).
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        var random = TestRandom(seed: 13)
+        let (m, n, k, units) = (96, 40, 70, 16)
+        let a = Domain.symmetric(1).sample(units * m * k, &random), b = Domain.symmetric(1).sample(k * n, &random)
+        func products(workers: Int) -> [Float] {
+            var c = [Float](repeating: 0, count: units * m * n)
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                let (pa, pb, pc) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+                parallelWorkers(units, workers: workers) { _, range in
+                    for _ in 0..<20 {
+                        for u in range { sgemm(pa + u * m * k, pb, pc + u * m * n, m: m, n: n, k: k) }
+                    }
+                }
+            } } }
+            return c
+        }
+        try setNumThreads(1)
+        let serial = products(workers: 1)
+        try setNumThreads(4)
+        for _ in 0..<3 { XCTAssertEqual(products(workers: 4).map(\.bitPattern), serial.map(\.bitPattern)) }
+    }
+
     func testSplitUpdatesGiveTheSameBitsAsOneThread() throws {
         // Large enough for Adam, the ReLU and its pullback to be split between threads.
         let previous = numThreads

@@ -1,13 +1,17 @@
+import PolyheadKernels
+
 // 2-D convolution on channels-last (NHWC) tensors with Keras's kernel layout (KH, KW, C, O), for the
 // Keras-style models, which then need no layout permutes.
 //
 // The patches of a group of samples are unfolded into one (samples·OH·OW, KH·KW·C) column matrix — one row
 // per output pixel, each window row a contiguous run of the input — so that one GEMM, columns · kernel
 // (K, O), writes the group's NHWC output rows directly. The groups are sized so the column matrix stays in
-// cache; the unfolding (and the folding back in the backward) runs one sample per thread, the GEMMs use
-// OpenBLAS's threads. The backward recomputes the columns: dKernel += columnsᵀ · dOut (already in Keras's
-// layout) and dColumns = dOut · kernelᵀ folded back by col2im. A 1×1, stride-1, unpadded convolution uses
-// the input rows directly as its column matrix.
+// one core's cache, and the threads take whole groups, each carried out end to end on one thread (bias,
+// unfolding, GEMM on one OpenBLAS thread, ReLU): no synchronisation inside a convolution but its end. The
+// backward recomputes the columns: dKernel += columnsᵀ · dOut (already in Keras's layout) and dColumns =
+// dOut · kernelᵀ folded back by col2im. The kernel and bias gradients are summed per fixed run of groups
+// (a partial), then the partials in order, so that no result depends on the thread count. A 1×1,
+// stride-1, unpadded convolution uses the input rows directly as its column matrix.
 
 /// Calls `body(columnOffset, inputOffset, before, inside)` for every window row of every output pixel of
 /// one sample, in column-matrix order: the row fills `KW·C` column entries from `columnOffset`; of those,
@@ -62,7 +66,9 @@ private func col2imChannelsLast(
     }
 }
 
-/// The sizes of a channels-last convolution and how its batch is cut into column-matrix groups.
+/// The sizes of a channels-last convolution, how its batch is cut into groups (one GEMM each, the unit a
+/// thread takes) and how the groups are cut into partials (one kernel- and bias-gradient sum each). None of
+/// it depends on the thread count.
 private struct ChannelsLastConv {
     let g: Window2d
     let samples: Int, channels: Int, filters: Int
@@ -70,39 +76,51 @@ private struct ChannelsLastConv {
     let patch: Int
     /// Whether the input rows are the column matrix (1×1 kernel, stride 1, no padding).
     let direct: Bool
-    /// Samples per GEMM.
-    let group: Int
+    /// Samples per group (the last group may have fewer) and the number of groups.
+    let group: Int, groups: Int
+    /// Groups per partial (the last partial may have fewer) and the number of partials.
+    let groupsPerPartial: Int, partials: Int
 
-    /// About 4 MB of columns per group (in cache), and a multiple of the thread count when larger.
+    /// Column entries per group at most (1 MB: half a core's L2 cache on the machines measured).
+    static let columnBudget = 1 << 18
+    /// Partials at most: enough to balance 2, 4 or 8 threads, few enough to sum cheaply.
+    static let maxPartials = 8
+    /// Kernel-gradient partial entries at most (64 MB) for large kernels.
+    static let partialBudget = 1 << 24
+
     init(g: Window2d, samples: Int, channels: Int, filters: Int) {
         self.g = g
         (self.samples, self.channels, self.filters) = (samples, channels, filters)
         patch = g.kernel.height * g.kernel.width * channels
         direct = g.kernel == Size2d(1, 1) && g.stride == Size2d(1, 1) && g.padding == Size2d(0, 0)
-        let fitting = Swift.max(1, (1 << 20) / Swift.max(g.outputArea * patch, 1))
-        let threads = numThreads
-        group = direct ? Swift.max(samples, 1) : (fitting > threads ? fitting / threads * threads : fitting)
+        func ceilingDivision(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+        let fitting = Swift.max(1, Self.columnBudget / Swift.max(g.outputArea * patch, 1))
+        group = samples == 0 ? 1 : ceilingDivision(samples, ceilingDivision(samples, fitting))  // evened out
+        groups = ceilingDivision(samples, group)
+        let partialsWanted = Swift.min(Self.maxPartials, Swift.max(1, Self.partialBudget / Swift.max(patch * filters, 1)))
+        groupsPerPartial = Swift.max(1, ceilingDivision(groups, partialsWanted))
+        partials = ceilingDivision(groups, groupsPerPartial)
     }
 
-    /// Calls `body(first sample, sample count)` for each group in order.
-    func forEachGroup(_ body: (Int, Int) throws -> Void) rethrows {
-        var start = 0
-        while start < samples {
-            try body(start, Swift.min(group, samples - start))
-            start += group
-        }
+    /// Output rows of a whole group.
+    var groupRows: Int { group * g.outputArea }
+    /// Column entries of a whole group (its scratch), none when direct.
+    var groupColumns: Int { direct ? 0 : groupRows * patch }
+
+    /// The samples of group `index`.
+    func samples(inGroup index: Int) -> Range<Int> { (index * group)..<Swift.min((index + 1) * group, samples) }
+
+    /// The groups of partial `index`.
+    func groups(inPartial index: Int) -> Range<Int> {
+        (index * groupsPerPartial)..<Swift.min((index + 1) * groupsPerPartial, groups)
     }
 
-    /// The column matrix of `count` samples from `first` of `x`: unfolded into `buffer` (one sample per
-    /// thread), or the input rows themselves when direct.
-    func columns(_ x: UnsafePointer<Float>, first: Int, count: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    /// The column matrix of `samples` of `x`: unfolded into `buffer`, or the input rows themselves when direct.
+    func columns(_ x: UnsafePointer<Float>, samples: Range<Int>, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let sampleInput = g.inputArea * channels
-        if direct { return x + first * sampleInput }
-        parallelRanges(count, grain: 1) { range in
-            for s in range {
-                im2colChannelsLast(x + (first + s) * sampleInput, channels: channels, g,
-                                   into: buffer + s * g.outputArea * patch)
-            }
+        if direct { return x + samples.lowerBound * sampleInput }
+        for (i, s) in samples.enumerated() {
+            im2colChannelsLast(x + s * sampleInput, channels: channels, g, into: buffer + i * g.outputArea * patch)
         }
         return UnsafePointer(buffer)
     }
@@ -111,7 +129,7 @@ private struct ChannelsLastConv {
 extension Tensor {
     /// The 2-D convolution (cross-correlation) of a channels-last `x` with a Keras-layout `kernel`, plus
     /// `bias`, then `max(·, 0)` when `relu` (Keras's `Conv2D`; the ReLU runs in place on each group's rows
-    /// while they are in cache, and its mask is applied once to the output gradient).
+    /// while they are in cache, and its mask is applied to each group's output gradient likewise).
     ///
     /// Shapes: `x` (N, H, W, C), `kernel` (KH, KW, C, O), `bias` (O) → (N, OH, OW, O) with
     /// `OH = (H + padding.top + padding.bottom − KH) / stride.height + 1` (likewise OW); the padding is zeros.
@@ -137,65 +155,89 @@ extension Tensor {
                              trailing: Size2d(padding.bottom, padding.right))
         let plan = ChannelsLastConv(g: g, samples: n, channels: c, filters: o)
         let result = try Tensor.empty([n, g.outputHeight, g.outputWidth, o], op: op)
-        try checkBlasDimensions([plan.group * g.outputArea, o, plan.patch], op: op)
-        let buffer = try Storage(count: plan.direct ? 0 : plan.group * g.outputArea * plan.patch, op: op)
-        let out = result.storage.pointer, rowsPerSample = g.outputArea
-        plan.forEachGroup { first, count in
-            let rows = count * rowsPerSample, target = out + first * rowsPerSample * o
-            if let bias {
-                let b = bias.storage.pointer
-                parallelRanges(rows, grain: elementwiseGrain / o) { range in
-                    for row in range { for j in 0..<o { target[row * o + j] = b[j] } }
-                }
-            }
-            let columns = plan.columns(x.storage.pointer, first: first, count: count, buffer: buffer.pointer)
-            sgemm(columns, kernel.storage.pointer, target, m: rows, n: o, k: plan.patch, accumulate: bias != nil)
-            if relu {
-                parallelRanges(rows * o, grain: elementwiseGrain) { range in
-                    for i in range { target[i] = target[i] < 0 ? 0 : target[i] }
-                }
+        try checkBlasDimensions([plan.groupRows, o, plan.patch], op: op)
+        let workers = Swift.min(numThreads, plan.groups)
+        let scratch = try Storage(count: workers * plan.groupColumns, op: op)
+        let out = result.storage.pointer, px = x.storage.pointer, pk = kernel.storage.pointer
+        let pb = bias?.storage.pointer, rowsPerSample = g.outputArea
+        parallelWorkers(plan.groups, workers: workers) { worker, groups in
+            let buffer = scratch.pointer + worker * plan.groupColumns
+            for index in groups {
+                let samples = plan.samples(inGroup: index)
+                let rows = samples.count * rowsPerSample, target = out + samples.lowerBound * rowsPerSample * o
+                if let pb { for row in 0..<rows { (target + row * o).update(from: pb, count: o) } }
+                let columns = plan.columns(px, samples: samples, buffer: buffer)
+                sgemm(columns, pk, target, m: rows, n: o, k: plan.patch, accumulate: pb != nil)
+                if relu { for i in 0..<rows * o { target[i] = target[i] < 0 ? 0 : target[i] } }
             }
         }
-        let saved = result.storage  // the storage, not the tensor: the tensor owns this pullback
+        let saved = relu ? result.storage : nil  // the storage, not the tensor: the tensor owns this pullback
         let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
-        return try result.recorded(from: inputs, op: op) { g in
-            let grad = relu ? try g.reluMasked(by: saved, op: op) : g
-            let (dx, dKernel) = try plan.backward(grad, x: x, kernel: kernel, needX: x.requiresGrad,
-                                                  needKernel: kernel.requiresGrad)
-            return [dx, dKernel,
-                    bias?.requiresGrad == true ? try columnSums(grad.storage.pointer, rows: n * rowsPerSample, columns: o) : nil]
+        return try result.recorded(from: inputs, op: op) { grad in
+            try plan.backward(grad, reluOutput: saved, x: x, kernel: kernel, needX: x.requiresGrad,
+                              needKernel: kernel.requiresGrad, needBias: bias?.requiresGrad == true)
         }
     }
 }
 
 extension ChannelsLastConv {
-    /// The gradients with respect to the input and the kernel, from the output gradient `grad`.
-    func backward(_ grad: Tensor, x: Tensor, kernel: Tensor, needX: Bool, needKernel: Bool) throws -> (Tensor?, Tensor?) {
+    /// The gradients with respect to the input, the kernel and the bias (nil where not needed) from the output
+    /// gradient `grad`, first masked by `reluOutput > 0` when given (the fused ReLU's pullback).
+    func backward(
+        _ grad: Tensor, reluOutput: Storage?, x: Tensor, kernel: Tensor, needX: Bool, needKernel: Bool, needBias: Bool
+    ) throws -> [Tensor?] {
         let op = "conv2d", rowsPerSample = g.outputArea, sampleInput = g.inputArea * channels
         let dx = needX ? try Tensor.empty(x.shape, op: op) : nil
-        let dKernel = needKernel ? try Tensor.empty(kernel.shape, op: op) : nil
-        let buffer = try Storage(count: direct ? 0 : group * rowsPerSample * patch, op: op)
-        forEachGroup { first, count in
-            let rows = count * rowsPerSample, gradRows = grad.storage.pointer + first * rowsPerSample * filters
-            if let dKernel {
-                let columns = self.columns(x.storage.pointer, first: first, count: count, buffer: buffer.pointer)
-                sgemm(columns, gradRows, dKernel.storage.pointer, m: patch, n: filters, k: rows,
-                      transposeA: true, accumulate: first > 0)
-            }
-            if let dx {
-                let target = dx.storage.pointer + first * sampleInput
-                sgemm(gradRows, kernel.storage.pointer, direct ? target : buffer.pointer, m: rows, n: patch,
-                      k: filters, transposeB: true)
-                if direct { return }
-                parallelRanges(count, grain: 1) { range in
-                    for s in range {
-                        col2imChannelsLast(buffer.pointer + s * rowsPerSample * patch, channels: channels, g,
-                                           into: target + s * sampleInput)
+        let kernelSums = needKernel ? try Storage(count: partials * kernel.count, op: op) : nil
+        let biasSums = needBias ? try Storage(count: partials * filters, op: op) : nil
+        biasSums?.pointer.update(repeating: 0, count: partials * filters)
+        let workers = Swift.min(numThreads, partials), maskRows = reluOutput == nil ? 0 : groupRows * filters
+        let columnScratch = try Storage(count: workers * groupColumns, op: op)
+        let maskScratch = try Storage(count: workers * maskRows, op: op)
+        let pg = grad.storage.pointer, px = x.storage.pointer, pk = kernel.storage.pointer
+        let py = reluOutput?.pointer, pdx = dx?.storage.pointer
+        parallelWorkers(partials, workers: workers) { worker, partialRange in
+            let buffer = columnScratch.pointer + worker * groupColumns, masked = maskScratch.pointer + worker * maskRows
+            for partial in partialRange {
+                for index in groups(inPartial: partial) {
+                    let samples = self.samples(inGroup: index)
+                    let rows = samples.count * rowsPerSample, offset = samples.lowerBound * rowsPerSample * filters
+                    var gradRows = UnsafePointer(pg + offset)
+                    if let py {
+                        for i in 0..<rows * filters { masked[i] = gradRows[i] * (py[offset + i] > 0 ? 1 : 0) }
+                        gradRows = UnsafePointer(masked)
+                    }
+                    if let biasSums {
+                        ph_add_column_sums(gradRows, rows, filters, 0, filters, biasSums.pointer + partial * filters)
+                    }
+                    if let kernelSums {
+                        sgemm(columns(px, samples: samples, buffer: buffer), gradRows,
+                              kernelSums.pointer + partial * kernel.count, m: patch, n: filters, k: rows,
+                              transposeA: true, accumulate: index > groups(inPartial: partial).lowerBound)
+                    }
+                    if let pdx {
+                        let target = pdx + samples.lowerBound * sampleInput
+                        sgemm(gradRows, pk, direct ? target : buffer, m: rows, n: patch, k: filters, transposeB: true)
+                        if direct { continue }
+                        for (i, s) in samples.enumerated() {
+                            col2imChannelsLast(buffer + i * rowsPerSample * patch, channels: channels, g,
+                                               into: pdx + s * sampleInput)
+                        }
                     }
                 }
             }
         }
-        if samples == 0 { dKernel?.storage.pointer.update(repeating: 0, count: kernel.count) }
-        return (dx, dKernel)
+        return [dx, try kernelSums.map { try sumOfPartials($0, shape: kernel.shape, count: partials) },
+                try biasSums.map { try sumOfPartials($0, shape: [filters], count: partials) }]
     }
+}
+
+/// The sum, in order, of the `count` consecutive partial sums of shape `shape` in `partials`.
+private func sumOfPartials(_ partials: Storage, shape: [Int], count: Int) throws -> Tensor {
+    let result = try Tensor.zeros(shape), total = result.storage.pointer, length = result.count
+    for partial in 0..<count {
+        let values = partials.pointer + partial * length
+        for i in 0..<length { total[i] += values[i] }
+    }
+    return result
 }

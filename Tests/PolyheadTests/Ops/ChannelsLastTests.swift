@@ -62,6 +62,31 @@ final class ChannelsLastTests: XCTestCase {
         assertClose(gradient(of: b), biasReference, tolerance: 1e-3, "bias gradient vs float64 sums")
     }
 
+    func testConvGivesTheSameBitsWhateverTheThreadCount() throws {
+        // 11 samples of 144 × 1024 column entries: one sample per group, 6 kernel-gradient partials of 2 groups.
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        var random = TestRandom(seed: 8)
+        let xs = Domain.symmetric(1).sample(11 * 32 * 32 * 16, &random), ks = Domain.symmetric(0.2).sample(3 * 3 * 16 * 5, &random)
+        let bs = Domain.symmetric(1).sample(5, &random), seed = Domain.symmetric(1).sample(11 * 32 * 32 * 5, &random)
+        func run(threads: Int) throws -> [[UInt32]] {
+            try setNumThreads(threads)
+            let x = try Tensor(xs, shape: [11, 32, 32, 16], requiresGrad: true)
+            let k = try Tensor(ks, shape: [3, 3, 16, 5], requiresGrad: true), b = try Tensor(bs, shape: [5], requiresGrad: true)
+            let y = try Tensor.conv2d(channelsLast: x, kernel: k, bias: b,
+                                      padding: EdgePadding2d(top: 1, bottom: 1, left: 1, right: 1), relu: true)
+            try y.backward(seed: Tensor(seed, shape: y.shape))
+            return try [y, XCTUnwrap(x.grad), XCTUnwrap(k.grad), XCTUnwrap(b.grad)].map { $0.scalars.map(\.bitPattern) }
+        }
+        let one = try run(threads: 1)
+        for threads in [2, 3, 2] {
+            let other = try run(threads: threads)
+            for (name, i) in [("output", 0), ("input gradient", 1), ("kernel gradient", 2), ("bias gradient", 3)] {
+                XCTAssertEqual(one[i], other[i], "\(name), \(threads) threads")
+            }
+        }
+    }
+
     func testConvOnlyGivesTheGradientsThatAreNeededAndAcceptsAnEmptyBatch() throws {
         let x = try counting([1, 3, 3, 1]), k = try Tensor.ones([2, 2, 1, 2], requiresGrad: true)
         try Tensor.conv2d(channelsLast: x, kernel: k, bias: Tensor.zeros([2])).sum().backward()
