@@ -76,6 +76,9 @@ private struct ChannelsLastConv {
     let patch: Int
     /// Whether the input rows are the column matrix (1×1 kernel, stride 1, no padding).
     let direct: Bool
+    /// Whether the forward runs as Winograd F(2×2, 3×3) (3×3 kernel, stride 1, at least `winogradChannels`
+    /// input channels), and the input gradient (likewise, with the filters as its input channels).
+    let winogradForward: Bool, winogradInputGradient: Bool
     /// Samples per group (the last group may have fewer) and the number of groups.
     let group: Int, groups: Int
     /// Groups per partial (the last partial may have fewer) and the number of partials.
@@ -87,12 +90,17 @@ private struct ChannelsLastConv {
     static let maxPartials = 8
     /// Kernel-gradient partial entries at most (64 MB) for large kernels.
     static let partialBudget = 1 << 24
+    /// Input channels from which Winograd beats im2col + GEMM.
+    static let winogradChannels = 8
 
     init(g: Window2d, samples: Int, channels: Int, filters: Int) {
         self.g = g
         (self.samples, self.channels, self.filters) = (samples, channels, filters)
         patch = g.kernel.height * g.kernel.width * channels
         direct = g.kernel == Size2d(1, 1) && g.stride == Size2d(1, 1) && g.padding == Size2d(0, 0)
+        let threeByThree = g.kernel == Size2d(3, 3) && g.stride == Size2d(1, 1)
+        winogradForward = threeByThree && channels >= Self.winogradChannels
+        winogradInputGradient = threeByThree && filters >= Self.winogradChannels
         func ceilingDivision(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
         let fitting = Swift.max(1, Self.columnBudget / Swift.max(g.outputArea * patch, 1))
         group = samples == 0 ? 1 : ceilingDivision(samples, ceilingDivision(samples, fitting))  // evened out
@@ -157,13 +165,23 @@ extension Tensor {
         let result = try Tensor.empty([n, g.outputHeight, g.outputWidth, o], op: op)
         try checkBlasDimensions([plan.groupRows, o, plan.patch], op: op)
         let workers = Swift.min(numThreads, plan.groups)
-        let scratch = try Storage(count: workers * plan.groupColumns, op: op)
         let out = result.storage.pointer, px = x.storage.pointer, pk = kernel.storage.pointer
-        let pb = bias?.storage.pointer, rowsPerSample = g.outputArea
+        let pb = bias?.storage.pointer, rowsPerSample = g.outputArea, sampleInput = h * w * c
+        let winograd = plan.winogradForward ? try WinogradKernel(pk, channels: c, filters: o, flipped: false, op: op) : nil
+        let perWorker = winograd?.scratchCount ?? plan.groupColumns
+        let scratch = try Storage(count: workers * perWorker, op: op)
         parallelWorkers(plan.groups, workers: workers) { worker, groups in
-            let buffer = scratch.pointer + worker * plan.groupColumns
+            let buffer = scratch.pointer + worker * perWorker
             for index in groups {
                 let samples = plan.samples(inGroup: index)
+                if let winograd {
+                    for s in samples {
+                        winograd.convolve(px + s * sampleInput, height: h, width: w, origin: (-padding.top, -padding.left),
+                                          into: out + s * rowsPerSample * o, outputHeight: g.outputHeight,
+                                          outputWidth: g.outputWidth, bias: pb, relu: relu, scratch: buffer)
+                    }
+                    continue
+                }
                 let rows = samples.count * rowsPerSample, target = out + samples.lowerBound * rowsPerSample * o
                 if let pb { for row in 0..<rows { (target + row * o).update(from: pb, count: o) } }
                 let columns = plan.columns(px, samples: samples, buffer: buffer)
@@ -192,12 +210,15 @@ extension ChannelsLastConv {
         let biasSums = needBias ? try Storage(count: partials * filters, op: op) : nil
         biasSums?.pointer.update(repeating: 0, count: partials * filters)
         let workers = Swift.min(numThreads, partials), maskRows = reluOutput == nil ? 0 : groupRows * filters
-        let columnScratch = try Storage(count: workers * groupColumns, op: op)
-        let maskScratch = try Storage(count: workers * maskRows, op: op)
         let pg = grad.storage.pointer, px = x.storage.pointer, pk = kernel.storage.pointer
         let py = reluOutput?.pointer, pdx = dx?.storage.pointer
+        let winograd = needX && winogradInputGradient
+            ? try WinogradKernel(pk, channels: filters, filters: channels, flipped: true, op: op) : nil
+        let perWorker = groupColumns + maskRows + (winograd?.scratchCount ?? 0)
+        let scratch = try Storage(count: workers * perWorker, op: op)
         parallelWorkers(partials, workers: workers) { worker, partialRange in
-            let buffer = columnScratch.pointer + worker * groupColumns, masked = maskScratch.pointer + worker * maskRows
+            let buffer = scratch.pointer + worker * perWorker, masked = buffer + groupColumns
+            let winogradBuffer = masked + maskRows
             for partial in partialRange {
                 for index in groups(inPartial: partial) {
                     let samples = self.samples(inGroup: index)
@@ -215,7 +236,14 @@ extension ChannelsLastConv {
                               kernelSums.pointer + partial * kernel.count, m: patch, n: filters, k: rows,
                               transposeA: true, accumulate: index > groups(inPartial: partial).lowerBound)
                     }
-                    if let pdx {
+                    if let pdx, let winograd {
+                        for (i, s) in samples.enumerated() {
+                            winograd.convolve(gradRows + i * rowsPerSample * filters, height: g.outputHeight,
+                                              width: g.outputWidth, origin: (g.padding.height - 2, g.padding.width - 2),
+                                              into: pdx + s * sampleInput, outputHeight: g.inputHeight,
+                                              outputWidth: g.inputWidth, bias: nil, relu: false, scratch: winogradBuffer)
+                        }
+                    } else if let pdx {
                         let target = pdx + samples.lowerBound * sampleInput
                         sgemm(gradRows, pk, direct ? target : buffer, m: rows, n: patch, k: filters, transposeB: true)
                         if direct { continue }

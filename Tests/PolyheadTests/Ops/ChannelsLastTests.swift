@@ -14,6 +14,12 @@ final class ChannelsLastTests: XCTestCase {
             ([3, 3, 4, 4], [1, 1, 4, 5], (1, 1), (0, 0, 0, 0)),   // 1×1: the input rows are the column matrix
             ([2, 4, 4, 1], [4, 4, 1, 2], (1, 1), (0, 0, 0, 0)),   // the kernel covers the whole input
             ([1, 5, 4, 2], [1, 1, 2, 3], (2, 2), (1, 1, 0, 0)),   // 1×1 with stride and padding: im2col again
+            // 3×3, stride 1, ≥ 8 channels and filters: Winograd F(2×2, 3×3) forward and input gradient (odd
+            // sizes make partial tiles; channel counts off the 8-lane vectors), within the same 1e-4 forward tolerance
+            ([1, 5, 3, 9], [3, 3, 9, 8], (1, 1), (1, 1, 1, 1)),   // 'same'
+            ([2, 4, 5, 8], [3, 3, 8, 10], (1, 1), (0, 0, 0, 0)),  // 'valid'
+            ([1, 3, 4, 10], [3, 3, 10, 9], (1, 1), (0, 1, 1, 0)), // uneven
+            ([1, 2, 3, 8], [3, 3, 8, 8], (1, 1), (3, 2, 2, 1)),   // padding wider than the kernel reach
         ]
         for (xShape, kShape, stride, padding) in cases {
             let s = Size2d(stride.0, stride.1)
@@ -33,10 +39,14 @@ final class ChannelsLastTests: XCTestCase {
 
     func testConvWithTheFusedReluAgainstFloat64Reference() {
         let p = EdgePadding2d(top: 1, bottom: 2, left: 0, right: 1)
-        checkGradients(shapes: [[2, 4, 5, 2], [3, 3, 2, 3], [3]], domain: .awayFromZero(0.2, 1), reference: { r in
-            Ref.conv2dChannelsLast(r[0], r[1], r[2], stride: (2, 1), padding: p).map { Swift.max($0, 0) }
-        }) { t in
-            try Tensor.conv2d(channelsLast: t[0], kernel: t[1], bias: t[2], stride: Size2d(2, 1), padding: p, relu: true)
+        // im2col, then Winograd (3×3, stride 1, 9 channels and filters)
+        for (shapes, stride) in [([[2, 4, 5, 2], [3, 3, 2, 3], [3]], (2, 1)), ([[2, 3, 4, 9], [3, 3, 9, 9], [9]], (1, 1))] {
+            checkGradients(shapes: shapes, domain: .awayFromZero(0.2, 1), reference: { r in
+                Ref.conv2dChannelsLast(r[0], r[1], r[2], stride: stride, padding: p).map { Swift.max($0, 0) }
+            }) { t in
+                try Tensor.conv2d(channelsLast: t[0], kernel: t[1], bias: t[2], stride: Size2d(stride.0, stride.1),
+                                  padding: p, relu: true)
+            }
         }
     }
 
@@ -63,16 +73,17 @@ final class ChannelsLastTests: XCTestCase {
     }
 
     func testConvGivesTheSameBitsWhateverTheThreadCount() throws {
-        // 11 samples of 144 × 1024 column entries: one sample per group, 6 kernel-gradient partials of 2 groups.
+        // 7 samples of 144 × 1024 column entries: one sample per group and kernel-gradient partial; Winograd
+        // forward and input gradient.
         let previous = numThreads
         defer { try? setNumThreads(previous) }
         var random = TestRandom(seed: 8)
-        let xs = Domain.symmetric(1).sample(11 * 32 * 32 * 16, &random), ks = Domain.symmetric(0.2).sample(3 * 3 * 16 * 5, &random)
-        let bs = Domain.symmetric(1).sample(5, &random), seed = Domain.symmetric(1).sample(11 * 32 * 32 * 5, &random)
+        let xs = Domain.symmetric(1).sample(7 * 32 * 32 * 16, &random), ks = Domain.symmetric(0.2).sample(3 * 3 * 16 * 9, &random)
+        let bs = Domain.symmetric(1).sample(9, &random), seed = Domain.symmetric(1).sample(7 * 32 * 32 * 9, &random)
         func run(threads: Int) throws -> [[UInt32]] {
             try setNumThreads(threads)
-            let x = try Tensor(xs, shape: [11, 32, 32, 16], requiresGrad: true)
-            let k = try Tensor(ks, shape: [3, 3, 16, 5], requiresGrad: true), b = try Tensor(bs, shape: [5], requiresGrad: true)
+            let x = try Tensor(xs, shape: [7, 32, 32, 16], requiresGrad: true)
+            let k = try Tensor(ks, shape: [3, 3, 16, 9], requiresGrad: true), b = try Tensor(bs, shape: [9], requiresGrad: true)
             let y = try Tensor.conv2d(channelsLast: x, kernel: k, bias: b,
                                       padding: EdgePadding2d(top: 1, bottom: 1, left: 1, right: 1), relu: true)
             try y.backward(seed: Tensor(seed, shape: y.shape))
