@@ -193,6 +193,28 @@ PyDoc_STRVAR(model_predict_doc,
 
 CORE_FASTCALL(core_model_predict) { return run_model(module, args, nargs, "model_predict", 1); }
 
+PyDoc_STRVAR(keras_loss_per_sample_doc,
+"keras_loss_per_sample($module, loss_json, y_true, y_pred, /)\n--\n\n"
+"Keras's per-sample losses of y_pred against y_true, as keras.losses.<name>(y_true, y_pred): loss_json is\n"
+"{\"loss\": name, \"from_logits\": bool, \"delta\": float}. Not recorded for autodiff.");
+
+CORE_FASTCALL(core_keras_loss_per_sample) {
+    static const char fname[] = "keras_loss_per_sample";
+    const char *spec;
+    if (check_nargs(fname, nargs, 3, 3) < 0 || (spec = utf8_arg(args[0], fname, "loss_json")) == NULL) {
+        return NULL;
+    }
+    core_state *state = core_get_state(module);
+    ph_tensor *y_true = tensor_arg(state, args[1], fname, "y_true");
+    ph_tensor *y_pred = y_true == NULL ? NULL : tensor_arg(state, args[2], fname, "y_pred");
+    if (y_pred == NULL) {
+        return NULL;
+    }
+    ph_tensor *out = NULL;
+    ph_status status = ph_keras_loss_per_sample(&out, spec, y_true, y_pred);
+    return status != PH_OK ? raise_from_status(status) : tensor_from_handle(state, out);
+}
+
 /* ---------------------------------------------------------------- trainers */
 
 PyDoc_STRVAR(trainer_new_doc,
@@ -359,6 +381,7 @@ PyMethodDef training_functions[] = {
     CORE_METHOD("model_weights", core_model_weights, model_weights_doc),
     CORE_METHOD("model_call", core_model_call, model_call_doc),
     CORE_METHOD("model_predict", core_model_predict, model_predict_doc),
+    CORE_METHOD("keras_loss_per_sample", core_keras_loss_per_sample, keras_loss_per_sample_doc),
     CORE_METHOD("trainer_new", core_trainer_new, trainer_new_doc),
     CORE_METHOD("trainer_fit", core_trainer_fit, trainer_fit_doc),
     CORE_METHOD("trainer_evaluate", core_trainer_evaluate, trainer_evaluate_doc),

@@ -126,6 +126,16 @@ public func ph_model_new_sharing(
     }
 }
 
+@_cdecl("ph_keras_loss_per_sample")
+public func ph_keras_loss_per_sample(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ lossJSON: UnsafePointer<CChar>?, _ yTrue: OpaquePointer?, _ yPred: OpaquePointer?
+) -> Int32 {
+    produceTensor(out) {
+        let loss = try KerasLoss(json: try readText(lossJSON, "loss_json"))
+        return try loss.perSample(try borrowTensor(yPred, "y_pred"), try borrowTensor(yTrue, "y_true"))
+    }
+}
+
 @_cdecl("ph_model_free")
 public func ph_model_free(_ model: OpaquePointer?) -> Int32 {
     if let model { Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer(model)).release() }

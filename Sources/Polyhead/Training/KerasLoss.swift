@@ -42,13 +42,49 @@ public enum KerasLoss: Equatable {
         }
     }
 
+    /// The loss a JSON spec `{"loss": "mse", "from_logits": false, "delta": 1.0}` names (the last two optional).
+    /// - Throws: `.invalidArgument` for malformed JSON or an unknown loss.
+    public init(json: String) throws {
+        try self.init(spec: try JSON.parse(text: json, op: "loss"), path: "loss_json", op: "loss")
+    }
+
+    /// Reads a loss spec `{"loss": "mse", "from_logits": false, "delta": 1.0}` (the last two optional) found at
+    /// `path` of a config.
+    /// - Throws: `.invalidArgument` naming `path` for a malformed spec or an unknown loss.
+    init(spec: JSON, path: String, op: String) throws {
+        try self.init(name: try (spec["loss"] ?? .null).string("\(path).loss", op: op),
+                      fromLogits: try spec["from_logits"]?.bool("\(path).from_logits", op: op) ?? false,
+                      delta: try spec["delta"]?.double("\(path).delta", op: op) ?? 1)
+    }
+
     /// The mean loss of `output` `(N, ...)` against `target`, recorded for backward.
     /// - Throws: `.shapeMismatch` for targets that do not fit, `.indexOutOfRange` for a bad class index.
     public func callAsFunction(_ output: Tensor, _ target: Tensor, mask: Tensor? = nil) throws -> Tensor {
-        let op = "loss"
-        guard output.rank >= 1 else { throw PolyheadError.shapeMismatch(op: op, message: "output must have a batch dimension") }
-        let n = output.shape[0]
-        let weights = try sampleWeights(mask, samples: n, op: op)
+        guard output.rank >= 1 else { throw PolyheadError.shapeMismatch(op: "loss", message: "output must have a batch dimension") }
+        let weights = try sampleWeights(mask, samples: output.shape[0], op: "loss")
+        let (losses, derivative) = try terms(output, target, weights: weights)
+        return try reducedLoss(losses, inputDerivative: derivative, input: output, reduction: .mean, weights: weights)
+    }
+
+    /// Keras's per-sample losses of `output` against `target`, as `keras.losses.<name>(y_true, y_pred)` gives
+    /// them (not recorded): one cross-entropy per row `(N,)`, elementwise losses averaged over the last axis
+    /// (the output's shape without it).
+    /// - Throws: as `callAsFunction`.
+    public func perSample(_ output: Tensor, _ target: Tensor) throws -> Tensor {
+        guard output.rank >= 1 else { throw PolyheadError.shapeMismatch(op: "loss", message: "output must have a batch dimension") }
+        return try withoutGrad {
+            let losses = try terms(output, target, weights: nil).losses
+            switch self {
+            case .categoricalCrossentropy, .sparseCategoricalCrossentropy: return losses
+            default: return try losses.reshaped(output.shape).mean(axis: output.rank - 1)
+            }
+        }
+    }
+
+    /// The unreduced losses (per row for cross-entropies, per element otherwise) and their derivatives with
+    /// respect to `output`; samples of zero weight are not checked.
+    private func terms(_ output: Tensor, _ target: Tensor, weights: [Float]?) throws -> (losses: Tensor, derivative: Tensor) {
+        let op = "loss", n = output.shape[0]
         switch self {
         case let .sparseCategoricalCrossentropy(fromLogits):
             guard output.rank == 2, target.count == n, target.rank >= 1, target.shape[0] == n else {
@@ -63,21 +99,21 @@ public enum KerasLoss: Equatable {
                 }
                 oneHot.storage.pointer[i * classes + Int(label)] = 1
             }
-            return try categorical(output, oneHot, fromLogits: fromLogits, weights: weights)
+            return try categorical(output, oneHot, fromLogits: fromLogits)
         case let .categoricalCrossentropy(fromLogits):
             try checkSameShape(output, target, op: op)
             guard output.rank == 2 else {
                 throw PolyheadError.shapeMismatch(op: op, message: "categorical_crossentropy needs (N, C) outputs, got \(describe(output.shape))")
             }
-            return try categorical(output, target, fromLogits: fromLogits, weights: weights)
+            return try categorical(output, target, fromLogits: fromLogits)
         default:
             try checkSameShape(output, target, op: op)
-            return try elementwise(output, target, weights: weights)
+            return try elementwise(output, target)
         }
     }
 
     /// Cross-entropy over the last axis of `(N, C)` scores against a distribution per row.
-    private func categorical(_ output: Tensor, _ target: Tensor, fromLogits: Bool, weights: [Float]?) throws -> Tensor {
+    private func categorical(_ output: Tensor, _ target: Tensor, fromLogits: Bool) throws -> (losses: Tensor, derivative: Tensor) {
         let (n, classes) = (output.shape[0], output.shape[1])
         let losses = try Tensor.zeros([n]), derivative = try Tensor.zeros([n, classes])
         let o = output.storage.pointer, t = target.storage.pointer, l = losses.storage.pointer, d = derivative.storage.pointer
@@ -107,11 +143,11 @@ public enum KerasLoss: Equatable {
                 for j in 0..<classes { out[j] = (out[j] - dot) / sum }
             }
         }
-        return try reducedLoss(losses, inputDerivative: derivative, input: output, reduction: .mean, weights: weights)
+        return (losses, derivative)
     }
 
     /// The elementwise losses (binary cross-entropy, mse, mae, huber), averaged over all elements of a sample.
-    private func elementwise(_ output: Tensor, _ target: Tensor, weights: [Float]?) throws -> Tensor {
+    private func elementwise(_ output: Tensor, _ target: Tensor) throws -> (losses: Tensor, derivative: Tensor) {
         let count = output.count
         let losses = try Tensor.zeros([count]), derivative = try Tensor.zeros(output.shape)
         let o = output.storage.pointer, t = target.storage.pointer, l = losses.storage.pointer, d = derivative.storage.pointer
@@ -137,7 +173,7 @@ public enum KerasLoss: Equatable {
             default: break
             }
         }
-        return try reducedLoss(losses, inputDerivative: derivative, input: output, reduction: .mean, weights: weights)
+        return (losses, derivative)
     }
 
     /// Whether accuracy for this loss compares argmaxes (categorical) or thresholds at 0.5 (binary), as Keras infers it.

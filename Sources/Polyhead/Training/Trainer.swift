@@ -154,9 +154,7 @@ public final class Trainer {
         let op = "compile", config = try JSON.parse(text: compileJSON, op: op)
         let specs = try (config["outputs"] ?? .null).elements("outputs", op: op).enumerated().map { index, item in
             let path = "outputs[\(index)]"
-            let loss = try KerasLoss(name: try (item["loss"] ?? .null).string("\(path).loss", op: op),
-                                     fromLogits: try item["from_logits"]?.bool("\(path).from_logits", op: op) ?? false,
-                                     delta: try item["delta"]?.double("\(path).delta", op: op) ?? 1)
+            let loss = try KerasLoss(spec: item, path: path, op: op)
             return OutputTraining(loss: loss, lossWeight: try item["loss_weight"]?.double("\(path).loss_weight", op: op) ?? 1,
                                   metrics: try (item["metrics"] ?? .array([])).elements("\(path).metrics", op: op).map {
                                       try $0.string("\(path).metrics", op: op)

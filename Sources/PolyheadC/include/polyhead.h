@@ -437,6 +437,11 @@ typedef int32_t (*ph_fit_callback)(void *context, int32_t event, int64_t epoch, 
  *  config and inbound names; ordered outputs). Weights are initialised from the global generator. Malformed
  *  configs are PH_ERROR_VALUE naming the problem. Free with ph_model_free. */
 ph_status ph_model_new(ph_model **out, const char *config_json);
+/** Keras's per-sample losses (keras.losses.<name>(y_true, y_pred)): loss_json is {"loss": "mse", "from_logits":
+ *  false, "delta": 1.0} (the last two optional); the result is (N,) for cross-entropies, else y_pred's shape
+ *  without its last axis (the elementwise losses averaged over it). Not recorded for autodiff. */
+ph_status ph_keras_loss_per_sample(ph_tensor **out, const char *loss_json, const ph_tensor *y_true,
+                                   const ph_tensor *y_pred);
 /** As ph_model_new, but the count weights named names[i] ("<layer>/kernel", "<layer>/moving_mean", ...) are
  *  tensors[i] (retained, shared with their owner) instead of new ones: a model over layers of another model
  *  shares their weights. A name the model lacks, one given twice, or another shape is PH_ERROR_VALUE. */
