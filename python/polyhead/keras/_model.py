@@ -10,9 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .. import _core
 from . import _arguments
 from . import callbacks as _callbacks
-from . import metrics as _keras_metrics
-from . import losses as _losses
-from . import optimizers as _optimizers
+from ._compile import _Compiling
 from ._data import _DataHandling
 from ._introspection import _Introspection
 from ._symbolic import call_on_tensors, is_symbolic
@@ -38,7 +36,7 @@ def _unique(name: str, taken: Any) -> str:
     return candidate
 
 
-class Model(_Introspection, _DataHandling, _WeightsIO):
+class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
     """A functional model: ``Model(inputs, outputs)`` with one or several inputs (a tensor or a list) and
     outputs (a tensor, a list, or a dict ``{name: tensor}`` whose keys become the output names).
 
@@ -158,102 +156,6 @@ class Model(_Introspection, _DataHandling, _WeightsIO):
         config = {"name": self.name, "model": self._config, "output_kind": self._output_kind,
                   "frozen": [layer.name for layer in self._member_layers() if not layer.trainable]}
         atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
-
-    # ------------------------------------------------------------------ compile
-
-    def _per_output(self, value: Any, what: str, default: Any) -> List[Any]:
-        n = len(self.output_names)
-        if value is None:
-            return [default] * n
-        if isinstance(value, Mapping):
-            unknown = set(value) - set(self.output_names)
-            if unknown:
-                raise ValueError(f"{what} names unknown outputs {sorted(unknown)}; outputs are {self.output_names}")
-            return [value.get(name, default) for name in self.output_names]
-        if isinstance(value, (list, tuple)):
-            if len(value) != n:
-                raise ValueError(f"{what} has {len(value)} entries for {n} outputs {self.output_names}")
-            return list(value)
-        return [value] * n
-
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None, metrics: Any = None,
-                weighting: Any = None, rep_grad: Optional[bool] = None, representation: Optional[str] = None,
-                **kwargs: Any) -> None:
-        """Configures training: ``optimizer`` (name or :mod:`~polyhead.keras.optimizers` object), ``loss``
-        (one for all outputs, a list or a dict by output name; Keras names or loss objects), ``loss_weights``
-        (list or dict), ``metrics`` (for every output, a list of lists, or a dict by output name: names
-        ``accuracy``/``acc``, ``binary_accuracy``…, ``mae``, ``mse``, ``f1``, ``auc``, or
-        :mod:`~polyhead.keras.metrics` objects, logged under their ``name``) and ``weighting`` (``None``, a
-        ``polyhead.mtl`` method name such as ``"uncertainty"`` or ``"pcgrad"``, or a ``polyhead.mtl`` method
-        object). Keras's execution switches ``run_eagerly`` and ``jit_compile`` change nothing: the loop always
-        runs in the core. Custom Python loss functions are not supported (a NotImplementedError).
-
-        With a weighting method the task losses it combines are ``loss_weight · loss``; the shared part
-        (whose task gradients gradient methods combine) is the weights of the layers that feed more than one
-        output. ``rep_grad=True`` (or a method object made with ``rep_grad=True``) selects the representation
-        mode: gradient methods combine the task gradients of the shared representation instead, which is
-        the output of the layer named ``representation`` or, by default, the last tensor every output
-        depends on (it must separate the shared trunk from the heads).
-        """
-        unsupported = sorted(set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution"})
-        if unsupported:
-            raise TypeError(f"compile() got unsupported arguments {unsupported}")
-        if kwargs.get("steps_per_execution", 1) not in (1, "auto"):
-            raise NotImplementedError(f"compile(steps_per_execution={kwargs['steps_per_execution']!r}): callbacks run "
-                                      "after every step; only 1 or 'auto' is supported")
-        if loss is None:
-            raise ValueError("compile() needs a loss")
-        opt = _optimizers.get(optimizer)
-        losses = [_losses.get(item) for item in self._per_output(loss, "loss", None)]
-        weights = [_arguments.loss_weight(w, name)
-                   for w, name in zip(self._per_output(loss_weights, "loss_weights", 1.0), self.output_names)]
-        if (metrics is not None and isinstance(metrics, (list, tuple))
-                and all(isinstance(m, (str, _keras_metrics.Metric)) for m in metrics)):
-            metrics = [list(metrics)] * len(self.output_names)  # one list for every output
-        specs = [_arguments.metric_specs(m, name)
-                 for m, name in zip(self._per_output(metrics, "metrics", []), self.output_names)]
-        per_metrics = [[core for core, _ in output] for output in specs]
-        for output, names in zip(self.output_names, per_metrics):
-            if len(set(names)) != len(names):
-                raise ValueError(f"output {output!r} has the metric {names} twice; give each kind once")
-        method_core, method_params, method_rep = self._method(weighting)
-        if rep_grad is None:
-            rep_grad = method_rep
-        elif method_rep and not rep_grad:
-            raise ValueError(f"the weighting method was made with rep_grad=True but compile got rep_grad={rep_grad!r}")
-        if rep_grad and method_core is None:
-            raise ValueError("rep_grad=True needs a weighting method (e.g. weighting='pcgrad')")
-        if representation is not None and not rep_grad:
-            raise ValueError("representation= names the shared representation of rep_grad=True; pass rep_grad=True")
-        spec: Dict[str, Any] = {"outputs": [dict(l._spec(), loss_weight=w, metrics=m)
-                                            for l, w, m in zip(losses, weights, per_metrics)]}
-        if rep_grad:
-            spec.update(rep_grad=True, representation=representation)
-        frozen = [layer.name for layer in self._member_layers() if not layer.trainable]
-        if frozen:
-            spec["frozen"] = frozen
-        core_optimizer = opt.build(self.trainable_weights + method_params)
-        self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
-        self.optimizer, self.loss, self.metrics_names = opt, losses, []
-        self._compiled = spec
-        self._metric_keys = {f"{output}_{core}": f"{output}_{shown}" for output, pairs in zip(self.output_names, specs)
-                             for core, shown in pairs if core != shown}
-
-    def _method(self, weighting: Any) -> Tuple[Any, List[Any], bool]:
-        """The core method, its parameters, and whether it was made for the representation mode."""
-        if weighting is None:
-            return None, [], False
-        n = len(self.output_names)
-        if isinstance(weighting, str):
-            core = _core.mtl_method(weighting, n, (), ())
-            return core, _core.mtl_parameters(core), False
-        if hasattr(weighting, "_create_core"):
-            if weighting._core is None:
-                weighting._create_core(n)
-            if weighting.num_tasks != n:
-                raise ValueError(f"{type(weighting).__name__} was made for {weighting.num_tasks} tasks; the model has {n} outputs")
-            return weighting._core, weighting.parameters(), bool(getattr(weighting, "rep_grad", False))
-        raise TypeError(f"weighting must be None, a method name or a polyhead.mtl method, got {type(weighting).__name__}")
 
     # ------------------------------------------------------------------ fit / evaluate / predict
     def _keras_keys(self, logs: Dict[str, Any]) -> Dict[str, Any]:
