@@ -17,6 +17,7 @@ from .. import _core, _ops
 from .._convert import as_tensor, class_indices, require_tensor
 
 from ._adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
+from ._loss_options import class_weighted, finite_target, reduce_elementwise, smoothing_term
 from ._robust_loss import huber_loss, smooth_l1_loss
 from ._layer_functional import (avg_pool2d, batch_norm, conv2d, dropout, elu, embedding, gelu, layer_norm,
                                 leaky_relu, max_pool2d)
@@ -137,22 +138,43 @@ def l1_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean", mask: 
                          _reduction(reduction))
 
 
-def binary_cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean",
+def _binary(core_loss: Any, input: Any, target: Any, weight: Any, pos_weight: Any, reduction: str, mask: Any,
+            function: str) -> _core.Tensor:
+    """A binary cross-entropy with torch's elementwise ``weight`` and (on logits) ``pos_weight``: the core loss
+    when neither is given, else the elementwise terms (``pos_weight`` adds ``(pos_weight - 1) · y · (-log σ(x))``)
+    reduced as the core reduces."""
+    x, code = require_tensor(input, function), _reduction(reduction)
+    if weight is None and pos_weight is None:
+        return core_loss(x, as_tensor(target, "target"), _mask(mask), code)
+    weights, y = _mask(mask), finite_target(target, mask)
+    values = core_loss(x, y, weights, _core.REDUCTION_NONE)
+    if pos_weight is not None:
+        positive = core_loss(x, _core.full(_shape(x), 1.0), weights, _core.REDUCTION_NONE)
+        extra = _core.mul(_core.sub(as_tensor(pos_weight, "pos_weight"), _core.full((), 1.0)), y)
+        values = _core.add(values, _core.mul(extra, positive))
+    if weight is not None:
+        values = _core.mul(values, as_tensor(weight, "weight"))
+    return reduce_elementwise(values, weights, reduction)
+
+
+def binary_cross_entropy(input: _core.Tensor, target: Any, weight: Any = None, *, reduction: str = "mean",
                          mask: Any = None) -> _core.Tensor:
     """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target`` in [0, 1] (logs clamped
-    at -100, like torch); ``mask`` as in :func:`mse_loss`.
+    at -100, like torch); ``weight`` rescales each element (broadcast to the input); ``mask`` as in
+    :func:`mse_loss`.
 
     Shape:
         input and target: the same shape.
     """
-    return _core.binary_cross_entropy(require_tensor(input, "binary_cross_entropy"), as_tensor(target, "target"),
-                                      _mask(mask), _reduction(reduction))
+    return _binary(_core.binary_cross_entropy, input, target, weight, None, reduction, mask, "binary_cross_entropy")
 
 
-def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, *, reduction: str = "mean",
+def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, weight: Any = None, *,
+                                     reduction: str = "mean", pos_weight: Any = None,
                                      mask: Any = None) -> _core.Tensor:
     """Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed stably from the logits;
-    ``mask`` as in :func:`mse_loss`.
+    ``weight`` rescales each element, ``pos_weight`` the positive term (e.g. ``negatives / positives`` per
+    output column, broadcast along the last dimension); ``mask`` as in :func:`mse_loss`.
 
     Shape:
         input and target: the same shape.
@@ -162,10 +184,12 @@ def binary_cross_entropy_with_logits(input: _core.Tensor, target: Any, *, reduct
         >>> import polyhead.nn.functional as F
         >>> round(F.binary_cross_entropy_with_logits(polyhead.zeros(4, 1), polyhead.ones(4, 1)).item(), 4)
         0.6931
+        >>> round(F.binary_cross_entropy_with_logits(polyhead.zeros(4, 1), polyhead.ones(4, 1),
+        ...                                          pos_weight=polyhead.tensor([3.0])).item(), 4)
+        2.0794
     """
-    return _core.binary_cross_entropy_with_logits(
-        require_tensor(input, "binary_cross_entropy_with_logits"), as_tensor(target, "target"), _mask(mask),
-        _reduction(reduction))
+    return _binary(_core.binary_cross_entropy_with_logits, input, target, weight, pos_weight, reduction, mask,
+                   "binary_cross_entropy_with_logits")
 
 
 def _class_targets(target: Any, ignore_index: int, mask: Any):
@@ -186,20 +210,25 @@ def _class_targets(target: Any, ignore_index: int, mask: Any):
     return class_indices(np.where(missing, 0, raw)), as_tensor(weights, "mask")
 
 
-def cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100,
-                  mask: Any = None) -> _core.Tensor:
+def cross_entropy(input: _core.Tensor, target: Any, weight: Any = None, *, reduction: str = "mean",
+                  ignore_index: int = -100, label_smoothing: float = 0.0, mask: Any = None) -> _core.Tensor:
     """Cross-entropy of logits ``input`` against class indices ``target`` (log-softmax + NLL, stable).
 
     Args:
+        weight: optional weight per class (C,): each sample's loss is scaled by its target's weight and
+            ``'mean'`` divides by the summed weights, as in torch.
         ignore_index: labels equal to it are missing and do not count (torch's default -100); NaN labels
             in a float target are missing too.
+        label_smoothing: ε in [0, 1]: the target is ``(1 - ε)`` on the label plus ``ε / C`` on every class.
         mask: optional per-sample weights, as in :func:`mse_loss`.
 
     Shape:
         input (N, C); target (N,) with values in [0, C). Output: scalar, or (N,) for ``reduction='none'``.
 
     Raises:
-        ValueError: ``target`` holds non-integers or has the wrong length; a class index is out of range.
+        ValueError: ``target`` holds non-integers or has the wrong length; a class index is out of range;
+            ``weight`` has the wrong size; ``label_smoothing`` outside [0, 1].
+        NotImplementedError: ``weight`` together with ``label_smoothing``.
 
     Examples:
         >>> import polyhead
@@ -208,14 +237,32 @@ def cross_entropy(input: _core.Tensor, target: Any, *, reduction: str = "mean", 
         1.3863
         >>> round(F.cross_entropy(polyhead.zeros(2, 4), [0, -100]).item(), 4)
         1.3863
+        >>> round(F.cross_entropy(polyhead.tensor([[2.0, 0.0]]), [0], label_smoothing=0.2).item(), 4)
+        0.3269
     """
+    x = require_tensor(input, "cross_entropy")
+    if not (isinstance(label_smoothing, (int, float)) and 0.0 <= label_smoothing <= 1.0):
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing!r}")
+    if label_smoothing and weight is not None:
+        raise NotImplementedError("cross_entropy(): weight together with label_smoothing is not supported by "
+                                  "Polyhead")
     indices, weights = _class_targets(target, ignore_index, mask)
-    return _core.cross_entropy(require_tensor(input, "cross_entropy"), indices, weights, _reduction(reduction))
+    weights = class_weighted(indices, weights, weight, _shape(x)[-1], "cross_entropy")
+    code = _reduction(reduction)
+    if not label_smoothing:
+        return _core.cross_entropy(x, indices, weights, code)
+    log_probabilities = _ops.log_softmax(x, 1)
+    labelled = _core.mul(_core.nll_loss(log_probabilities, indices, weights, code),
+                         _core.full((), 1.0 - label_smoothing))
+    return _core.add(labelled, _core.mul(smoothing_term(log_probabilities, weights, code),
+                                         _core.full((), float(label_smoothing))))
 
 
-def nll_loss(input: _core.Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100,
-             mask: Any = None) -> _core.Tensor:
+def nll_loss(input: _core.Tensor, target: Any, weight: Any = None, *, reduction: str = "mean",
+             ignore_index: int = -100, mask: Any = None) -> _core.Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C) at class indices ``target`` (N,);
-    ``ignore_index`` and ``mask`` as in :func:`cross_entropy`."""
+    ``weight``, ``ignore_index`` and ``mask`` as in :func:`cross_entropy`."""
+    x = require_tensor(input, "nll_loss")
     indices, weights = _class_targets(target, ignore_index, mask)
-    return _core.nll_loss(require_tensor(input, "nll_loss"), indices, weights, _reduction(reduction))
+    weights = class_weighted(indices, weights, weight, _shape(x)[-1], "nll_loss")
+    return _core.nll_loss(x, indices, weights, _reduction(reduction))

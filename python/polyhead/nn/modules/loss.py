@@ -12,8 +12,15 @@ from .module import Module
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
 
 
+def _no_legacy(size_average: Any, reduce: Any, name: str) -> None:
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{name}: size_average and reduce are deprecated in PyTorch and not supported by Polyhead; "
+                         "use reduction='mean', 'sum' or 'none'")
+
+
 class _Loss(Module):
-    """Shared base: stores and validates ``reduction``; ``forward(input, target)`` calls ``_function``.
+    """Shared base: stores and validates ``reduction`` and the loss's extra options (keyword arguments of its
+    functional form); ``forward(input, target)`` calls ``_function`` with them.
 
     Args:
         reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
@@ -21,15 +28,19 @@ class _Loss(Module):
 
     _function: Callable[..., _core.Tensor]
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, reduction: str = "mean", **options: Any) -> None:
         super().__init__()
         F._reduction(reduction)
         self.reduction = reduction
+        self._options = tuple(options)
+        for name, value in options.items():
+            setattr(self, name, value)
 
     def forward(self, input: _core.Tensor, target: Any, mask: Any = None) -> _core.Tensor:
         """The loss of ``input`` against ``target``, reduced by ``self.reduction``; ``mask`` holds optional
         per-sample weights (0 = missing label), as in :func:`polyhead.nn.functional.mse_loss`."""
-        return type(self)._function(input, target, reduction=self.reduction, mask=mask)
+        options = {name: getattr(self, name) for name in self._options}
+        return type(self)._function(input, target, reduction=self.reduction, mask=mask, **options)
 
 
 class MSELoss(_Loss):
@@ -51,22 +62,7 @@ class L1Loss(_Loss):
     _function = staticmethod(F.l1_loss)
 
 
-class _ThresholdLoss(_Loss):
-    """Shared base of the losses that turn from quadratic to linear at a threshold named ``_keyword``."""
-
-    _keyword: str
-
-    def __init__(self, reduction: str, threshold: float) -> None:
-        super().__init__(reduction)
-        setattr(self, self._keyword, threshold)
-
-    def forward(self, input: _core.Tensor, target: Any, mask: Any = None) -> _core.Tensor:
-        """The loss of ``input`` against ``target`` (``mask``: optional per-sample weights)."""
-        threshold = {self._keyword: getattr(self, self._keyword)}
-        return type(self)._function(input, target, reduction=self.reduction, mask=mask, **threshold)
-
-
-class SmoothL1Loss(_ThresholdLoss):
+class SmoothL1Loss(_Loss):
     """``0.5 * d**2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 * beta``, reduced (see
     :func:`polyhead.nn.functional.smooth_l1_loss`).
 
@@ -76,13 +72,12 @@ class SmoothL1Loss(_ThresholdLoss):
     """
 
     _function = staticmethod(F.smooth_l1_loss)
-    _keyword = "beta"
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__(reduction, beta)
+        super().__init__(reduction, beta=beta)
 
 
-class HuberLoss(_ThresholdLoss):
+class HuberLoss(_Loss):
     """``0.5 * d**2`` for ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``, reduced (see
     :func:`polyhead.nn.functional.huber_loss`).
 
@@ -92,26 +87,60 @@ class HuberLoss(_ThresholdLoss):
     """
 
     _function = staticmethod(F.huber_loss)
-    _keyword = "delta"
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction, delta)
+        super().__init__(reduction, delta=delta)
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities in [0, 1]."""
+    """Binary cross-entropy on probabilities in [0, 1] (torch's argument order: ``weight`` first).
+
+    Args:
+        weight: optional elementwise rescaling (broadcast to the input). Default: None.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+    """
 
     _function = staticmethod(F.binary_cross_entropy)
 
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        _no_legacy(size_average, reduce, "BCELoss")
+        super().__init__(reduction, weight=weight)
+
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits (sigmoid folded in, numerically stable)."""
+    """Binary cross-entropy on logits (sigmoid folded in, numerically stable).
+
+    Args:
+        weight: optional elementwise rescaling (broadcast to the input). Default: None.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+        pos_weight: optional weight of the positive term per output column, e.g. ``negatives / positives``.
+
+    Examples:
+        >>> import polyhead
+        >>> from polyhead import nn
+        >>> loss = nn.BCEWithLogitsLoss(pos_weight=polyhead.tensor([3.0]))
+        >>> round(loss(polyhead.zeros(2, 1), polyhead.tensor([[1.0], [0.0]])).item(), 4)
+        1.3863
+    """
 
     _function = staticmethod(F.binary_cross_entropy_with_logits)
 
+    def __init__(self, weight: Any = None, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 pos_weight: Any = None) -> None:
+        _no_legacy(size_average, reduce, "BCEWithLogitsLoss")
+        super().__init__(reduction, weight=weight, pos_weight=pos_weight)
+
 
 class CrossEntropyLoss(_Loss):
-    """Cross-entropy of logits (N, C) against class indices (N,).
+    """Cross-entropy of logits (N, C) against class indices (N,), with torch's options (see
+    :func:`polyhead.nn.functional.cross_entropy`).
+
+    Args:
+        weight: optional weight per class (C,). Default: None.
+        ignore_index: the label of missing samples. Default: -100.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+        label_smoothing: ε in [0, 1]. Default: 0.
 
     Examples:
         >>> import polyhead
@@ -122,8 +151,24 @@ class CrossEntropyLoss(_Loss):
 
     _function = staticmethod(F.cross_entropy)
 
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        _no_legacy(size_average, reduce, "CrossEntropyLoss")
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing)
+
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities (N, C) against class indices (N,)."""
+    """Negative log-likelihood of log-probabilities (N, C) against class indices (N,).
+
+    Args:
+        weight: optional weight per class (C,). Default: None.
+        ignore_index: the label of missing samples. Default: -100.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+    """
 
     _function = staticmethod(F.nll_loss)
+
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        _no_legacy(size_average, reduce, "NLLLoss")
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index)
