@@ -47,13 +47,10 @@ def train(method, epochs: int = 25, seed: int = 0):
     net = HardSharing()
     opt = optim.Adam(list(net.parameters()) + list(method.parameters()), lr=2e-3)
     rng = np.random.default_rng(seed)
-    # Methods with per-entry state (MoCo, DB-MTL, ExcessMTL) need the representation to keep its size from
-    # batch to batch: in the representation mode the last partial batch is dropped.
-    end = len(data.x_train) - len(data.x_train) % 64 if method.rep_grad else len(data.x_train)
     start = time.perf_counter()
     for _ in range(epochs):
         order = rng.permutation(len(data.x_train))
-        for first in range(0, end, 64):
+        for first in range(0, len(order), 64):
             rows = order[first:first + 64]
             h, digit, large = net(ph.from_numpy(data.x_train[rows]))
             losses = [F.cross_entropy(digit, data.y_digit_train[rows]),

@@ -94,6 +94,22 @@ final class MultiTaskDriverTests: XCTestCase {
         XCTAssertNotNil(model.heads[0].weight.grad)
     }
 
+    /// MoCo and DB-MTL combine gradients tracked across steps (as LibMTL, they refuse the representation
+    /// mode); the parameter mode still works after the refusal.
+    func testMethodsTrackingGradientsRefuseTheRepresentationMode() throws {
+        for name in ["moco", "dbmtl"] {
+            let model = try TinyModel()
+            let (h, losses) = try model.forward()
+            let method = try MultiTaskMethods.make(name, taskCount: 2)
+            assertThrows(.invalidArgument, op: name, mentions: ["representation mode"]) {
+                try method.backward(losses: losses, shared: SharedPart(parameters: [], representation: h))
+            }
+            let step = try method.backward(losses: losses, shared: SharedPart(parameters: model.trunk.parameters))
+            XCTAssertEqual(step.weights.count, 2, name)
+            XCTAssertNotNil(model.trunk.parameters[0].grad, name)
+        }
+    }
+
     func testDriverValidatesItsInputs() throws {
         let model = try TinyModel()
         let losses = try model.forward().losses

@@ -16,9 +16,9 @@ import Darwin
 /// `log(Lᵢ + 1e-8)` and the task-specific parameters (heads) get the gradient of their own log-loss,
 /// `∇ log Lᵢ = ∇Lᵢ / (Lᵢ + 1e-8)` — the loss-scale balance applies to them too. The weights reported are the
 /// effective weights of `d` on this step's task gradients `gᵢ` (least squares), since the moving average
-/// carries earlier steps. The state needs the shared
-/// part to keep its size (see `TaskRowState`); unlike LibMTL the representation mode is allowed under
-/// that rule. Losses must be positive (the method takes their logarithm); a loss at or below −1e-8 is
+/// carries earlier steps. The state needs the shared part to keep its size (see `TaskRowState`). The
+/// representation mode is refused, as in LibMTL: `d` combines the moving averages, whose rows there would
+/// mix different batches' samples entry by entry (`refuseRepresentationMode`). Losses must be positive (the method takes their logarithm); a loss at or below −1e-8 is
 /// refused.
 ///
 /// Options (LibMTL's defaults): `beta` (β = 0.9, in [0, 1]), `beta_sigma` (σ = 0, LibMTL's `DB_beta_sigma`).
@@ -47,9 +47,10 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
 
     /// Runs the gradient driver on the log-losses `log(Lᵢ + 1e-8)`: heads get their log-loss gradient, the
     /// shared part the balanced moving average.
-    /// - Throws: `PolyheadError.invalidArgument` for a loss not above −1e-8 (or not finite), besides the
-    ///   driver's errors.
+    /// - Throws: `PolyheadError.invalidArgument` in the representation mode and for a loss not above −1e-8
+    ///   (or not finite), besides the driver's errors.
     public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        try refuseRepresentationMode(shared, method: Self.methodName)
         try checkLosses(losses, op: "mtl_backward")
         let values = try losses.map { Double(try $0.item()) }
         try checkLogarithm(values)

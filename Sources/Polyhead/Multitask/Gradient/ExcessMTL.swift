@@ -17,10 +17,11 @@ import Darwin
 /// (zero gradient at the first step) takes its first non-zero `wᵢ` as its reference and is left out of
 /// that step's update (LibMTL would divide by zero). The weights reported are the exact λ.
 ///
-/// Differences from LibMTL: LibMTL back-propagates `Σ λᵢ Lᵢ`, so the task heads are weighted too; here the
-/// heads get their own task's gradient, as with every gradient method. In the representation mode LibMTL
-/// sums the representation gradients over the batch; here the rows are the whole (batch × features)
-/// representation gradients, and the state needs the shared part to keep its size (see `TaskRowState`).
+/// In the representation mode the excess risks are estimated, as in LibMTL, on each task's representation
+/// gradient summed over the batch, so the state follows the feature count and batches may differ in size
+/// (the update still combines the whole per-sample gradients). Difference from LibMTL: LibMTL
+/// back-propagates `Σ λᵢ Lᵢ`, so the task heads are weighted too; here the heads get their own task's
+/// gradient, as with every gradient method.
 ///
 /// Option: `robust_step_size` (η, LibMTL's default 1e-2, ≥ 0).
 public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
@@ -54,14 +55,28 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
         self.init(taskCount: taskCount, robustStepSize: try options.take("robust_step_size", default: 1e-2, in: 0...1e6))
     }
 
+    /// Runs the gradient driver, estimating the excess risks on the batch sums of the representation
+    /// gradients in the representation mode.
+    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        let batch = shared.representation.map { $0.shape.first ?? 1 } ?? 1
+        return try GradientPass(taskCount: taskCount) { try self.aggregate($0, batch: batch) }
+            .backward(losses: losses, shared: shared)
+    }
+
     /// Updates the excess-risk estimates and the weights, and combines the gradients with the weights.
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
     public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+        try aggregate(jacobian, batch: 1)
+    }
+
+    /// `aggregate(_:)` with the statistics taken on the rows summed over `batch` equal blocks.
+    private func aggregate(_ jacobian: TaskJacobian, batch: Int) throws -> Aggregation {
         _ = try jacobian.finiteGram(op: Self.methodName)
-        try squaredSums.prepare(for: jacobian, op: Self.methodName)
-        squaredSums.accumulateSquares(of: jacobian)
-        let risks = excessRisks(jacobian)
+        let statistics = batch > 1 ? try jacobian.summedOverBlocks(batch) : jacobian
+        try squaredSums.prepare(for: statistics, op: Self.methodName)
+        squaredSums.accumulateSquares(of: statistics)
+        let risks = excessRisks(statistics)
         if var reference {
             for task in 0..<taskCount {
                 if reference[task] > 0 {
@@ -97,5 +112,21 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
                 }
             }
         }
+    }
+}
+
+private extension TaskJacobian {
+    /// Each row cut into `blocks` equal consecutive blocks (one per sample of a representation gradient)
+    /// and summed over them: a Jacobian `blocks` times narrower.
+    func summedOverBlocks(_ blocks: Int) throws -> TaskJacobian {
+        let part = width / blocks
+        var sums = [[Float]](repeating: [Float](repeating: 0, count: part), count: taskCount)
+        for task in 0..<taskCount {
+            for block in 0..<blocks {
+                let start = task * width + block * part
+                for k in 0..<part { sums[task][k] += values[start + k] }
+            }
+        }
+        return try TaskJacobian(rows: sums, losses: losses)
     }
 }

@@ -1,5 +1,6 @@
 /// Small helpers the gradient-level methods share: the checked Gram matrix, dense T × T products, the
-/// Euclidean projection onto the probability simplex, and integer-valued options.
+/// Euclidean projection onto the probability simplex, integer-valued options, and the refusal of the
+/// representation mode.
 
 /// The relative eigenvalue cut-off for Gram matrices of float32 gradients: `T · ε_float32`, as torch's
 /// default `pinv`/`matrix_rank` tolerance (`max(m, n) · eps`) and Aligned-MTL's rank rule.
@@ -46,5 +47,18 @@ extension MethodOptions {
             throw PolyheadError.invalidArgument(op: method, message: "option \(name)=\(value) must be a whole number")
         }
         return Int(value)
+    }
+}
+
+/// Refuses the representation mode for a method whose update combines task gradients tracked across steps
+/// (MoCo, DB-MTL; LibMTL refuses both): a representation gradient holds one row per sample of the batch, so
+/// the tracked rows would mix different batches' samples entry by entry.
+/// - Throws: `PolyheadError.invalidArgument` when `shared.representation` is set.
+func refuseRepresentationMode(_ shared: SharedPart, method: String) throws {
+    guard shared.representation == nil else {
+        throw PolyheadError.invalidArgument(
+            op: method, message: "\(method) does not support the representation mode (rep_grad): it combines task "
+                + "gradients tracked across steps, which would mix different samples' representation gradients; "
+                + "pass the shared parameters")
     }
 }

@@ -65,11 +65,7 @@ public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
     /// - Throws: `PolyheadError.invalidArgument` in the representation mode (see the type's summary), and
     ///   what the driver and `aggregate(_:)` throw.
     public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
-        guard shared.representation == nil else {
-            throw PolyheadError.invalidArgument(
-                op: Self.methodName, message: "MoCo does not support the representation mode (rep_grad): its tracked "
-                    + "gradients would average different samples' representation gradients; pass the shared parameters")
-        }
+        try refuseRepresentationMode(shared, method: Self.methodName)
         return try GradientPass(taskCount: taskCount) { try self.aggregate($0) }.backward(losses: losses, shared: shared)
     }
 

@@ -36,6 +36,27 @@ final class ExcessMTLTests: XCTestCase {
         }
     }
 
+    /// The representation mode estimates the risks on the batch sums of the representation gradients (as
+    /// LibMTL), so batches of 4, 3 and 5 samples follow the reference on those sums.
+    func testRepresentationModeUsesTheBatchSums() throws {
+        let head = [try Linear(2, 1), try Linear(2, 1)]
+        let method = ExcessMTL(taskCount: 2, robustStepSize: 0.5)
+        var reference = Reference(sums: [[0, 0], [0, 0]], weights: [1, 1], eta: 0.5)
+        for rows in [4, 3, 5] {
+            let h = try Tensor.randn([rows, 2])
+            h.requiresGrad = true
+            let losses = [try head[0](h).sum(), try (head[1](h) * head[1](h)).mean()]
+            let sums = try losses.map { loss in
+                let g = try loss.gradients(withRespectTo: [h], retainGraph: true)[0].scalars.map(Double.init)
+                return (0..<2).map { k in (0..<rows).reduce(0.0) { $0 + g[$1 * 2 + k] } }
+            }
+            _ = reference.update(sums)
+            let step = try method.backward(losses: losses, shared: SharedPart(parameters: [], representation: h))
+            assertClose(step.weights, reference.weights, tolerance: 1e-6)  // float32 batch sums
+        }
+        XCTAssertNotEqual(reference.weights[0], 1, accuracy: 1e-3)
+    }
+
     func testFirstStepKeepsUnitWeightsAndTheSecondMatchesHandValues() throws {
         let method = try makeAggregator("excess_mtl", taskCount: 2, options: ["robust_step_size": 0.5]) as! ExcessMTL
         let first = try method.aggregate(try TaskJacobian(rows: [[1, 2], [0, 3]]))

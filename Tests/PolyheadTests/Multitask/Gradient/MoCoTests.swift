@@ -86,19 +86,6 @@ final class MoCoTests: XCTestCase {
             try method.aggregate(try TaskJacobian(rows: [[1, 2, 3], [3, 4, 5]]))
         }
     }
-
-    /// As LibMTL: the tracked gradients would mix different samples' representation gradients.
-    func testRepresentationModeIsRefused() throws {
-        let trunk = try Linear(3, 4), head = try Linear(4, 1)
-        let h = try trunk(try Tensor.randn([5, 3]))
-        let losses = [try head(h).sum(), try (head(h) * head(h)).sum()]
-        assertThrows(.invalidArgument, op: "moco", mentions: ["representation mode"]) {
-            _ = try MoCo(taskCount: 2).backward(losses: losses, shared: SharedPart(parameters: [], representation: h))
-        }
-        let step = try MoCo(taskCount: 2).backward(losses: losses, shared: SharedPart(parameters: trunk.parameters))
-        XCTAssertEqual(step.weights.count, 2)
-        XCTAssertNotNil(trunk.weight.grad)
-    }
 }
 
 /// The least-squares coefficients w minimising ‖Σ wᵢ rowsᵢ − target‖ (normal equations, rows independent).

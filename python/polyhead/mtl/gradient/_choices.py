@@ -1,8 +1,13 @@
-"""Argument helpers of the gradient-method classes: named choices → the core's integer codes."""
+"""Argument helpers of the gradient-method classes: named choices → the core's integer codes, and why the
+methods that track gradients across steps refuse ``rep_grad=True``."""
 
 from __future__ import annotations
 
 from typing import Any, Sequence
+
+TRACKED_ACROSS_STEPS = ("it combines task gradients tracked across steps, which would mix different samples' "
+                        "representation gradients (LibMTL refuses it too); pass shared_parameters instead")
+"""The ``_rep_grad_unsupported`` reason of MoCo and DBMTL."""
 
 
 def choice_code(value: Any, choices: Sequence[str], argument: str) -> int:

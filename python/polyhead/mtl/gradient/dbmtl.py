@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._method import MultiTaskMethod
+from ._choices import TRACKED_ACROSS_STEPS
 
 __all__ = ["DBMTL"]
 
@@ -18,14 +19,15 @@ class DBMTL(MultiTaskMethod):
     task to the largest smoothed norm: :math:`d = \sum_i \frac{\max_j\|\hat g_j\|}{\|\hat g_i\| + 10^{-8}}
     \hat g_i`. As LibMTL's ``DB_MTL``, the task heads follow their own log-loss gradient
     :math:`\nabla L_i / (L_i + 10^{-8})`. Losses must be positive (a loss at or below :math:`-10^{-8}` raises
-    ``ValueError``). The moving average persists across steps, so the shared part must keep its size.
+    ``ValueError``). The moving average persists across steps, so the shared part must keep its size; for the
+    same reason ``rep_grad=True`` is refused (``ValueError``), as in LibMTL: :math:`d` combines the moving
+    averages, which would mix different batches' samples entry by entry.
 
     Args:
         num_tasks: the number of tasks T. Default: None (from the first ``backward``).
         beta: the moving-average rate :math:`\beta`, in [0, 1]. Default: ``0.9`` (LibMTL).
         beta_sigma: its decay exponent :math:`\sigma`. Default: ``0.0`` (LibMTL's ``DB_beta_sigma``).
-        rep_grad: combine the gradients of the shared representation instead of the shared parameters.
-            Default: False.
+        rep_grad: must be False (see above). Default: False.
 
     The step's ``weights`` are the effective (least-squares) weights of :math:`d` on this step's task
     gradients.
@@ -44,6 +46,7 @@ class DBMTL(MultiTaskMethod):
     """
 
     _core_name = "dbmtl"
+    _rep_grad_unsupported = TRACKED_ACROSS_STEPS
 
     def __init__(self, num_tasks: Optional[int] = None, *, beta: float = 0.9, beta_sigma: float = 0.0,
                  rep_grad: bool = False) -> None:

@@ -18,10 +18,10 @@ class ExcessMTL(MultiTaskMethod):
     renormalised to sum to T, and the update is :math:`\sum_i \lambda_i g_i`. As LibMTL (the authors' code):
     :math:`\lambda` starts at 1 and does not move at the first step.
 
-    Differences from LibMTL: LibMTL back-propagates :math:`\sum_i \lambda_i L_i`, so the task heads are
-    weighted too; here the heads get their own task's gradient, as with every gradient method. With
-    ``rep_grad=True`` the rows are the whole (batch × features) representation gradients (LibMTL sums them
-    over the batch), and every batch must have the same size (the state follows the shared part's size).
+    With ``rep_grad=True`` the excess risks are estimated, as in LibMTL, on each task's representation gradient
+    summed over the batch (so batches may differ in size); the update combines the whole per-sample gradients.
+    Difference from LibMTL: LibMTL back-propagates :math:`\sum_i \lambda_i L_i`, so the task heads are weighted
+    too; here the heads get their own task's gradient, as with every gradient method.
 
     Args:
         num_tasks: the number of tasks T. Default: None (from the first ``backward``).

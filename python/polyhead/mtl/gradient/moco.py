@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .._method import MultiTaskMethod
+from ._choices import TRACKED_ACROSS_STEPS
 
 __all__ = ["MoCo"]
 
@@ -51,8 +52,7 @@ class MoCo(MultiTaskMethod):
     """
 
     _core_name = "moco"
-    _rep_grad_unsupported = ("its tracked gradients would average different samples' representation gradients; "
-                             "pass shared_parameters instead")
+    _rep_grad_unsupported = TRACKED_ACROSS_STEPS
 
     def __init__(self, num_tasks: Optional[int] = None, *, beta: float = 0.5, beta_sigma: float = 0.5,
                  gamma: float = 0.1, gamma_sigma: float = 0.5, rho: float = 0.0, rep_grad: bool = False) -> None:
