@@ -78,8 +78,8 @@ public struct OutputTraining {
 /// With a multi-task method, the task losses it receives are `loss_weight · loss`; its shared part is the
 /// parameters of the layers that feed more than one output (`GraphModel.sharedWeights`) and, in the
 /// representation mode (`repGrad`), also the shared representation (`GraphModel.representationSlot`), whose
-/// task gradients gradient methods then combine instead; the l2 penalty is back-propagated on its own
-/// after the method. The logged `loss` is always
+/// task gradients gradient methods then combine instead; the weight and activity penalties are back-propagated
+/// on their own, their gradient added to the method's. The logged `loss` is always
 /// `Σ loss_weight · loss + penalty`; `<output>_weight` is the mean over the epoch's steps of the method's
 /// task weights (the loss weights without a method).
 public final class Trainer {
@@ -256,9 +256,11 @@ public final class Trainer {
         for parameter in method?.parameters ?? [] { try parameter.setGrad(nil) }
         let weights: [Double]
         if let method {
+            // The penalties' gradient is added as is, first: the activity penalty reads the forward graph the
+            // method then walks (and frees).
+            try penalty?.backward(retainGraph: true)
             weights = try method.backward(losses: taskLosses,
                                           shared: SharedPart(parameters: shared, representation: representationValue)).weights
-            try penalty?.backward()
         } else {
             var total = try totalLoss(taskLosses)
             if let penalty { total = try total + penalty }

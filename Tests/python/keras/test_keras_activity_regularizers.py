@@ -116,3 +116,29 @@ def test_a_regularizer_for_a_weight_the_layer_lacks_is_a_type_error(layer):
 def test_bad_activity_regularizer_is_a_value_error():
     with pytest.raises(ValueError, match="unknown regularizer"):
         keras.layers.Dense(2, activity_regularizer="l3")
+
+
+def regularized_two_heads():
+    inp = keras.Input(shape=(4,))
+    h = keras.layers.Dense(5, activation="relu", name="trunk", activity_regularizer=keras.regularizers.l2(0.05))(inp)
+    a = keras.layers.Dense(1, name="a", activity_regularizer=keras.regularizers.l1(0.1))(h)
+    b = keras.layers.Dense(1, activation="sigmoid", name="b")(h)
+    return keras.Model(inp, [a, b])
+
+
+def test_activity_penalties_add_their_gradient_to_a_multi_task_methods():
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((8, 4)).astype(np.float32), [rng.standard_normal(8), rng.integers(0, 2, 8)]
+    plain, linear = regularized_two_heads(), regularized_two_heads()
+    linear.set_weights(plain.get_weights())
+    plain.compile(optimizer=keras.optimizers.SGD(0.1), loss=["mse", "binary_crossentropy"])
+    linear.compile(optimizer=keras.optimizers.SGD(0.1), loss=["mse", "binary_crossentropy"], weighting="linear")
+    for model in (plain, linear):
+        model.fit(x, y, batch_size=8, shuffle=False, verbose=0)
+    for got, want in zip(linear.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(got, want, atol=1e-6)  # equal weights: the same step as no method
+    for weighting, rep_grad in (("pcgrad", False), ("mgda", True), ("uncertainty", False)):
+        model = regularized_two_heads()
+        model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting=weighting, rep_grad=rep_grad)
+        history = model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+        assert np.isfinite(history.history["loss"]).all()
