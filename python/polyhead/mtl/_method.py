@@ -82,6 +82,12 @@ class MultiTaskMethod:
     ``backward`` checks its arguments, creates the core method on first use (when ``num_tasks`` was not
     given) and returns a :class:`StepRecord` with the task weights of the step (also kept as ``last_step``).
 
+    Missing labels: a task whose batch has no labelled sample (its loss masked to 0, see ``mask=`` of the
+    losses) has a zero gradient; every method stays finite and gives that task's head nothing. Methods that
+    balance the tasks against each other can then hold back the others for that step: MGDA's min-norm point
+    and FAMO's and GLS's updates are 0, SDMGrad's much smaller; summing methods (``LinearWeighting``, PCGrad,
+    …) just step on the other tasks. With sparse labels, skip such steps for those methods.
+
     Args:
         num_tasks: the number of tasks T. Default: None — taken from the first ``backward`` call (afterwards
             every call must pass T losses). Methods with learnable parameters need it at construction, so
