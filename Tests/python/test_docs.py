@@ -16,7 +16,7 @@ MODULES = [
     "polyhead.optim.rmsprop", "polyhead.optim.adagrad", "polyhead.optim.lr_scheduler", "polyhead.nn.utils.clip_grad",
     "polyhead.utils.data.sampler", "polyhead.utils.data.dataset", "polyhead.utils.data.dataloader",
     "polyhead._device", "polyhead.cuda", "polyhead.nn._robust_loss", "polyhead.nn._adaptive_pool",
-    "polyhead.nn.modules.adaptive_pooling",
+    "polyhead.nn.modules.adaptive_pooling", "polyhead._indexing", "polyhead.io", "polyhead.serialization",
 ]
 
 
