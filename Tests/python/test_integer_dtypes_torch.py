@@ -242,3 +242,31 @@ def test_bool_in_place_and_index():
         ["a"][polyhead.tensor([0, 0])]
     with pytest.raises(TypeError):
         ["a"][polyhead.tensor(0.0)]
+
+
+@pytest.mark.parametrize("lib", [polyhead, torch] if torch is not None else [polyhead])
+def test_data_loader_collates_integer_labels_as_int64(lib):
+    samples = [(np.full(2, i, np.float32), i % 3, i % 2 == 0, np.int32(i)) for i in range(4)]
+    x, labels, flags, small = next(iter(lib.utils.data.DataLoader(samples, batch_size=4)))
+    assert str(x.dtype).endswith("float32") and x.shape == (4, 2)
+    assert str(labels.dtype).endswith("int64") and labels.tolist() == [0, 1, 2, 0]
+    assert str(flags.dtype).endswith("bool") and flags.tolist() == [True, False, True, False]
+    assert str(small.dtype).endswith("int32") and small.tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("lib", [polyhead, torch] if torch is not None else [polyhead])
+def test_masks_over_leading_dimensions_and_formatting(lib):
+    x = lib.tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]])
+    assert x[x > 0].tolist() == [1.0, 3.0, 5.0] and x[x < 0].shape == (3,)
+    cube = lib.arange(12).reshape(2, 3, 2)
+    picked = cube[lib.tensor([[True, False, False], [False, False, True]])]
+    assert str(picked.dtype).endswith("int64") and picked.tolist() == [[0, 1], [10, 11]]
+    with pytest.raises(IndexError):
+        x[lib.tensor([[True, False], [False, True]])]
+    assert f"{lib.tensor(3):d}|{lib.tensor(True)}|{lib.tensor(2.5):.1f}" == "3|True|2.5"
+
+
+def test_mask_selection_passes_gradients():
+    x = polyhead.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
+    (x[x > 0] * polyhead.tensor([2.0, 5.0])).sum().backward()
+    assert x.grad.tolist() == [[2.0, 0.0], [5.0, 0.0]]

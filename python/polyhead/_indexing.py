@@ -51,9 +51,21 @@ def _select_rows(tensor: _core.Tensor, key: Any) -> _core.Tensor:
         return _core.reshape(picked, shape[1:])
     if key is None or key is Ellipsis or isinstance(key, (str, bytes, float)):
         raise IndexError(f"unsupported index {key!r}: use ints, slices, boolean masks or integer arrays")
+    if isinstance(key, (_core.Tensor, np.ndarray)) and key.ndim > 1 and np.asarray(key).dtype.kind == "b":
+        return _select_masked(tensor, np.asarray(key))
     index = _index_array(key, rows)
     picked = _core.index_select(tensor, index.reshape(-1))
     return _core.reshape(picked, index.shape + shape[1:]) if index.ndim != 1 else picked
+
+
+def _select_masked(tensor: _core.Tensor, mask: np.ndarray) -> _core.Tensor:
+    """``tensor[mask]`` for a bool mask over the leading ``mask.ndim`` dimensions (``x[x > 0]``): the selected
+    entries, one row each, in row-major order."""
+    shape = _shape(tensor)
+    if mask.shape != shape[:mask.ndim]:
+        raise IndexError(f"the shape of the mask {mask.shape} does not match the shape of the indexed tensor {shape}")
+    rows = _core.reshape(tensor, (math.prod(mask.shape),) + shape[mask.ndim:])
+    return _core.index_select(rows, np.flatnonzero(mask).astype(np.int64))
 
 
 @keeping_dtype

@@ -179,7 +179,7 @@ class Tensor(_core.Tensor):
 
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:
-            return format(_core.item(self), spec)
+            return format(self.item(), spec)
         return object.__format__(self, spec)
 
     def __repr__(self) -> str:

@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import numpy as np
 
 from ... import _core
-from ..._convert import as_array, as_count
+from ..._convert import as_count
+from ..._creation import copy_as_tensor
 from ..._shape_ops import stack
 from ...random import Generator, checked_generator
 from .dataset import batch_gatherer
@@ -24,12 +25,13 @@ _NUMERIC_KINDS = "biuf"
 def _numeric_array(array: np.ndarray) -> _core.Tensor:
     if array.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"default_collate: numpy arrays must hold numbers, got dtype {array.dtype}")
-    return _core.from_buffer(as_array(array, "batch"))
+    return copy_as_tensor(array, "batch")
 
 
 def default_convert(data: Any) -> Any:
     """One sample as the ``DataLoader`` yields it without batching (``batch_size=None``): numpy arrays and
-    numpy scalars become float32 tensors, inside tuples, lists and dicts too; anything else is unchanged."""
+    numpy scalars become tensors of their dtype (float32, int64, int32, bool), inside tuples, lists and dicts
+    too; anything else is unchanged."""
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind in _NUMERIC_KINDS:
         return _numeric_array(np.asarray(data))
     if isinstance(data, Mapping):
@@ -43,8 +45,9 @@ def default_convert(data: Any) -> Any:
 
 def default_collate(batch: Sequence[Any]) -> Any:
     """Joins a list of samples into one batch, as PyTorch does: tensors and numpy arrays are stacked along a
-    new dimension 0 (one core call), numbers become a 1-D float32 tensor, strings stay as they are, and dicts,
-    namedtuples, tuples and lists are collated field by field (tuples and lists give lists).
+    new dimension 0 (one core call; integer dtypes kept), numbers become a 1-D tensor (int64 for ints, bool
+    for bools, float32 for floats), strings stay as they are, and dicts, namedtuples, tuples and lists are
+    collated field by field (tuples and lists give lists).
 
     Raises:
         TypeError: a sample type it cannot collate (e.g. None, a set, a numpy array of strings).
@@ -55,7 +58,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
         >>> from polyhead.utils.data import default_collate
         >>> x, y = default_collate([(polyhead.zeros(3), 0), (polyhead.ones(3), 1)])
         >>> x.shape, y.tolist()
-        (polyhead.Size([2, 3]), [0.0, 1.0])
+        (polyhead.Size([2, 3]), [0, 1])
     """
     elem = batch[0]
     if isinstance(elem, _core.Tensor):
@@ -63,7 +66,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, (np.ndarray, np.generic)):
         return _numeric_array(np.stack([np.asarray(sample) for sample in batch]))
     if isinstance(elem, numbers.Real):
-        return _core.from_buffer(as_array(list(batch), "batch"))
+        return copy_as_tensor(list(batch), "batch")
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, Mapping):
