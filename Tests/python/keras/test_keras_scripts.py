@@ -213,3 +213,33 @@ def test_subclassed_models_custom_layers_and_keras_only_arguments_are_named():
         model.evaluate(x, y, stepz=1)
     with pytest.raises(ValueError, match="variable dimensions"):
         tf.keras.Input(shape=(None,))
+
+
+def test_load_model_compiles_with_the_saved_arguments(tmp_path):
+    x = features(24, 4)
+    y = {"kind": RNG.integers(0, 3, 24), "size": RNG.standard_normal(24)}
+    inp = tf.keras.Input(shape=(4,))
+    h = tf.keras.layers.Dense(6, activation="relu")(inp)
+    model = tf.keras.Model(inp, {"kind": tf.keras.layers.Dense(3)(h), "size": tf.keras.layers.Dense(1)(h)})
+    model.compile(tf.keras.optimizers.SGD(0.05, momentum=0.5),
+                  {"kind": tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), "size": tf.keras.losses.Huber(2.0)},
+                  loss_weights={"kind": 0.5, "size": 2.0},
+                  metrics={"kind": ["acc"], "size": [tf.keras.metrics.MeanAbsoluteError(name="err")]}, weighting="pcgrad")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = tf.keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(model.evaluate(x, y, verbose=0, return_dict=True))
+    assert type(loaded.optimizer).__name__ == "SGD" and loaded.optimizer.momentum == 0.5
+    assert {"kind_acc", "size_err", "kind_weight"} <= set(loaded.fit(x, y, epochs=1, verbose=0).history)
+    with pytest.raises(RuntimeError, match="compile the model before calling evaluate"):
+        tf.keras.models.load_model(tmp_path / "m.keras", compile=False).evaluate(x, y, verbose=0)
+    with pytest.raises(NotImplementedError, match="custom_objects"):
+        tf.keras.models.load_model(tmp_path / "m.keras", custom_objects={"f": len})
+    model.compile("adam", "mse", weighting=tf.mtl.PCGrad())  # a method object (with state) is not saved
+    model.save(tmp_path / "n.keras")
+    with pytest.raises(RuntimeError, match="compile the model"):
+        tf.keras.models.load_model(tmp_path / "n.keras").evaluate(x, y, verbose=0)
+    text = (tmp_path / "m.keras.json").read_text().replace('"SGD"', '"Adagrad"')
+    (tmp_path / "m.keras.json").write_text(text)
+    with pytest.raises(ValueError, match="m.keras.json: malformed compile arguments .*Adagrad"):
+        tf.keras.models.load_model(tmp_path / "m.keras")

@@ -13,6 +13,23 @@ from . import metrics as _keras_metrics
 from . import optimizers as _optimizers
 
 
+def compile_from_config(model: Any, config: Dict[str, Any]) -> None:
+    """Compiles ``model`` as a saved ``_compile_config`` says (for ``load_model``; the optimizer state, such as
+    Adam's moments, starts afresh).
+
+    Raises:
+        KeyError, TypeError, ValueError: a malformed config.
+    """
+    name = config["optimizer"]["class_name"]
+    if name not in _optimizers.__all__ or name in ("Optimizer", "get"):
+        raise ValueError(f"unknown optimizer class {name!r}")
+    optimizer = getattr(_optimizers, name)(**config["optimizer"]["config"])
+    metrics = [[_keras_metrics.from_spec(core, shown) for core, shown in output] for output in config["metrics"]]
+    model.compile(optimizer, [_losses.from_config(item) for item in config["loss"]], loss_weights=config["loss_weights"],
+                  metrics=metrics, weighting=config["weighting"], rep_grad=config["rep_grad"],
+                  representation=config["representation"])
+
+
 class _Compiling:
     """``compile`` of :class:`~polyhead.keras.Model` (a mixin over the model's ``output_names``, ``_core``,
     weights and layers)."""
@@ -95,6 +112,12 @@ class _Compiling:
         self._compiled = spec
         self._metric_keys = {f"{output}_{core}": f"{output}_{shown}" for output, pairs in zip(self.output_names, specs)
                              for core, shown in pairs if core != shown}
+        # What Model.save keeps so that load_model compiles alike (not for a method object: it has state).
+        self._compile_config = None if weighting is not None and not isinstance(weighting, str) else {
+            "optimizer": {"class_name": type(opt).__name__, "config": opt.get_config()},
+            "loss": [item.get_config() for item in losses], "loss_weights": weights,
+            "metrics": [[list(pair) for pair in output] for output in specs], "weighting": weighting,
+            "rep_grad": bool(rep_grad), "representation": representation}
 
     def _method(self, weighting: Any) -> Tuple[Any, List[Any], bool]:
         """The core method, its parameters, and whether it was made for the representation mode."""

@@ -48,6 +48,8 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
 
     #: The optimizer given to :meth:`compile` (a :mod:`~polyhead.keras.optimizers` object); None before, as in Keras.
     optimizer: Any = None
+    #: The last ``compile``'s arguments as :meth:`save` keeps them (None before, or with a method object).
+    _compile_config: Optional[Dict[str, Any]] = None
     #: Log keys ``<output>_<core metric>`` of metric objects with their own ``name``, to ``<output>_<name>``.
     _metric_keys: Dict[str, str] = {}
 
@@ -145,16 +147,17 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
         return config
 
     def save(self, filepath: Any) -> None:
-        """Saves the architecture (JSON ``<filepath>.json``... see :func:`load_model`) and the weights.
-
-        ``filepath`` gets the safetensors weights with the model config in the file's metadata-free
-        companion ``<filepath>.json``; :func:`load_model` rebuilds the model from both.
+        """Saves the architecture, the frozen layers and the ``compile`` arguments (JSON ``<filepath>.json``) and
+        the weights (safetensors ``filepath``); :func:`load_model` rebuilds the model from both, compiled alike.
+        The optimizer's state (Adam's moments…) is not saved, and a model compiled with a ``polyhead.mtl``
+        method object (rather than its name) is saved uncompiled.
         """
         import os
         from ..io import atomic_write
         self.save_weights(filepath)
         config = {"name": self.name, "model": self._config, "output_kind": self._output_kind,
-                  "frozen": [layer.name for layer in self._member_layers() if not layer.trainable]}
+                  "frozen": [layer.name for layer in self._member_layers() if not layer.trainable],
+                  "compile": self._compile_config}
         atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
 
     # ------------------------------------------------------------------ fit / evaluate / predict

@@ -35,9 +35,11 @@ def _references(item: Any) -> List[List[Tuple[str, int]]]:
     return calls
 
 
-def load_model(filepath: Any) -> Model:
+def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True) -> Model:
     """Rebuilds a model saved by :meth:`Model.save`: the architecture from ``<filepath>.json`` and the
-    weights from ``filepath`` (predictions are identical). The model must be compiled again to train.
+    weights from ``filepath`` (predictions are identical), compiled with the saved arguments when ``compile``
+    (as Keras; the optimizer's state starts afresh). ``custom_objects`` must be empty: there are no custom
+    layers or losses to name; ``safe_mode`` changes nothing (the files hold no code).
 
     Raises:
         OSError: a file cannot be read. ValueError: a file is malformed or does not match the other (the
@@ -46,6 +48,10 @@ def load_model(filepath: Any) -> Model:
     import os
     from . import layers as L
     from . import regularizers
+    from ._compile import compile_from_config
+    if custom_objects:
+        raise NotImplementedError(f"load_model(custom_objects={custom_objects!r}): custom layers, losses and "
+                                  "metrics are not supported")
     path = os.fspath(filepath) + ".json"
     with open(path, "rb") as f:
         text = f.read()
@@ -87,4 +93,9 @@ def load_model(filepath: Any) -> Model:
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as error:
         raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
     model.load_weights(filepath)
+    if compile and meta.get("compile") is not None:
+        try:
+            compile_from_config(model, meta["compile"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"{path}: malformed compile arguments ({type(error).__name__}: {error})") from None
     return model

@@ -152,6 +152,11 @@ _FUNCTIONS = {mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbs
               sparse_categorical_crossentropy: SparseCategoricalCrossentropy}
 
 
+def from_config(config: Dict[str, Any]) -> Loss:
+    """The loss a :meth:`Loss.get_config` dict describes (``{"loss": "huber", "delta": 2.0, "name": …}``)."""
+    return _NAMES[config["loss"]](**{key: value for key, value in config.items() if key != "loss"})
+
+
 def get(identifier: Any) -> Loss:
     """A loss object from a Keras name (``"mse"``, ``"mean_squared_error"``, or the class name
     ``"MeanSquaredError"`` as Keras deserializes it), a loss function of this module, or a loss object."""
@@ -174,7 +179,8 @@ def get(identifier: Any) -> Loss:
 
 __all__ = ["Loss", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy",
            "MeanSquaredError", "MeanAbsoluteError", "Huber", "mean_squared_error", "mean_absolute_error", "mse",
-           "mae", "huber", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]
+           "mae", "huber", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "get",
+           "from_config"]
 
 
 def __getattr__(name: str) -> Any:

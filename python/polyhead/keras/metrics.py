@@ -75,6 +75,17 @@ class AUC(Metric):
                                       "defaults (ROC curve over 200 thresholds of probabilities) are supported")
 
 
+def from_spec(core: str, shown: str) -> Any:
+    """What ``compile`` takes for a metric computed as ``core`` and logged as ``shown``: the name, or the metric
+    object of that kind named ``shown``."""
+    if core == shown:
+        return core
+    for cls in (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, AUC):
+        if cls._core_name == core:
+            return cls(name=shown)
+    raise ValueError(f"no metric computes {core!r}")
+
+
 def spec(metric: Any, output: str) -> Any:
     """One metric of ``compile`` as ``(core name, logged name)``: a name string is both, a :class:`Metric`
     gives its kind and its ``name``.
