@@ -243,3 +243,20 @@ def test_load_model_compiles_with_the_saved_arguments(tmp_path):
     (tmp_path / "m.keras.json").write_text(text)
     with pytest.raises(ValueError, match="m.keras.json: malformed compile arguments .*Adagrad"):
         tf.keras.models.load_model(tmp_path / "m.keras")
+
+
+def test_get_layer_by_index_layer_input_and_summary_layout_options():
+    inp = tf.keras.Input(shape=(3,), name="x")
+    h = tf.keras.layers.Dense(4, name="h")(inp)
+    model = tf.keras.Model(inp, [tf.keras.layers.Dense(1, name="a")(h), tf.keras.layers.Dense(1, name="b")(h)])
+    assert model.get_layer(index=-1).name == "b" and model.get_layer(index=1).name == "h"
+    assert model.get_layer("h").input is inp
+    with pytest.raises(ValueError, match="index=4\\): the model has 4 layers"):
+        model.get_layer(index=4)
+    with pytest.raises(ValueError, match="either name or index"):
+        model.get_layer()
+    lines = []
+    model.summary(line_length=80, expand_nested=True, show_trainable=True, print_fn=lines.append)
+    assert lines[0] == 'Model: "functional"' and "Total params: 26" in lines
+    with pytest.raises(NotImplementedError, match="layer_range"):
+        model.summary(layer_range=["h", "b"])

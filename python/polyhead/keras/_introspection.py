@@ -35,8 +35,14 @@ class _Introspection:
         """The layers (not the inputs) whose ``trainable`` the model's ``trainable`` sets."""
         return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
 
-    def get_layer(self, name: str) -> Layer:
-        """The layer called ``name``."""
+    def get_layer(self, name: Any = None, index: Any = None) -> Layer:
+        """The layer called ``name``, or the one at ``index`` of :attr:`layers` (as Keras)."""
+        if (name is None) == (index is None):
+            raise ValueError("get_layer() takes either name or index")
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, int) or not -len(self._layers) <= index < len(self._layers):
+                raise ValueError(f"get_layer(index={index!r}): the model has {len(self._layers)} layers")
+            return self._layers[index]
         for layer in self._layers:
             if layer.name == name:
                 return layer
@@ -105,8 +111,13 @@ class _Introspection:
         """The number of weight elements."""
         return sum(int(np.prod(t.shape)) for t in self.weights)
 
-    def summary(self, print_fn: Any = None) -> None:
-        """Prints the layers, their output shapes and parameter counts, like Keras."""
+    def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Prints the layers, their output shapes and parameter counts, like Keras. The layers of nested models
+        are always listed; Keras's layout options (``line_length``, ``positions``, ``expand_nested``,
+        ``show_trainable``) change nothing, ``layer_range`` is not supported."""
+        if layer_range is not None:
+            raise NotImplementedError("summary(layer_range=...) is not supported")
         print_fn = print_fn or print
         rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
         for layer in self._layers:

@@ -124,6 +124,14 @@ class Layer:
         return self._calls[0][1] if self._calls else None
 
     @property
+    def input(self) -> Any:
+        """The input of the layer's only call (a list for several inputs), as Keras."""
+        if len(self._calls) != 1:
+            raise AttributeError(f"layer '{self.name}' has {len(self._calls)} calls; use the tensors given to its calls")
+        inputs = self._calls[0][0]
+        return inputs[0] if len(inputs) == 1 else list(inputs)
+
+    @property
     def output(self) -> KerasTensor:
         """The output of the layer's only call (as Keras; a shared layer has one per call)."""
         if len(self._calls) != 1:

@@ -125,10 +125,10 @@ class Sequential(Model):
 
     predict.__doc__ = Model.predict.__doc__
 
-    def summary(self, print_fn: Any = None) -> None:  # noqa: D102
+    def summary(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102
         if not self._built:
             raise ValueError("this Sequential model has not been built yet: give it an Input or input_shape, or fit it")
-        Model.summary(self, print_fn)
+        Model.summary(self, *args, **kwargs)
 
     summary.__doc__ = Model.summary.__doc__
 
