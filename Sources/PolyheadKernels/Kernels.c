@@ -4,8 +4,20 @@
 // every architecture, as the Swift code they replace did.
 #pragma STDC FP_CONTRACT OFF
 
-void ph_adam_update(float *restrict parameter, const float *restrict gradient, float *restrict m,
-                    float *restrict v, size_t count, ph_adam_constants c) {
+// The package is built for baseline x86-64 (4-wide SSE). On x86-64 Linux the loops below are also compiled
+// for AVX2 and picked at load time (an ifunc): 8-wide square roots and divisions halve Adam's time (0.8 →
+// 0.4 ns per element). AVX2 without FMA rounds every operation as SSE does, so the results are the same.
+#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define PH_VECTORISED __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef PH_VECTORISED
+#define PH_VECTORISED
+#endif
+
+PH_VECTORISED void ph_adam_update(float *restrict parameter, const float *restrict gradient, float *restrict m,
+                                  float *restrict v, size_t count, ph_adam_constants c) {
     for (size_t i = 0; i < count; i++) {
         float theta = parameter[i];
         float g = gradient[i] + c.l2 * theta;
@@ -20,8 +32,8 @@ void ph_adam_update(float *restrict parameter, const float *restrict gradient, f
 /// Columns summed at once: their accumulators fit in the vector registers.
 enum { column_tile = 32 };
 
-void ph_add_column_sums(const float *restrict source, size_t rows, size_t columns, size_t first, size_t last,
-                        float *restrict sums) {
+PH_VECTORISED void ph_add_column_sums(const float *restrict source, size_t rows, size_t columns, size_t first,
+                                      size_t last, float *restrict sums) {
     size_t start = first;
     for (; start + column_tile <= last; start += column_tile) {
         float tile[column_tile];
