@@ -81,3 +81,23 @@ def test_a_pinned_training_mode_is_refused_for_layers_it_would_change():
     frozen = keras.Sequential([keras.Input(shape=(3,)), keras.layers.BatchNormalization()])
     frozen.trainable = False
     assert frozen(keras.Input(shape=(3,)), training=False).shape == (None, 3)  # already inference mode
+
+
+def test_clone_model_has_new_weights_and_the_same_architecture():
+    inp = keras.Input(shape=(3,), name="x")
+    trunk = keras.layers.Dense(4, activation="relu", name="trunk")
+    h = trunk(inp)
+    model = keras.Model(inp, {"a": keras.layers.Dense(1, name="a")(h), "b": keras.layers.Dense(2, name="b")(h)})
+    trunk.trainable = False
+    clone = keras.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert clone.get_config() == model.get_config() and clone.output_names == model.output_names
+    assert not clone.get_layer("trunk").trainable
+    x = np.ones((2, 3), np.float32)
+    assert not np.allclose(clone.predict(x, verbose=0)["b"], model.predict(x, verbose=0)["b"])
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict(x, verbose=0)["b"], model.predict(x, verbose=0)["b"])
+    clone.get_layer("a").set_weights([np.zeros((4, 1), np.float32), np.ones(1, np.float32)])
+    assert not np.array_equal(model.get_layer("a").get_weights()[1], np.ones(1))  # nothing shared
+    with pytest.raises(NotImplementedError, match="clone_function"):
+        keras.models.clone_model(model, clone_function=lambda layer: layer)

@@ -35,6 +35,52 @@ def _references(item: Any) -> List[List[Tuple[str, int]]]:
     return calls
 
 
+def _rebuild(meta: Any) -> Model:
+    """A new model (new layers, new weights) from a saved description: ``{"model": config, "output_kind":
+    "list" | "dict" | "single", "name": ..., "frozen": [layer names]}``.
+
+    Raises:
+        KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError: a
+        malformed description.
+    """
+    from . import layers as L
+    from . import regularizers
+    config = meta["model"]
+    tensors = {(item["name"], 0): L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
+    inputs = list(tensors.values())
+    pending = []
+    for item in config["layers"]:
+        options = dict(item.get("config", {}))
+        for key in [key for key in options if key.endswith("_regularizer")]:
+            options[key] = regularizers.get(options[key])
+        cls = getattr(L, item["class_name"], None) if item["class_name"] in L.__all__ else None
+        if not (isinstance(cls, type) and issubclass(cls, L.Layer)) or cls in (L.Layer, L.InputLayer):
+            raise KeyError(f"unknown layer class {item['class_name']!r}")
+        layer = cls(name=item["name"], **options)
+        pending += [(layer, refs) for refs in _references(item)]
+    while pending:  # calls in dependency order (a shared layer's later calls may read later layers)
+        waiting = []
+        for layer, refs in pending:
+            if any(r not in tensors for r in refs):
+                waiting.append((layer, refs))
+                continue
+            output = layer([tensors[r] for r in refs])
+            tensors[(layer.name, output._call)] = output
+        if len(waiting) == len(pending):
+            raise ValueError(f"unresolved inputs {[refs for _, refs in waiting]}")
+        pending = waiting
+    outputs: Any = [tensors[(name, 0)] for name in config["outputs"]]
+    kind = meta.get("output_kind", "list")
+    if kind == "dict":
+        outputs = dict(zip(config["outputs"], outputs))
+    elif kind == "single":
+        outputs = outputs[0]
+    model = Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=str(meta.get("name", "functional")))
+    for name in meta.get("frozen", []):
+        model.get_layer(name).trainable = False
+    return model
+
+
 def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True) -> Model:
     """Rebuilds a model saved by :meth:`Model.save`: the architecture from ``<filepath>.json`` and the
     weights from ``filepath`` (predictions are identical), compiled with the saved arguments when ``compile``
@@ -46,8 +92,6 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
         message names the file and the problem). MemoryError: the config asks for more memory than there is.
     """
     import os
-    from . import layers as L
-    from . import regularizers
     from ._compile import compile_from_config
     if custom_objects:
         raise NotImplementedError(f"load_model(custom_objects={custom_objects!r}): custom layers, losses and "
@@ -57,39 +101,7 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
         text = f.read()
     try:
         meta = json.loads(text.decode("utf-8"))
-        config = meta["model"]
-        tensors = {(item["name"], 0): L.Input(shape=tuple(item["shape"]), name=item["name"]) for item in config["inputs"]}
-        inputs = list(tensors.values())
-        pending = []
-        for item in config["layers"]:
-            options = dict(item.get("config", {}))
-            for key in [key for key in options if key.endswith("_regularizer")]:
-                options[key] = regularizers.get(options[key])
-            cls = getattr(L, item["class_name"], None) if item["class_name"] in L.__all__ else None
-            if not (isinstance(cls, type) and issubclass(cls, L.Layer)) or cls in (L.Layer, L.InputLayer):
-                raise KeyError(f"unknown layer class {item['class_name']!r}")
-            layer = cls(name=item["name"], **options)
-            pending += [(layer, refs) for refs in _references(item)]
-        while pending:  # calls in dependency order (a shared layer's later calls may read later layers)
-            waiting = []
-            for layer, refs in pending:
-                if any(r not in tensors for r in refs):
-                    waiting.append((layer, refs))
-                    continue
-                output = layer([tensors[r] for r in refs])
-                tensors[(layer.name, output._call)] = output
-            if len(waiting) == len(pending):
-                raise ValueError(f"unresolved inputs {[refs for _, refs in waiting]}")
-            pending = waiting
-        outputs: Any = [tensors[(name, 0)] for name in config["outputs"]]
-        kind = meta.get("output_kind", "list")
-        if kind == "dict":
-            outputs = dict(zip(config["outputs"], outputs))
-        elif kind == "single":
-            outputs = outputs[0]
-        model = Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=str(meta.get("name", "functional")))
-        for name in meta.get("frozen", []):
-            model.get_layer(name).trainable = False
+        model = _rebuild(meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as error:
         raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
     model.load_weights(filepath)
@@ -99,3 +111,16 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ValueError(f"{path}: malformed compile arguments ({type(error).__name__}: {error})") from None
     return model
+
+
+def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = None, **kwargs: Any) -> Model:
+    """Keras's ``clone_model``: a new model of the same architecture (same layer names and frozen layers) with
+    new layers and freshly initialised weights, not compiled. ``input_tensors`` and ``clone_function`` are
+    not supported."""
+    if input_tensors is not None or clone_function is not None or kwargs:
+        raise NotImplementedError("clone_model takes only the model (input_tensors, clone_function and other "
+                                  "options are not supported)")
+    if not isinstance(model, Model):
+        raise TypeError(f"clone_model expects a polyhead.keras Model, got {type(model).__name__}")
+    return _rebuild({"model": model.get_config(), "output_kind": model._output_kind, "name": model.name,
+                     "frozen": [layer.name for layer in model._member_layers() if not layer.trainable]})
