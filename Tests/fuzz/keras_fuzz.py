@@ -37,7 +37,9 @@ REGULARIZERS = ["kernel_regularizer=keras.regularizers.l1({x})", "kernel_regular
                 "kernel_regularizer=keras.regularizers.l1_l2(l1=0.01, l2={x})", "bias_regularizer=keras.regularizers.l1(0.1)",
                 "bias_regularizer=keras.regularizers.L1L2({x}, {x})", "kernel_regularizer='l2', bias_regularizer='l1'",
                 "kernel_regularizer='l1_l2'", "kernel_regularizer='bogus'", "bias_regularizer=3",
-                "kernel_regularizer=keras.regularizers.L2(-1)", "kernel_regularizer=keras.regularizers.get('l1')"]
+                "kernel_regularizer=keras.regularizers.L2(-1)", "kernel_regularizer=keras.regularizers.get('l1')",
+                "activity_regularizer=keras.regularizers.l2({x})", "activity_regularizer=keras.regularizers.L1L2({x}, {x})",
+                "activity_regularizer='bogus'", "trainable=False", "trainable=False, activity_regularizer='l1'"]
 REPRESENTATIONS = ["None", "'trunk'", "'bogus'", "'x0'", "'o0'", "3"]
 FLOATS = ["0.0", "1.0", "0.5", "-1.0", "1e-3", "float('nan')", "float('inf')", "-float('inf')", "1e30", "2**70"]
 ACTIVATIONS = ["'relu'", "'relu'", "'relu'", "'tanh'", "'sigmoid'", "'softmax'", "None", "'linear'", "'gelu'", "'bogus'"]
@@ -365,6 +367,10 @@ def build_machine(base):
              "{m}.count_params()", "{m}.get_config()", "{m}.get_layer('bogus')", "{m}.layers[-1].get_weights()",
              "{m}.optimizer.learning_rate", "setattr({m}.optimizer, 'learning_rate', {x})", "repr({m})",
              "{m}.build((None, 3))", "{m}.compile(loss='mse', weighting={me})", "{m}.weights[0].zero_()",
+             "setattr({m}.layers[-1], 'trainable', False)", "setattr({m}, 'trainable', {x} > 0)",
+             "keras.models.clone_model({m}).predict(np.ones((2, 3), np.float32))",
+             "keras.Model({m}.inputs, {m}.layers[1].output).predict(np.ones((2, 3), np.float32))",
+             "keras.Model({m}.inputs, {m}({m}.inputs))",
              "ph.save({{'k': {m}.weights[0]}}, tmp + '/w.safetensors')"]), x=floats,
               me=st.sampled_from(methods))
         def misc(self, m, m2, what, x, me):
