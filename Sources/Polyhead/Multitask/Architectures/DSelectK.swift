@@ -13,8 +13,8 @@
 /// Initialisation (as the official implementation and LibMTL): Z's weight and bias uniform in
 /// ±γ/100, A's in ±0.05, drawn per task in task order (Z weight, Z bias, A weight, A bias) after the
 /// experts and towers. The experts are shared; each gate and tower belongs to its task. Parameter
-/// names: `experts.<e>.<name>`, `gates.<task>.{z_weight, z_bias, alpha_weight, alpha_bias}`,
-/// `towers.<task>.<name>`.
+/// names: `experts.<e>.<name>`, `gates.<task>.{z_weight, z_bias, alpha_weight, alpha_bias}` (static
+/// gates: `gates.<task>.{z_bias, alpha_bias}`), `towers.<task>.<name>`.
 ///
 /// When n is not a power of two some codes name no expert and the weights can sum to less than 1; the
 /// paper then adds `selectorPenalty(_:)` to the loss. The paper also adds `λ · entropyPenalty(_:)`, which
