@@ -169,6 +169,10 @@ def test_selector_penalty():
     expected = sum(np.sum(1 / reference_selectors(p, t, x64, 3, 2).sum(axis=-1)) for t in "ab")
     np.testing.assert_allclose(model.selector_penalty(x).item(), expected, rtol=1e-4)
     assert make(experts=4).selector_penalty(x).item() == 0
+    static = make(per_example=False)  # one row of selectors, whatever the batch
+    p = {name: q.detach().numpy().astype(np.float64) for name, q in static.named_parameters()}
+    expected = sum(np.sum(1 / reference_selectors(p, t, x64[:1], 3, 2).sum(axis=-1)) for t in "ab")
+    np.testing.assert_allclose(static.selector_penalty(x).item(), expected, rtol=1e-4)
 
 
 def test_seeded_reproducibility(check_reproducible):
