@@ -56,9 +56,8 @@ struct WinogradKernel {
         let (c, o) = (channels, filters)
         let zero = UnsafePointer(scratch + 16 * tilesPerBlock * (c + o))
         (scratch + 16 * tilesPerBlock * (c + o)).update(repeating: 0, count: c)
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { work in
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { pixels in
-            let work = work.baseAddress!, pixels = pixels.baseAddress!
+            let pixels = pixels.baseAddress!
             var first = 0
             while first < tiles {
                 let count = Swift.min(tilesPerBlock, tiles - first)
@@ -70,7 +69,7 @@ struct WinogradKernel {
                         let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
                         (pixels + k).initialize(to: inside ? x + (iy * width + ix) * c : zero)
                     }
-                    transformInputTile(pixels, channels: c, into: v + t * c, step: count * c, work: work)
+                    transformInputTile(pixels, channels: c, into: v + t * c, step: count * c)
                 }
                 for xi in 0..<16 {
                     sgemm(v + xi * count * c, u.pointer + xi * c * o, m + xi * count * o, m: count, n: o, k: c)
@@ -80,11 +79,10 @@ struct WinogradKernel {
                     let origin = y + (2 * ty * outputWidth + 2 * tx) * o
                     transformOutputTile(m + t * o, step: count * o, filters: o, bias: bias, relu: relu, into: origin,
                                         rowStep: outputWidth * o, rows: Swift.min(2, outputHeight - 2 * ty),
-                                        columns: Swift.min(2, outputWidth - 2 * tx), work: work)
+                                        columns: Swift.min(2, outputWidth - 2 * tx))
                 }
                 first += count
             }
-        }
         }
     }
 }
@@ -95,73 +93,99 @@ private func kernelTransform(_ a: Float, _ b: Float, _ c: Float) -> [Float] {
     [a, (a + b + c) / 2, (a - b + c) / 2, c]
 }
 
-/// `Bᵀ · (a, b, c, d)` in place on `w[0]`, `w[step]`, `w[2·step]`, `w[3·step]`, for
-/// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+/// The vectors the transforms run on: 4 lanes, one SSE register each, so that a tile's 16 stay in registers.
+private typealias Lanes = SIMD4<Float>
+
+/// `Bᵀ · (a, b, c, d)` for Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
 @inline(__always)
-private func inputTransform(_ w: UnsafeMutablePointer<SIMD8<Float>>, step: Int) {
-    let (a, b, c, d) = (w[0], w[step], w[2 * step], w[3 * step])
-    (w[0], w[step], w[2 * step], w[3 * step]) = (a - c, b + c, c - b, b - d)
+private func inputTransform(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    (a - c, b + c, c - b, b - d)
 }
 
-/// `Aᵀ · (a, b, c, d)` of `w[0]`, `w[step]`, `w[2·step]`, `w[3·step]` into `w[0]` and `w[step]`, for
-/// Aᵀ = [1 1 1 0; 0 1 −1 −1].
+/// `Aᵀ · (a, b, c, d)` for Aᵀ = [1 1 1 0; 0 1 −1 −1].
 @inline(__always)
-private func outputTransform(_ w: UnsafeMutablePointer<SIMD8<Float>>, step: Int) {
-    let (a, b, c, d) = (w[0], w[step], w[2 * step], w[3 * step])
-    (w[0], w[step]) = (a + b + c, b - c - d)
+private func outputTransform(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
+    (a + b + c, b - c - d)
 }
 
-/// Up to 8 consecutive values from `pointer` (the other lanes zero).
+/// Up to 4 consecutive values from `pointer` (the other lanes zero).
 @inline(__always)
-private func loadLanes(_ pointer: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
-    if count == 8 { return loadVector(pointer) }
-    var vector = SIMD8<Float>()
+private func loadLanes(_ pointer: UnsafePointer<Float>, _ count: Int) -> Lanes {
+    if count == 4 { return loadVector(pointer) }
+    var vector = Lanes()
     for i in 0..<count { vector[i] = pointer[i] }
     return vector
 }
 
-/// Writes the first `count` (up to 8) lanes of `vector` to consecutive values from `pointer`.
+/// Writes the first `count` (up to 4) lanes of `vector` to consecutive values from `pointer`.
 @inline(__always)
-private func storeLanes(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-    if count == 8 { return storeVector(vector, pointer) }
+private func storeLanes(_ vector: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count == 4 { return storeVector(vector, pointer) }
     for i in 0..<count { pointer[i] = vector[i] }
 }
 
+/// Calls `body(start, lanes)` for the runs of 4 values of `0..<count` and a shorter last run; inlined, the
+/// full runs see `lanes` as the constant 4 (no per-value branches).
+@inline(__always)
+private func forEachRun(_ count: Int, _ body: (_ start: Int, _ lanes: Int) -> Void) {
+    let full = count / 4 * 4
+    for start in stride(from: 0, to: full, by: 4) { body(start, 4) }
+    if full < count { body(full, count - full) }
+}
+
 /// Writes `V = Bᵀ d B` of one input tile: `pixels` are its 16 pixel vectors (row-major, C channels each);
-/// position ξ goes to `v + ξ·step`. `work` holds 16 vectors.
+/// position ξ goes to `v + ξ·step`.
 @inline(__always)
 private func transformInputTile(
-    _ pixels: UnsafePointer<UnsafePointer<Float>>, channels: Int, into v: UnsafeMutablePointer<Float>, step: Int,
-    work: UnsafeMutablePointer<SIMD8<Float>>
+    _ pixels: UnsafePointer<UnsafePointer<Float>>, channels: Int, into v: UnsafeMutablePointer<Float>, step: Int
 ) {
-    for start in stride(from: 0, to: channels, by: 8) {
-        let lanes = Swift.min(8, channels - start)
-        for k in 0..<16 { work[k] = loadLanes(pixels[k] + start, lanes) }
-        for s in 0..<4 { inputTransform(work + s, step: 4) }      // Bᵀ d, column by column
-        for r in 0..<4 { inputTransform(work + 4 * r, step: 1) }  // (Bᵀ d) B, row by row
-        for k in 0..<16 { storeLanes(work[k], v + k * step + start, lanes) }
+    forEachRun(channels) { start, lanes in
+        func d(_ k: Int) -> Lanes { loadLanes(pixels[k] + start, lanes) }
+        // Bᵀ d column by column (t[r][s] is trs), then (Bᵀ d) B row by row.
+        let (t00, t10, t20, t30) = inputTransform(d(0), d(4), d(8), d(12))
+        let (t01, t11, t21, t31) = inputTransform(d(1), d(5), d(9), d(13))
+        let (t02, t12, t22, t32) = inputTransform(d(2), d(6), d(10), d(14))
+        let (t03, t13, t23, t33) = inputTransform(d(3), d(7), d(11), d(15))
+        func storeRow(_ r: Int, _ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) {
+            let (v0, v1, v2, v3) = inputTransform(a, b, c, d), target = v + 4 * r * step + start
+            storeLanes(v0, target, lanes)
+            storeLanes(v1, target + step, lanes)
+            storeLanes(v2, target + 2 * step, lanes)
+            storeLanes(v3, target + 3 * step, lanes)
+        }
+        storeRow(0, t00, t01, t02, t03)
+        storeRow(1, t10, t11, t12, t13)
+        storeRow(2, t20, t21, t22, t23)
+        storeRow(3, t30, t31, t32, t33)
     }
 }
 
 /// Writes `Y = Aᵀ M A` (+ bias, then `max(·, 0)` when `relu`) of one output tile: position ξ of `M` is at
 /// `m + ξ·step`; the tile's top-left output pixel is at `y`, the next row `rowStep` further, and its first
-/// `rows` × `columns` pixels exist. `work` holds 16 vectors.
+/// `rows` × `columns` pixels exist.
 @inline(__always)
 private func transformOutputTile(
     _ m: UnsafePointer<Float>, step: Int, filters: Int, bias: UnsafePointer<Float>?, relu: Bool,
-    into y: UnsafeMutablePointer<Float>, rowStep: Int, rows: Int, columns: Int, work: UnsafeMutablePointer<SIMD8<Float>>
+    into y: UnsafeMutablePointer<Float>, rowStep: Int, rows: Int, columns: Int
 ) {
-    for start in stride(from: 0, to: filters, by: 8) {
-        let lanes = Swift.min(8, filters - start)
-        for k in 0..<16 { work[k] = loadLanes(m + k * step + start, lanes) }
-        let b = bias.map { loadLanes($0 + start, lanes) } ?? SIMD8<Float>()
-        for s in 0..<4 { outputTransform(work + s, step: 4) }      // Aᵀ M into rows 0 and 1
-        for i in 0..<2 { outputTransform(work + 4 * i, step: 1) }  // (Aᵀ M) A into columns 0 and 1
-        for i in 0..<rows {
-            for j in 0..<columns {
-                let result = work[4 * i + j] + b
-                storeLanes(relu ? result.replacing(with: 0, where: result .< 0) : result, y + i * rowStep + j * filters + start, lanes)
+    forEachRun(filters) { start, lanes in
+        func value(_ k: Int) -> Lanes { loadLanes(m + k * step + start, lanes) }
+        let b = bias.map { loadLanes($0 + start, lanes) } ?? Lanes()
+        // Aᵀ M column by column (rows 0 and 1: t0s, t1s), then (Aᵀ M) A row by row.
+        let (t00, t10) = outputTransform(value(0), value(4), value(8), value(12))
+        let (t01, t11) = outputTransform(value(1), value(5), value(9), value(13))
+        let (t02, t12) = outputTransform(value(2), value(6), value(10), value(14))
+        let (t03, t13) = outputTransform(value(3), value(7), value(11), value(15))
+        func storeRow(_ i: Int, _ a: Lanes, _ c: Lanes, _ d: Lanes, _ e: Lanes) {
+            let (left, right) = outputTransform(a, c, d, e)
+            let pixel = y + i * rowStep + start
+            func store(_ j: Int, _ value: Lanes) {
+                storeLanes(relu ? value.replacing(with: 0, where: value .< 0) : value, pixel + j * filters, lanes)
             }
+            store(0, left + b)
+            if columns > 1 { store(1, right + b) }
         }
+        storeRow(0, t00, t01, t02, t03)
+        if rows > 1 { storeRow(1, t10, t11, t12, t13) }
     }
 }
