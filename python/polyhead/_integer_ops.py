@@ -16,7 +16,7 @@ from ._dtype import (MAX_EXACT_INTEGER, bool_, dtype, dtype_of, exact_integers, 
                      numpy_dtype_of, with_dtype)
 
 __all__ = ["operand", "exact_result", "binary", "compare", "integer_divide", "bitwise", "convert", "keeping_dtype",
-           "promote", "result_type", "from_values"]
+           "result_type", "from_values"]
 
 _CoreTensor = _core.Tensor
 
@@ -57,11 +57,6 @@ def result_type(*values: Any) -> dtype:
     return bool_ if kinds == {bool_} else int64
 
 
-def promote(a: Any, b: Any) -> dtype:
-    """The dtype of ``a ⊕ b`` for ``+ - * // %`` (:func:`result_type` of the two)."""
-    return result_type(a, b)
-
-
 def from_values(values: np.ndarray, target: dtype) -> _CoreTensor:
     """A new tensor of dtype ``target`` holding ``values`` (numpy, checked by ``exact_integers``)."""
     if target is float32:
@@ -84,13 +79,13 @@ def exact_result(out: _CoreTensor, target: dtype) -> _CoreTensor:
 
 def binary(core_fn: Callable, reflected: bool = False, promoting: bool = False) -> Callable:
     """A binary operator method calling ``core_fn`` (NotImplemented for operands of other types); with
-    ``promoting`` the result takes the dtype :func:`promote` gives (integer tensors' operators)."""
+    ``promoting`` the result takes the dtype the operands give (:func:`result_type`) (integer tensors' operators)."""
     def method(self: _CoreTensor, other: Any) -> Any:
         b = operand(other)
         if b is None:
             return NotImplemented
         out = core_fn(b, self) if reflected else core_fn(self, b)
-        return exact_result(out, promote(self, other)) if promoting else out
+        return exact_result(out, result_type(self, other)) if promoting else out
     method.__name__ = core_fn.__name__
     return method
 
@@ -130,7 +125,7 @@ def integer_divide(numpy_fn: Callable, reflected: bool = False) -> Callable:
             return NotImplemented
         _no_history(self, b, numpy_fn.__name__)
         x, y = _values(self, b, reflected)
-        target = promote(self, other)
+        target = result_type(self, other)
         if target is bool_:
             raise NotImplementedError(f"{numpy_fn.__name__} is not implemented for two bool tensors")
         if target is not float32 and not y.all():
@@ -150,7 +145,7 @@ def bitwise(numpy_fn: Callable, reflected: bool = False) -> Callable:
         b = operand(other)
         if b is None:
             return NotImplemented
-        target = promote(self, other)
+        target = result_type(self, other)
         if target is float32:
             raise TypeError(f"{numpy_fn.__name__} needs integer or bool operands, got {dtype_of(self)!r} and "
                             f"{_operand_dtype(other)!r}")

@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from ._dtype import bool_, exact_integers, float32, int32, int64, register_tensor_class, with_dtype
 from ._convert import as_tensor
-from ._integer_ops import binary, convert, exact_result, from_values, keeping_dtype, promote, result_type
+from ._integer_ops import binary, convert, exact_result, from_values, keeping_dtype, result_type
 from ._tensor import Tensor
 
 __all__ = ["LongTensor", "IntTensor", "BoolTensor"]
@@ -66,7 +66,7 @@ class _IntegerTensor(Tensor):
     def __pow__(self, exponent: Any) -> Tensor:
         out = Tensor.__pow__(self, exponent)
         whole = isinstance(exponent, (int, np.integer)) and exponent >= 0
-        return out if out is NotImplemented else exact_result(out, promote(self, exponent) if whole else float32)
+        return out if out is NotImplemented else exact_result(out, result_type(self, exponent) if whole else float32)
 
     __neg__ = keeping_dtype(Tensor.__neg__)
     detach, clone = keeping_dtype(Tensor.detach), keeping_dtype(Tensor.clone)

@@ -6,6 +6,7 @@ shape forms become ints) and calls one or a few ``_core`` functions; the math ru
 
 from __future__ import annotations
 
+import operator
 from collections import namedtuple
 from typing import Any, Optional, Sequence, Tuple, Union
 
@@ -22,29 +23,39 @@ Dim = Union[int, Sequence[int], None]
 # ---------------------------------------------------------------- arithmetic (numpy broadcasting)
 
 
+def _arithmetic(core_fn, operator_fn, input: Any, other: Any) -> _CoreTensor:
+    """``core_fn`` of the two operands as tensors; with an integer tensor among them, the operator instead, so
+    the result has the dtype PyTorch gives (``_integer_ops.result_type``; a Python number adapts)."""
+    a = as_tensor(input, "input")
+    if dtype_of(a) is float32 and dtype_of(other) is float32:
+        return core_fn(a, as_tensor(other, "other"))
+    keep = isinstance(other, (_CoreTensor, int, float, np.ndarray, np.generic))
+    return operator_fn(a, other if keep else as_tensor(other, "other"))
+
+
 def add(input: Any, other: Any) -> _CoreTensor:
     """Elementwise ``input + other`` with numpy broadcasting; either side may be a number or array.
 
     Examples:
         >>> import polyhead
-        >>> polyhead.add(polyhead.tensor([1.0, 2.0]), 1)
-        tensor([2.0000, 3.0000])
+        >>> polyhead.add(polyhead.tensor([1.0, 2.0]), 1), polyhead.tensor([1, 2]).add(1)
+        (tensor([2.0000, 3.0000]), tensor([2, 3]))
     """
-    return _core.add(as_tensor(input, "input"), as_tensor(other, "other"))
+    return _arithmetic(_core.add, operator.add, input, other)
 
 
 def sub(input: Any, other: Any) -> _CoreTensor:
     """Elementwise ``input - other`` with numpy broadcasting."""
-    return _core.sub(as_tensor(input, "input"), as_tensor(other, "other"))
+    return _arithmetic(_core.sub, operator.sub, input, other)
 
 
 def mul(input: Any, other: Any) -> _CoreTensor:
     """Elementwise ``input * other`` with numpy broadcasting."""
-    return _core.mul(as_tensor(input, "input"), as_tensor(other, "other"))
+    return _arithmetic(_core.mul, operator.mul, input, other)
 
 
 def div(input: Any, other: Any) -> _CoreTensor:
-    """Elementwise ``input / other`` with numpy broadcasting."""
+    """Elementwise ``input / other`` with numpy broadcasting (float32, also for integer tensors)."""
     return _core.div(as_tensor(input, "input"), as_tensor(other, "other"))
 
 
