@@ -61,12 +61,20 @@ class _IntegerTensor(Tensor):
     def __rsub__(self, other: Any) -> Tensor:
         _refuse_bool_subtraction(self, other)
         return self._subtract_from(other)
+
     __mul__, __rmul__ = binary(_core.mul, promoting=True), binary(_core.mul, reflected=True, promoting=True)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        """``self ** exponent``: integer for an int exponent, float32 for a float one.
+
+        Raises:
+            RuntimeError: a negative int exponent (as in PyTorch).
+        """
+        integral = isinstance(exponent, (int, np.integer))
+        if integral and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed")
         out = Tensor.__pow__(self, exponent)
-        whole = isinstance(exponent, (int, np.integer)) and exponent >= 0
-        return out if out is NotImplemented else exact_result(out, result_type(self, exponent) if whole else float32)
+        return out if out is NotImplemented else exact_result(out, result_type(self, exponent) if integral else float32)
 
     __neg__ = keeping_dtype(Tensor.__neg__)
     detach, clone = keeping_dtype(Tensor.detach), keeping_dtype(Tensor.clone)
