@@ -238,6 +238,18 @@ def test_rep_grad_must_match_the_representation_argument(model, x):
         Surgery(rep_grad=True).backward(losses, representation=h.detach())
 
 
+@pytest.mark.parametrize("cls", [cls for cls in exported_method_classes() if cls._rep_grad_unsupported],
+                         ids=lambda cls: cls.__name__)
+def test_methods_tracking_gradients_refuse_the_representation_mode(cls, model, x):
+    """MoCo and DBMTL (as LibMTL): at construction in Python, and in the core for a subclass that skips that."""
+    with pytest.raises(ValueError, match=f"{cls.__name__} does not support rep_grad=True"):
+        cls(rep_grad=True)
+    unchecked = type("Unchecked", (cls,), {"_rep_grad_unsupported": ""})
+    h, losses = model.losses(x)
+    with pytest.raises(ValueError, match="representation mode"):
+        unchecked(rep_grad=True).backward(losses, representation=h)
+
+
 # ---------------------------------------------------------------- gradients through the bridge
 
 

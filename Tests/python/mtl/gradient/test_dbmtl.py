@@ -41,19 +41,6 @@ def test_three_steps_follow_the_moving_average(problem, options):
                                    rtol=1e-3, atol=1e-6)
 
 
-def test_representation_mode_is_refused(problem):
-    with pytest.raises(ValueError, match="DBMTL does not support rep_grad=True"):
-        mtl.DBMTL(rep_grad=True)
-
-    class Unchecked(mtl.DBMTL):  # skips the Python check: the core refuses the mode as well
-        _rep_grad_unsupported = ""
-
-    p = problem(2, seed=15)
-    h = p.trunk(ph.from_numpy(p.batch(0)))
-    with pytest.raises(ValueError, match="representation mode"):
-        Unchecked(rep_grad=True).backward([(head(h) ** 2).mean() for head in p.heads], representation=h)
-
-
 def test_negative_losses_are_refused(problem):
     p = problem(2, seed=1)
     h = p.trunk(ph.from_numpy(p.batch(0)))

@@ -4,9 +4,7 @@ three steps (LibMTL's update with the step's loss values)."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-import polyhead as ph
 from polyhead import mtl
 
 
@@ -42,15 +40,5 @@ def test_three_steps_track_the_gradients(problem, check_heads):
         np.testing.assert_allclose(result["weights"], np.linalg.lstsq(g.T, d, rcond=None)[0], rtol=1e-3, atol=1e-6)
 
 
-def test_defaults_and_the_representation_mode_is_refused(problem):
+def test_defaults():
     assert repr(mtl.MoCo()) == "MoCo(rep_grad=False)"
-    with pytest.raises(ValueError, match="MoCo does not support rep_grad=True"):
-        mtl.MoCo(rep_grad=True)
-
-    class Unchecked(mtl.MoCo):  # skips the Python check: the core refuses the mode as well
-        _rep_grad_unsupported = ""
-
-    p = problem(2, seed=1)
-    h = p.trunk(ph.from_numpy(p.batch(0)))
-    with pytest.raises(ValueError, match="representation mode"):
-        Unchecked(rep_grad=True).backward([(head(h) ** 2).mean() for head in p.heads], representation=h)
