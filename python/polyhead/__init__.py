@@ -21,7 +21,7 @@ from ._dtype import bool_, dtype, float32, int32, int64
 from ._size import Size
 from ._tensor import Tensor
 from ._integer_tensor import BoolTensor, IntTensor, LongTensor
-from ._indexing import where
+from ._indexing import nonzero, where
 from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like, ones, ones_like,
                         rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
 from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,

@@ -15,7 +15,7 @@ from ._convert import as_tensor
 from ._dtype import int64, with_dtype
 from ._integer_ops import keeping_dtype, result_type
 
-__all__ = ["getitem", "where"]
+__all__ = ["getitem", "where", "nonzero"]
 
 _shape = _core.Tensor.shape.__get__
 
@@ -103,11 +103,11 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Union[_core.T
         >>> polyhead.where(x > 0, x, 0.0).tolist(), polyhead.where(x > 0)[0].tolist()
         ([1.0, 0.0, 3.0], [0, 2])
     """
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
     mask = np.asarray(condition)
     if mask.dtype.kind != "b":
         raise TypeError(f"where(): condition must be a bool tensor, got {getattr(condition, 'dtype', mask.dtype)}")
-    if input is None and other is None:
-        return tuple(with_dtype(_core.from_buffer(index.astype(np.float32)), int64) for index in np.nonzero(mask))
     if input is None or other is None:
         raise TypeError("where(): give both input and other, or neither")
     target = result_type(input, other)
@@ -122,3 +122,21 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Union[_core.T
     rows = np.arange(count, dtype=np.int64)
     picks = np.where(np.broadcast_to(mask, shape).reshape(-1), rows, rows + count)
     return with_dtype(_core.reshape(_core.index_select(both, picks), shape), target)
+
+
+def nonzero(input: Any, *, as_tuple: bool = False) -> Union[_core.Tensor, Tuple[_core.Tensor, ...]]:
+    """The indices of the non-zero (True) elements of ``input``, in row-major order: an ``int64`` tensor of
+    shape ``(count, input.ndim)``, or with ``as_tuple`` one ``int64`` tensor per dimension (``where(input)``).
+
+    Examples:
+        >>> import polyhead
+        >>> t = polyhead.tensor([[0, 3], [5, 0]])
+        >>> t.nonzero().tolist(), [i.tolist() for i in polyhead.nonzero(t, as_tuple=True)]
+        ([[0, 1], [1, 0]], [[0, 1], [1, 0]])
+    """
+    values = np.asarray(input)
+    columns = np.nonzero(values.reshape(-1) if values.ndim == 0 else values)
+    if as_tuple:
+        return tuple(with_dtype(_core.from_buffer(c.astype(np.float32)), int64) for c in columns)
+    table = np.stack(columns, axis=1) if values.ndim else np.zeros((columns[0].size, 0))
+    return with_dtype(_core.from_buffer(table.astype(np.float32)), int64)

@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _core
 from ._convert import as_tensor, normalize_dim, require_tensor
-from ._dtype import check_dtype, dtype_of, float32, int64, with_dtype
+from ._dtype import check_dtype, dtype_of, float32, int64, resolve_dtype, with_dtype
+from ._integer_ops import convert, exact_result
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
@@ -197,13 +198,17 @@ def _reduce(core_all, core_axis, input: _CoreTensor, dim: Dim, keepdim: bool) ->
 
 
 def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
-        keepdims: Optional[bool] = None) -> _CoreTensor:
+        keepdims: Optional[bool] = None, dtype: Any = None) -> _CoreTensor:
     """Sum of all elements (``dim=None``) or along ``dim`` (an int or a tuple of ints); integer and bool
-    tensors sum to int64 (exact while partial sums stay within 2**24).
+    tensors sum to int64, as in PyTorch.
 
     Args:
         dim: axis or axes to reduce; numpy's ``axis=`` is accepted too. Default: all.
         keepdim: keep reduced axes with size 1; numpy's ``keepdims=`` is accepted too. Default: False.
+        dtype: convert ``input`` to this dtype first (``.to(dtype)``) and sum in it. Default: None.
+
+    Raises:
+        ValueError: an integer sum beyond 2**24 in magnitude (not exact in float32 storage).
 
     Examples:
         >>> import polyhead
@@ -212,8 +217,11 @@ def sum(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim
         (10.0, [4.0, 6.0], polyhead.Size([2, 1]))
     """
     dim, keepdim = _pick(dim, axis, keepdim, keepdims)
-    out = _reduce(_core.sum_all, _core.sum, require_tensor(input, "sum"), dim, keepdim)
-    return out if dtype_of(input) is float32 else with_dtype(out, int64)
+    target = resolve_dtype(dtype)
+    input = require_tensor(input, "sum") if target is None else convert(require_tensor(input, "sum"), target)
+    out = _reduce(_core.sum_all, _core.sum, input, dim, keepdim)
+    kind = dtype_of(input)
+    return out if kind is float32 else exact_result(out, int64 if target is None else target)
 
 
 def mean(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,

@@ -12,9 +12,8 @@ from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
-from . import _core, _ops, _shape_ops
+from . import _core, _indexing, _ops, _shape_ops
 from ._convert import as_tensor, normalize_dim, parse_size
-from ._indexing import getitem
 from ._dtype import bool_, dtype_of, float32, int32, int64, resolve_dtype, with_dtype
 from ._integer_ops import binary, bitwise, compare, convert, integer_divide, operand
 from ._size import Size
@@ -372,7 +371,7 @@ class Tensor(_core.Tensor):
         """
         if isinstance(key, Tensor) and key.dtype is bool_:
             key = np.asarray(key) != 0
-        return getitem(self, key)
+        return _indexing.getitem(self, key)
 
     # ------------------------------------------------------------ pickling and copying
 
@@ -393,6 +392,11 @@ class Tensor(_core.Tensor):
     reshape, view, transpose, t = _shape_ops.reshape, _shape_ops.view, _shape_ops.transpose, _shape_ops.t
     flatten, unsqueeze, squeeze = _shape_ops.flatten, _shape_ops.unsqueeze, _shape_ops.squeeze
     split, chunk, unbind = _shape_ops.split, _shape_ops.chunk, _shape_ops.unbind
+    nonzero = _indexing.nonzero
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """``polyhead.where(condition, self, other)``."""
+        return _indexing.where(condition, self, other)
 
 
 def _rebuild(cls: type, array: np.ndarray, requires_grad: bool, dtype: Any = float32) -> Tensor:
