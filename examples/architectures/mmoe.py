@@ -16,10 +16,10 @@ Measured (2026-11-26, seeds 0–7; mean over seeds of hard − MMoE test loss, M
     20       0.024 (8/8)    0.064 (7/8)    0.053 (7/8)    0.059 (8/8)
 
 MMoE is lower almost everywhere. With 5 epochs its lead does not grow as ρ falls; with 20 epochs it is about 2.5×
-larger at ρ ≤ 0.9 than at ρ = 1, the paper's direction — but not growing from 0.9 down to 0, and carried by a
-few runs where hard sharing trains badly (its test loss varies 5–10× more across seeds than MMoE's: the
-paper's trainability finding rather than a steady ρ trend). ``Tests/python/mtl/architectures/test_mmoe_synthetic.py``
-checks ρ = 0.5 with 5 epochs, seeds 0–2.
+larger at ρ ≤ 0.9 than at ρ = 1, the paper's direction, but not growing from 0.9 down to 0. The lead comes from a
+few runs where hard sharing trains badly: across seeds its test loss spreads 1.5× more than MMoE's at ρ = 1 and
+3.5–6× more at ρ ≤ 0.9 (20 epochs) — the paper's trainability finding more than a steady ρ trend.
+``Tests/python/mtl/architectures/test_mmoe_synthetic.py`` checks ρ = 0.5 with 5 epochs, seeds 0–2.
 
 Run:  python examples/architectures/mmoe.py [--seeds 3] [--epochs 5] [--rhos 1 0.5 0]   (≈ 1–3 s per model
 and run of 5 epochs on 2 cores)
