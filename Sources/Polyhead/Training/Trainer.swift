@@ -138,6 +138,10 @@ public final class Trainer {
         self.outputs = outputs
         self.method = method
         shared = model.sharedWeights.filter { !frozenWeights.contains(ObjectIdentifier($0)) }
+        if method is any GradientAggregator, !repGrad, shared.isEmpty {
+            throw PolyheadError.invalidArgument(
+                op: op, message: "the gradient method has no shared weights to combine the task gradients of: no trained layer feeds more than one output (frozen layers are not trained); use rep_grad=True, a loss weighting, or unfreeze the shared layers")
+        }
         guard repGrad || representation == nil else {
             throw PolyheadError.invalidArgument(op: op, message: "a representation layer was named without rep_grad")
         }

@@ -107,3 +107,26 @@ def test_trainable_must_be_a_bool():
         model.trainable = "no"
     with pytest.raises(TypeError, match="trainable must be a bool"):
         keras.layers.Dense(2, trainable=None)
+
+
+def test_a_fully_frozen_model_compiles_evaluates_and_fits_without_changing():
+    model, _ = two_heads()
+    model.trainable = False
+    with pytest.warns(UserWarning, match="no trainable weights"):
+        model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"])
+    x, y = data()
+    before = model.get_weights()
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] == pytest.approx(logs["loss"], rel=1e-5)
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_a_gradient_method_without_trained_shared_layers_is_refused_at_compile():
+    model, shared = two_heads()
+    shared.trainable = False
+    with pytest.raises(ValueError, match="gradient method has no shared weights .* use rep_grad=True"):
+        model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="pcgrad")
+    model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="pcgrad", rep_grad=True)
+    model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="uncertainty")

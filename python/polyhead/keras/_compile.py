@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .. import _core
+from .._creation import zeros as _zeros
 from . import _arguments
 from . import losses as _losses
 from . import metrics as _keras_metrics
@@ -106,7 +108,12 @@ class _Compiling:
         frozen = [layer.name for layer in self._member_layers() if not layer.trainable]
         if frozen:
             spec["frozen"] = frozen
-        core_optimizer = opt.build(self.trainable_weights + method_params)
+        parameters = self.trainable_weights + method_params
+        if not parameters:  # every layer frozen: fit computes the losses and changes nothing, as Keras
+            warnings.warn("the model has no trainable weights (every layer is frozen); fit will not change it",
+                          stacklevel=2)
+            parameters = [_zeros(0, requires_grad=True)]  # the core optimizer needs a parameter: one never updated
+        core_optimizer = opt.build(parameters)
         self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
         self.optimizer, self.loss, self.metrics_names = opt, losses, []
         self._compiled = spec
