@@ -101,3 +101,22 @@ def test_clone_model_has_new_weights_and_the_same_architecture():
     assert not np.array_equal(model.get_layer("a").get_weights()[1], np.ones(1))  # nothing shared
     with pytest.raises(NotImplementedError, match="clone_function"):
         keras.models.clone_model(model, clone_function=lambda layer: layer)
+
+
+def test_a_nested_model_is_one_of_the_layers_as_keras():
+    base = keras.Sequential([keras.layers.Dense(5, activation="relu", name="d1"), keras.layers.Dense(3, name="d2")],
+                            name="base")
+    inp = keras.Input(shape=(4,), name="x")
+    features = base(inp)
+    model = keras.Model(inp, [keras.layers.Dense(1, name="a")(features), keras.layers.Dense(1, name="b")(features)])
+    assert [layer.name for layer in model.layers] == ["x", "base", "a", "b"]
+    assert model.layers[1] is base and model.get_layer("base") is base and model.get_layer(index=1) is base
+    assert model.get_layer("d2").name == "d2"  # a layer inside the nested model, by name
+    model.layers[1].trainable = False  # the transfer-learning idiom: freeze the nested base
+    model.compile(optimizer="adam", loss="mse")
+    assert len(model.trainable_weights) == 4
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any(line.split() == ["base", "(Sequential)", "(None,", "3)", "43", "x"] for line in lines), lines
+    assert any(line.split()[:2] == ["a", "(Dense)"] and line.split()[-1] == "base" for line in lines), lines
+    assert "Non-trainable params: 43" in lines

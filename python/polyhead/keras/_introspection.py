@@ -27,26 +27,46 @@ class _Introspection:
         """Does nothing, as in Keras: a functional model is built (with its weights) when it is made."""
 
     @property
-    def layers(self) -> List[Layer]:
-        """The input layers and layers, in graph order."""
-        return list(self._layers)
+    def layers(self) -> List[Any]:
+        """The input layers and layers, in graph order; the layers a nested model (one called on this model's
+        tensors) brought in appear as that model, once, as in Keras."""
+        grouped: List[Any] = []
+        for layer in self._layers:
+            item = self._nesting_model(layer) or layer
+            if not any(item is seen for seen in grouped):
+                grouped.append(item)
+        return grouped
+
+    def _nesting_model(self, layer: Layer) -> Any:
+        """The model whose call brought ``layer`` into this graph (every call of it this model uses), or None."""
+        owners = [layer._nested_in.get(call) for call in self._calls_used.get(id(layer), [])]
+        return owners[0] if owners and owners[0] is not None and all(o is owners[0] for o in owners) else None
+
+    def _tensor_label(self, tensor: Any) -> str:
+        """How the summary names a tensor: its nested model, else its layer (``[call]`` after the first call)."""
+        owner = self._nesting_model(tensor._source)
+        if owner is not None:
+            return owner.name
+        return tensor.name if tensor._call == 0 else f"{tensor.name}[{tensor._call}]"
 
     def _member_layers(self) -> List[Layer]:
         """The layers (not the inputs) whose ``trainable`` the model's ``trainable`` sets."""
         return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
 
-    def get_layer(self, name: Any = None, index: Any = None) -> Layer:
-        """The layer called ``name``, or the one at ``index`` of :attr:`layers` (as Keras)."""
+    def get_layer(self, name: Any = None, index: Any = None) -> Any:
+        """The layer (or nested model) called ``name``, or the one at ``index`` of :attr:`layers` (as Keras);
+        a layer inside a nested model is found by its name too."""
         if (name is None) == (index is None):
             raise ValueError("get_layer() takes either name or index")
+        layers = self.layers
         if index is not None:
-            if isinstance(index, bool) or not isinstance(index, int) or not -len(self._layers) <= index < len(self._layers):
-                raise ValueError(f"get_layer(index={index!r}): the model has {len(self._layers)} layers")
-            return self._layers[index]
-        for layer in self._layers:
+            if isinstance(index, bool) or not isinstance(index, int) or not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer(index={index!r}): the model has {len(layers)} layers")
+            return layers[index]
+        for layer in layers + self._layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in self._layers]}")
+        raise ValueError(f"no layer named {name!r}; layers: {[layer.name for layer in layers]}")
 
     @property
     def input(self) -> Any:
@@ -82,7 +102,8 @@ class _Introspection:
 
     def _weight_table(self) -> List[Tuple[str, Any, bool]]:
         """Every weight as ``(name, tensor, trained)``: trained when it is a trainable kind of a trainable layer."""
-        return [(name, tensor, kind and self.get_layer(name.rsplit("/", 1)[0]).trainable)
+        trainable = {layer.name: layer.trainable for layer in self._layers}
+        return [(name, tensor, kind and trainable[name.rsplit("/", 1)[0]])
                 for (name, tensor), kind in zip(self._named_weights, self._weight_kinds)]
 
     @property
@@ -113,18 +134,24 @@ class _Introspection:
 
     def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
-        """Prints the layers, their output shapes and parameter counts, like Keras. The layers of nested models
-        are always listed; Keras's layout options (``line_length``, ``positions``, ``expand_nested``,
+        """Prints the layers (a nested model as one row), their output shapes and parameter counts, like Keras.
+        Keras's layout options (``line_length``, ``positions``, ``expand_nested``,
         ``show_trainable``) change nothing, ``layer_range`` is not supported."""
         if layer_range is not None:
             raise NotImplementedError("summary(layer_range=...) is not supported")
         print_fn = print_fn or print
         rows = [("Layer (type)", "Output Shape", "Param #", "Connected to")]
-        for layer in self._layers:
-            shape = layer._output.shape if layer._output is not None else ()
-            calls = [", ".join(t.name if t._call == 0 else f"{t.name}[{t._call}]" for t in inbound)
-                     for inbound, _ in layer._calls]
-            rows.append((f"{layer.name} ({type(layer).__name__})", str(shape), str(layer.count_params()),
+        for item in self.layers:
+            if not isinstance(item, Layer):  # a nested model: one row, fed by the tensors from outside it
+                owned = [layer for layer in self._layers if self._nesting_model(layer) is item]
+                feeds = {t.name for layer in owned for call in self._calls_used[id(layer)] for t in layer._calls[call][0]
+                         if self._nesting_model(t._source) is not item}
+                rows.append((f"{item.name} ({type(item).__name__})", str(item.output_shape), str(item.count_params()),
+                             ", ".join(sorted(feeds)) or "-"))
+                continue
+            shape = item._output.shape if item._output is not None else ()
+            calls = [", ".join(self._tensor_label(t) for t in inbound) for inbound, _ in item._calls]
+            rows.append((f"{item.name} ({type(item).__name__})", str(shape), str(item.count_params()),
                          "; ".join(calls) or "-"))
         widths = [max(len(r[i]) for r in rows) + 2 for i in range(4)]
         line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731

@@ -70,6 +70,8 @@ class Layer:
             raise ValueError(f"layer name must be a non-empty str without '/', got {name!r}")
         self.name = name if name is not None else _unique_name(_snake(type(self).__name__))
         self._calls: List[Tuple[List[KerasTensor], KerasTensor]] = []
+        #: For a call made by calling a model on symbolic tensors: that model (by call index).
+        self._nested_in: Dict[int, Any] = {}
         self._order = next(_creation)
         self._weights: Dict[str, Any] = {}
         self._non_trainable: Tuple[str, ...] = ()

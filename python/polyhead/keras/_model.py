@@ -93,6 +93,7 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
         self.output_names = output_names
         self._output_shapes = [t.shape for _, t in named]
         self._layers: List[Layer] = list(self._inputs) + layers
+        self._calls_used = calls
         self._config = {"inputs": [{"name": layer.name, "shape": list(layer.shape)} for layer in self._inputs],
                         "layers": configs, "outputs": output_names}
         shared = [(f"{layer.name}/{kind}", tensor) for layer in layers for kind, tensor in layer._weights.items()]

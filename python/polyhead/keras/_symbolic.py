@@ -50,8 +50,9 @@ def call_on_tensors(model: Any, x: Any, training: Any) -> Any:
             return mapped[id(tensor)]
         key = (id(tensor._source), tensor._call)
         if key not in calls:
-            inbound = tensor._source._calls[tensor._call][0]
-            calls[key] = tensor._source([apply(t) for t in inbound])
+            layer = tensor._source
+            calls[key] = layer([apply(t) for t in layer._calls[tensor._call][0]])
+            layer._nested_in[calls[key]._call] = model
         return calls[key]
 
     outputs = [apply(t) for t in model.outputs]
