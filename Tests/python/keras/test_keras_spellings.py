@@ -66,3 +66,20 @@ def test_frozen_layers_stay_frozen_after_save_and_load(tmp_path):
     loaded = keras.models.load_model(tmp_path / "m.keras")
     assert not loaded.get_layer("trunk").trainable and loaded.get_layer("head").trainable
     assert len(loaded.trainable_weights) == 2
+
+
+def test_input_batch_shape_dropout_seed_and_unsupported_input_kinds():
+    assert keras.Input(batch_shape=(None, 5)).shape == (None, 5)
+    assert keras.Input(shape=(3,), dtype="int32").shape == (None, 3)
+    with pytest.raises(ValueError, match="shape or batch_shape, not both"):
+        keras.Input(shape=(5,), batch_shape=(None, 5))
+    for options in ({"sparse": True}, {"ragged": True}, {"optional": True}):
+        with pytest.raises(NotImplementedError, match=f"Input\\({next(iter(options))}=True\\)"):
+            keras.Input(shape=(2,), **options)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'shapes'"):
+        keras.Input(shapes=(2,))
+    assert keras.layers.Dropout(0.3, seed=42).rate == 0.3
+    with pytest.raises(NotImplementedError, match="noise_shape"):
+        keras.layers.Dropout(0.3, noise_shape=(None, 1))
+    with pytest.raises(TypeError, match="seed must be an int"):
+        keras.layers.Dropout(0.3, seed="x")

@@ -214,9 +214,24 @@ class InputLayer(Layer):
         return self._source_tensor
 
 
-def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[str] = None,
-          dtype: Any = None, **kwargs: Any) -> KerasTensor:
-    """A symbolic model input with per-sample ``shape`` (batch dimension excluded), as ``keras.Input``."""
+def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[str] = None, dtype: Any = None,
+          sparse: Any = None, batch_shape: Any = None, tensor: Any = None, optional: bool = False,
+          ragged: Any = None) -> KerasTensor:
+    """A symbolic model input with per-sample ``shape`` (batch dimension excluded), or ``batch_shape`` with it,
+    as ``keras.Input``. ``dtype`` changes nothing (data is float32 in the core; integer indices stay exact);
+    sparse, ragged and optional inputs and ``tensor=`` are not supported."""
+    for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+        if value:
+            raise NotImplementedError(f"Input({flag}={value!r}) is not supported")
+    if tensor is not None:
+        raise NotImplementedError("Input(tensor=...) is not supported")
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError("Input takes shape or batch_shape, not both")
+        batch_shape = tuple(batch_shape)
+        if not batch_shape:
+            raise ValueError("Input batch_shape needs the batch dimension and at least one more")
+        shape = batch_shape[1:]
     if shape is None:
         raise ValueError("Input needs a shape, e.g. Input(shape=(784,))")
     shape = (shape,) if isinstance(shape, int) else tuple(shape)

@@ -59,9 +59,16 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout at ``rate`` while training (seeded by ``polyhead.manual_seed``); identity otherwise."""
+    """Inverted dropout at ``rate`` while training, identity otherwise. The masks come from polyhead's global
+    generator (seeded by ``keras.utils.set_random_seed`` / ``polyhead.manual_seed``): Keras's per-layer ``seed``
+    is accepted but draws no stream of its own; ``noise_shape`` is not supported."""
 
-    def __init__(self, rate: float, name: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(self, rate: float, noise_shape: Any = None, seed: Any = None, name: Optional[str] = None,
+                 **kwargs: Any) -> None:
+        if noise_shape is not None:
+            raise NotImplementedError(f"Dropout(noise_shape={noise_shape!r}) is not supported")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"Dropout seed must be an int or None, got {type(seed).__name__} {seed!r}")
         super().__init__(name=name, **kwargs)
         rate = float(rate)
         if not 0 <= rate < 1:
