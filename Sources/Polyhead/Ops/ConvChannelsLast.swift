@@ -204,21 +204,23 @@ extension ChannelsLastConv {
     func backward(
         _ grad: Tensor, reluOutput: Storage?, x: Tensor, kernel: Tensor, needX: Bool, needKernel: Bool, needBias: Bool
     ) throws -> [Tensor?] {
-        let op = "conv2d", rowsPerSample = g.outputArea, sampleInput = g.inputArea * channels
+        let op = "conv2d", rowsPerSample = g.outputArea
         let dx = needX ? try Tensor.empty(x.shape, op: op) : nil
-        let kernelSums = needKernel ? try Storage(count: partials * kernel.count, op: op) : nil
+        let kernelWinograd = needKernel && winogradForward ? WinogradKernelGradient(channels: channels, filters: filters) : nil
+        let sumCount = kernelWinograd?.sumCount ?? kernel.count
+        let kernelSums = needKernel ? try Storage(count: partials * sumCount, op: op) : nil
         let biasSums = needBias ? try Storage(count: partials * filters, op: op) : nil
         biasSums?.pointer.update(repeating: 0, count: partials * filters)
         let workers = Swift.min(numThreads, partials), maskRows = reluOutput == nil ? 0 : groupRows * filters
-        let pg = grad.storage.pointer, px = x.storage.pointer, pk = kernel.storage.pointer
-        let py = reluOutput?.pointer, pdx = dx?.storage.pointer
-        let winograd = needX && winogradInputGradient
-            ? try WinogradKernel(pk, channels: filters, filters: channels, flipped: true, op: op) : nil
-        let perWorker = groupColumns + maskRows + (winograd?.scratchCount ?? 0)
+        let pg = grad.storage.pointer, py = reluOutput?.pointer
+        let inputWinograd = needX && winogradInputGradient
+            ? try WinogradKernel(kernel.storage.pointer, channels: filters, filters: channels, flipped: true, op: op) : nil
+        let winogradCount = Swift.max(inputWinograd?.scratchCount ?? 0, kernelWinograd?.scratchCount ?? 0)
+        let perWorker = groupColumns + maskRows + winogradCount
         let scratch = try Storage(count: workers * perWorker, op: op)
         parallelWorkers(partials, workers: workers) { worker, partialRange in
             let buffer = scratch.pointer + worker * perWorker, masked = buffer + groupColumns
-            let winogradBuffer = masked + maskRows
+            let work = Scratch(columns: buffer, winograd: masked + maskRows)
             for partial in partialRange {
                 for index in groups(inPartial: partial) {
                     let samples = self.samples(inGroup: index)
@@ -232,31 +234,74 @@ extension ChannelsLastConv {
                         ph_add_column_sums(gradRows, rows, filters, 0, filters, biasSums.pointer + partial * filters)
                     }
                     if let kernelSums {
-                        sgemm(columns(px, samples: samples, buffer: buffer), gradRows,
-                              kernelSums.pointer + partial * kernel.count, m: patch, n: filters, k: rows,
-                              transposeA: true, accumulate: index > groups(inPartial: partial).lowerBound)
+                        addKernelGradient(x: x.storage.pointer, samples: samples, gradient: gradRows,
+                                          into: kernelSums.pointer + partial * sumCount,
+                                          accumulate: index > groups(inPartial: partial).lowerBound,
+                                          winograd: kernelWinograd, scratch: work)
                     }
-                    if let pdx, let winograd {
-                        for (i, s) in samples.enumerated() {
-                            winograd.convolve(gradRows + i * rowsPerSample * filters, height: g.outputHeight,
-                                              width: g.outputWidth, origin: (g.padding.height - 2, g.padding.width - 2),
-                                              into: pdx + s * sampleInput, outputHeight: g.inputHeight,
-                                              outputWidth: g.inputWidth, bias: nil, relu: false, scratch: winogradBuffer)
-                        }
-                    } else if let pdx {
-                        let target = pdx + samples.lowerBound * sampleInput
-                        sgemm(gradRows, pk, direct ? target : buffer, m: rows, n: patch, k: filters, transposeB: true)
-                        if direct { continue }
-                        for (i, s) in samples.enumerated() {
-                            col2imChannelsLast(buffer + i * rowsPerSample * patch, channels: channels, g,
-                                               into: pdx + s * sampleInput)
-                        }
+                    if let dx {
+                        writeInputGradient(gradRows, kernel: kernel.storage.pointer, samples: samples,
+                                           into: dx.storage.pointer, winograd: inputWinograd, scratch: work)
                     }
                 }
             }
         }
-        return [dx, try kernelSums.map { try sumOfPartials($0, shape: kernel.shape, count: partials) },
-                try biasSums.map { try sumOfPartials($0, shape: [filters], count: partials) }]
+        var dKernel = try kernelSums.map { try sumOfPartials($0, shape: kernelWinograd == nil ? kernel.shape : [sumCount], count: partials) }
+        if let kernelWinograd, let sums = dKernel {
+            let transformed = try Tensor.empty(kernel.shape, op: op)
+            kernelWinograd.kernelGradient(from: sums.storage.pointer, into: transformed.storage.pointer)
+            dKernel = transformed
+        }
+        return [dx, dKernel, try biasSums.map { try sumOfPartials($0, shape: [filters], count: partials) }]
+    }
+
+    /// A worker's scratch memory: a group's column matrix, and the Winograd transforms' blocks.
+    struct Scratch {
+        let columns: UnsafeMutablePointer<Float>, winograd: UnsafeMutablePointer<Float>
+    }
+
+    /// Adds the kernel-gradient contribution of `samples` (output gradient rows `gradient`) to `sums` (sets them
+    /// unless `accumulate`): Winograd-transformed sums when `winograd` is given, else columnsᵀ · gradient.
+    private func addKernelGradient(
+        x: UnsafePointer<Float>, samples: Range<Int>, gradient: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>,
+        accumulate: Bool, winograd: WinogradKernelGradient?, scratch: Scratch
+    ) {
+        guard let winograd else {
+            return sgemm(columns(x, samples: samples, buffer: scratch.columns), gradient, sums, m: patch, n: filters,
+                         k: samples.count * g.outputArea, transposeA: true, accumulate: accumulate)
+        }
+        for (i, s) in samples.enumerated() {
+            winograd.accumulate(x + s * g.inputArea * channels, height: g.inputHeight, width: g.inputWidth,
+                                origin: (-g.padding.height, -g.padding.width), gradient: gradient + i * g.outputArea * filters,
+                                outputHeight: g.outputHeight, outputWidth: g.outputWidth, into: sums,
+                                accumulate: accumulate || i > 0, scratch: scratch.winograd)
+        }
+    }
+
+    /// Writes the input gradient of `samples` into `dx` from their output gradient rows `gradient`: as a
+    /// Winograd convolution with the flipped kernel when `winograd` is given, else gradient · kernelᵀ folded
+    /// back by col2im.
+    private func writeInputGradient(
+        _ gradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>, samples: Range<Int>,
+        into dx: UnsafeMutablePointer<Float>, winograd: WinogradKernel?, scratch: Scratch
+    ) {
+        let sampleInput = g.inputArea * channels, rowsPerSample = g.outputArea
+        guard let winograd else {
+            let target = dx + samples.lowerBound * sampleInput
+            sgemm(gradient, kernel, direct ? target : scratch.columns, m: samples.count * rowsPerSample, n: patch,
+                  k: filters, transposeB: true)
+            if direct { return }
+            for (i, s) in samples.enumerated() {
+                col2imChannelsLast(scratch.columns + i * rowsPerSample * patch, channels: channels, g, into: dx + s * sampleInput)
+            }
+            return
+        }
+        for (i, s) in samples.enumerated() {
+            winograd.convolve(gradient + i * rowsPerSample * filters, height: g.outputHeight, width: g.outputWidth,
+                              origin: (g.padding.height - 2, g.padding.width - 2), into: dx + s * sampleInput,
+                              outputHeight: g.inputHeight, outputWidth: g.inputWidth, bias: nil, relu: false,
+                              scratch: scratch.winograd)
+        }
     }
 }
 

@@ -3,11 +3,12 @@
 // tile V = Bᵀ d B (4×4) and the kernel U = G g Gᵀ (4×4), per channel; summed over channels, the 16
 // element-wise products of a block of tiles become 16 GEMMs, M[ξ] (tiles, O) = V[ξ] (tiles, C) · U[ξ]
 // (C, O), with 16 multiply-adds per (tile, channel, filter) instead of direct convolution's 36. The
-// transforms run 8 channels (or filters) at a time over a block of tiles small enough that V and M stay in
+// transforms run 4 channels (or filters) at a time over a block of tiles small enough that V and M stay in
 // cache. The input gradient of such a convolution is one as well: the output gradient convolved with the
-// kernel rotated by 180° with channels and filters swapped (`flipped`). Float32 results differ from direct
-// summation by a few ulps of the largest input-tile sums (the transforms add and subtract up to 4 × 4
-// terms of each sign).
+// kernel rotated by 180° with channels and filters swapped (`flipped`). The kernel gradient is F(3×3, 2×2)
+// over the same input tiles, with the output-gradient tile (2×2) in the kernel's place
+// (`WinogradKernelGradient`). Float32 results differ from direct summation by a few ulps of the largest
+// input-tile sums (the transforms add and subtract up to 4 × 4 terms of each sign).
 
 /// A (3, 3, C, O) kernel transformed for Winograd F(2×2, 3×3): `U[ξ] = G g Gᵀ` at each of the 16 tile
 /// positions ξ, stored as 16 row-major (C, O) matrices.
@@ -42,7 +43,7 @@ struct WinogradKernel {
     }
 
     /// Floats of scratch memory `convolve` needs.
-    var scratchCount: Int { 16 * tilesPerBlock * (channels + filters) + channels }
+    var scratchCount: Int { 16 * tilesPerBlock * (channels + filters) + Swift.max(channels, filters) }
 
     /// Convolves one sample `x` (height, width, C) into `y` (outputHeight, outputWidth, O), zero outside `x`:
     /// `y[oy, ox] = Σ x[oy + origin.top + i, ox + origin.left + j] · g[i, j]` (plus `bias`, then
@@ -52,36 +53,124 @@ struct WinogradKernel {
         into y: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int,
         bias: UnsafePointer<Float>?, relu: Bool, scratch: UnsafeMutablePointer<Float>
     ) {
-        let tileColumns = (outputWidth + 1) / 2, tiles = (outputHeight + 1) / 2 * tileColumns
         let (c, o) = (channels, filters)
-        let zero = UnsafePointer(scratch + 16 * tilesPerBlock * (c + o))
-        (scratch + 16 * tilesPerBlock * (c + o)).update(repeating: 0, count: c)
+        let tiles = WinogradTiles(height: height, width: width, origin: origin, outputHeight: outputHeight,
+                                  outputWidth: outputWidth, perBlock: tilesPerBlock)
+        tiles.forEachBlock(x, channels: c, filters: o, scratch: scratch) { first, count, v, m in
+            for xi in 0..<16 {
+                sgemm(v + xi * count * c, u.pointer + xi * c * o, m + xi * count * o, m: count, n: o, k: c)
+            }
+            for t in 0..<count {
+                let ty = (first + t) / tiles.columns, tx = (first + t) % tiles.columns
+                let origin = y + (2 * ty * outputWidth + 2 * tx) * o
+                transformOutputTile(m + t * o, step: count * o, filters: o, bias: bias, relu: relu, into: origin,
+                                    rowStep: outputWidth * o, rows: Swift.min(2, outputHeight - 2 * ty),
+                                    columns: Swift.min(2, outputWidth - 2 * tx))
+            }
+        }
+    }
+}
+
+/// The kernel gradient of a 3×3, stride-1 convolution as Winograd F(3×3, 2×2): over each tile of the
+/// convolution's output, the 3×3 kernel-gradient contribution is the input tile (4×4, as in the forward)
+/// correlated with the output-gradient tile (2×2), Aᵀ [(Bᵀ d B) ⊙ (G dy Gᵀ)] A with F(3×3, 2×2)'s matrices;
+/// summed over tiles, samples and channels in the transformed domain as 16 GEMMs per block, M[ξ] (C, O) +=
+/// V[ξ]ᵀ (C, tiles) · W[ξ] (tiles, O), and transformed back once.
+struct WinogradKernelGradient {
+    /// Input channels `C` and output channels `O` of the convolution.
+    let channels: Int, filters: Int
+    /// Tiles transformed at once (about 1 MB of V and W).
+    var tilesPerBlock: Int { Swift.max(1, (1 << 18) / (16 * (channels + filters))) }
+    /// Floats of scratch memory `accumulate` needs.
+    var scratchCount: Int { 16 * tilesPerBlock * (channels + filters) + Swift.max(channels, filters) }
+    /// Floats of the transformed sums M: 16 (C, O) matrices.
+    var sumCount: Int { 16 * channels * filters }
+
+    /// Adds to the transformed sums `m` (or sets them, unless `accumulate`) the contribution of one sample:
+    /// `x` (height, width, C) and the output gradient `dy` (outputHeight, outputWidth, O) of the convolution
+    /// `y[oy, ox] = Σ x[oy + origin.top + i, ox + origin.left + j] · g[i, j]`.
+    func accumulate(
+        _ x: UnsafePointer<Float>, height: Int, width: Int, origin: (top: Int, left: Int),
+        gradient dy: UnsafePointer<Float>, outputHeight: Int, outputWidth: Int,
+        into m: UnsafeMutablePointer<Float>, accumulate: Bool, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (c, o) = (channels, filters)
+        let tiles = WinogradTiles(height: height, width: width, origin: origin, outputHeight: outputHeight,
+                                  outputWidth: outputWidth, perBlock: tilesPerBlock)
+        let zero = UnsafePointer(scratch + 16 * tilesPerBlock * (c + o))  // zeroed by forEachBlock
+        tiles.forEachBlock(x, channels: c, filters: o, scratch: scratch) { first, count, v, w in
+            for t in 0..<count {
+                let ty = (first + t) / tiles.columns, tx = (first + t) % tiles.columns
+                func pixel(_ i: Int, _ j: Int) -> UnsafePointer<Float> {
+                    let oy = 2 * ty + i, ox = 2 * tx + j
+                    return oy < outputHeight && ox < outputWidth ? dy + (oy * outputWidth + ox) * o : zero
+                }
+                transformGradientTile(pixel(0, 0), pixel(0, 1), pixel(1, 0), pixel(1, 1), filters: o,
+                                      into: w + t * o, step: count * o)
+            }
+            for xi in 0..<16 {
+                sgemm(v + xi * count * c, w + xi * count * o, m + xi * c * o, m: c, n: o, k: count,
+                      transposeA: true, accumulate: accumulate || first > 0)
+            }
+        }
+    }
+
+    /// Transforms the sums `m` back into the kernel gradient `dKernel` (3, 3, C, O).
+    func kernelGradient(from m: UnsafePointer<Float>, into dKernel: UnsafeMutablePointer<Float>) {
+        let pairs = channels * filters
+        for pair in 0..<pairs {
+            // Aᵀ M column by column, then (Aᵀ M) A row by row, with Aᵀ = [1 1 1 0; 0 1 −1 0; 0 1 1 1].
+            func back(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> [Float] { [a + b + c, b - c, b + c + d] }
+            let columns = (0..<4).map { b in back(m[b * pairs + pair], m[(4 + b) * pairs + pair],
+                                                  m[(8 + b) * pairs + pair], m[(12 + b) * pairs + pair]) }
+            for i in 0..<3 {
+                let row = back(columns[0][i], columns[1][i], columns[2][i], columns[3][i])
+                for j in 0..<3 { dKernel[(i * 3 + j) * pairs + pair] = row[j] }
+            }
+        }
+    }
+}
+
+/// The 2×2 output tiles of a Winograd F(2×2, 3×3) convolution of one sample and their 4×4 input tiles.
+private struct WinogradTiles {
+    let height: Int, width: Int, origin: (top: Int, left: Int)
+    /// Tiles per output row, and in all.
+    let columns: Int, count: Int
+    /// Tiles per block.
+    let perBlock: Int
+
+    init(height: Int, width: Int, origin: (top: Int, left: Int), outputHeight: Int, outputWidth: Int, perBlock: Int) {
+        (self.height, self.width, self.origin, self.perBlock) = (height, width, origin, perBlock)
+        columns = (outputWidth + 1) / 2
+        count = (outputHeight + 1) / 2 * columns
+    }
+
+    /// For each block of tiles in order, writes the transformed input tiles V of `x` (height, width, C) to
+    /// the start of `scratch` (position ξ of tile t at `v + (ξ·block + t)·C`), then calls `body(first tile,
+    /// block, v, rest)` with `rest` the next 16 × block × O floats. The scratch holds 16 × perBlock × (C + O)
+    /// floats and then `max(C, O)` that are set to zero and read as the pixels outside `x`.
+    func forEachBlock(
+        _ x: UnsafePointer<Float>, channels c: Int, filters o: Int, scratch: UnsafeMutablePointer<Float>,
+        _ body: (_ first: Int, _ count: Int, _ v: UnsafeMutablePointer<Float>, _ rest: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let zero = scratch + 16 * perBlock * (c + o)
+        zero.update(repeating: 0, count: Swift.max(c, o))
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { pixels in
             let pixels = pixels.baseAddress!
             var first = 0
-            while first < tiles {
-                let count = Swift.min(tilesPerBlock, tiles - first)
-                let v = scratch, m = scratch + 16 * count * c
-                for t in 0..<count {
-                    let top = 2 * ((first + t) / tileColumns) + origin.top, left = 2 * ((first + t) % tileColumns) + origin.left
+            while first < count {
+                let block = Swift.min(perBlock, count - first)
+                for t in 0..<block {
+                    let top = 2 * ((first + t) / columns) + origin.top, left = 2 * ((first + t) % columns) + origin.left
                     for k in 0..<16 {
                         let iy = top + k / 4, ix = left + k % 4
                         let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
-                        (pixels + k).initialize(to: inside ? x + (iy * width + ix) * c : zero)
+                        (pixels + k).initialize(to: inside ? x + (iy * width + ix) * c : UnsafePointer(zero))
                     }
-                    transformInputTile(pixels, channels: c, into: v + t * c, step: count * c)
+                    transformInputTile(pixels, channels: c, into: scratch + t * c, step: block * c)
                 }
-                for xi in 0..<16 {
-                    sgemm(v + xi * count * c, u.pointer + xi * c * o, m + xi * count * o, m: count, n: o, k: c)
-                }
-                for t in 0..<count {
-                    let ty = (first + t) / tileColumns, tx = (first + t) % tileColumns
-                    let origin = y + (2 * ty * outputWidth + 2 * tx) * o
-                    transformOutputTile(m + t * o, step: count * o, filters: o, bias: bias, relu: relu, into: origin,
-                                        rowStep: outputWidth * o, rows: Swift.min(2, outputHeight - 2 * ty),
-                                        columns: Swift.min(2, outputWidth - 2 * tx))
-                }
-                first += count
+                body(first, block, scratch, scratch + 16 * block * c)
+                first += block
             }
         }
     }
@@ -157,6 +246,37 @@ private func transformInputTile(
         storeRow(1, t10, t11, t12, t13)
         storeRow(2, t20, t21, t22, t23)
         storeRow(3, t30, t31, t32, t33)
+    }
+}
+
+/// `G · (a, b)` for F(3×3, 2×2)'s G = [1 0; ½ ½; ½ −½; 0 −1] (its last row negated to match the F(2×2, 3×3)
+/// input transform, whose Bᵀ has the last row negated too).
+@inline(__always)
+private func gradientTransform(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    (a, (a + b) * 0.5, (a - b) * 0.5, -b)
+}
+
+/// Writes `W = G dy Gᵀ` of one output-gradient tile with pixel vectors `p00 … p11` (O values each);
+/// position ξ goes to `w + ξ·step`.
+@inline(__always)
+private func transformGradientTile(
+    _ p00: UnsafePointer<Float>, _ p01: UnsafePointer<Float>, _ p10: UnsafePointer<Float>, _ p11: UnsafePointer<Float>,
+    filters: Int, into w: UnsafeMutablePointer<Float>, step: Int
+) {
+    forEachRun(filters) { start, lanes in
+        let (t00, t10, t20, t30) = gradientTransform(loadLanes(p00 + start, lanes), loadLanes(p10 + start, lanes))
+        let (t01, t11, t21, t31) = gradientTransform(loadLanes(p01 + start, lanes), loadLanes(p11 + start, lanes))
+        func storeRow(_ r: Int, _ a: Lanes, _ b: Lanes) {
+            let (w0, w1, w2, w3) = gradientTransform(a, b), target = w + 4 * r * step + start
+            storeLanes(w0, target, lanes)
+            storeLanes(w1, target + step, lanes)
+            storeLanes(w2, target + 2 * step, lanes)
+            storeLanes(w3, target + 3 * step, lanes)
+        }
+        storeRow(0, t00, t01)
+        storeRow(1, t10, t11)
+        storeRow(2, t20, t21)
+        storeRow(3, t30, t31)
     }
 }
 

@@ -14,8 +14,9 @@ final class ChannelsLastTests: XCTestCase {
             ([3, 3, 4, 4], [1, 1, 4, 5], (1, 1), (0, 0, 0, 0)),   // 1×1: the input rows are the column matrix
             ([2, 4, 4, 1], [4, 4, 1, 2], (1, 1), (0, 0, 0, 0)),   // the kernel covers the whole input
             ([1, 5, 4, 2], [1, 1, 2, 3], (2, 2), (1, 1, 0, 0)),   // 1×1 with stride and padding: im2col again
-            // 3×3, stride 1, ≥ 8 channels and filters: Winograd F(2×2, 3×3) forward and input gradient (odd
-            // sizes make partial tiles; channel counts off the 8-lane vectors), within the same 1e-4 forward tolerance
+            // 3×3, stride 1, ≥ 8 channels and filters: Winograd F(2×2, 3×3) forward and input gradient, F(3×3, 2×2)
+            // kernel gradient (odd sizes make partial tiles; channel counts off the 4-lane vectors), within the
+            // same 1e-4 forward tolerance
             ([1, 5, 3, 9], [3, 3, 9, 8], (1, 1), (1, 1, 1, 1)),   // 'same'
             ([2, 4, 5, 8], [3, 3, 8, 10], (1, 1), (0, 0, 0, 0)),  // 'valid'
             ([1, 3, 4, 10], [3, 3, 10, 9], (1, 1), (0, 1, 1, 0)), // uneven
@@ -74,7 +75,7 @@ final class ChannelsLastTests: XCTestCase {
 
     func testConvGivesTheSameBitsWhateverTheThreadCount() throws {
         // 7 samples of 144 × 1024 column entries: one sample per group and kernel-gradient partial; Winograd
-        // forward and input gradient.
+        // forward, input and kernel gradients.
         let previous = numThreads
         defer { try? setNumThreads(previous) }
         var random = TestRandom(seed: 8)
