@@ -83,3 +83,19 @@ def test_input_batch_shape_dropout_seed_and_unsupported_input_kinds():
         keras.layers.Dropout(0.3, noise_shape=(None, 1))
     with pytest.raises(TypeError, match="seed must be an int"):
         keras.layers.Dropout(0.3, seed="x")
+
+
+def test_keras_layer_options_at_their_defaults_are_taken_and_others_named():
+    layers = keras.layers
+    conv = layers.Conv2D(4, 3, data_format="channels_last", dilation_rate=[1, 1], kernel_initializer="glorot_uniform")
+    inp = keras.Input(shape=(5, 5, 1))
+    assert conv(inp).shape == (None, 3, 3, 4)
+    assert layers.Embedding(10, 4, input_length=6)(keras.Input(shape=(6,))).shape == (None, 6, 4)
+    layers.MaxPooling2D(data_format=None), layers.Flatten(data_format="channels_last"), layers.BatchNormalization(renorm=False)
+    for make, message in [(lambda: layers.Conv2D(4, 3, kernel_initializer="he_normal"), "Conv2D\\(kernel_initializer='he_normal'\\)"),
+                          (lambda: layers.Conv2D(4, 3, data_format="channels_first"), "data_format='channels_first'"),
+                          (lambda: layers.Embedding(10, 4, mask_zero=True), "mask_zero=True"),
+                          (lambda: layers.LayerNormalization(center=False), "center=False"),
+                          (lambda: layers.Dense(3, kernel_constraint="max_norm"), "kernel_constraint='max_norm'")]:
+        with pytest.raises(NotImplementedError, match=message + ".* is not supported"):
+            make()

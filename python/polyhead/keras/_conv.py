@@ -40,6 +40,9 @@ class Conv2D(Layer):
     kernel size); ``kernel_regularizer`` / ``bias_regularizer`` / ``activity_regularizer`` as ``Dense``."""
 
     _regularized = ("kernel", "bias")
+    _keras_options = {"data_format": ("channels_last", None), "dilation_rate": (1, (1, 1)), "groups": (1,),
+                      "kernel_initializer": ("glorot_uniform",), "bias_initializer": ("zeros",),
+                      "kernel_constraint": (None,), "bias_constraint": (None,)}
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  activation: Optional[str] = None, use_bias: bool = True, kernel_regularizer: Any = None,
@@ -66,6 +69,8 @@ class Conv2D(Layer):
 class _Pooling2D(Layer):
     """Channels-last pooling windows (``strides`` default to ``pool_size``; ``padding`` valid or same)."""
 
+    _keras_options = {"data_format": ("channels_last", None)}
+
     def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
                  name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
@@ -91,6 +96,8 @@ class AveragePooling2D(_Pooling2D):
 
 class _GlobalPooling2D(Layer):
     """A reduction over height and width: ``(batch, h, w, c) → (batch, c)`` (``keepdims``: ``(batch, 1, 1, c)``)."""
+
+    _keras_options = {"data_format": ("channels_last", None)}
 
     def __init__(self, keepdims: bool = False, name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)

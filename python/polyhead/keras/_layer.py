@@ -59,8 +59,17 @@ class Layer:
 
     #: The weights a ``<kind>_regularizer`` argument may penalise.
     _regularized: Tuple[str, ...] = ()
+    #: Keras arguments of the layer taken only at these values (what the core computes); others are a
+    #: NotImplementedError naming them. ``None`` as the values: any value, which changes nothing.
+    _keras_options: Dict[str, Any] = {}
 
     def __init__(self, name: Optional[str] = None, **kwargs: Any) -> None:
+        for key in [key for key in kwargs if key in self._keras_options]:
+            value, accepted = kwargs.pop(key), self._keras_options[key]
+            given = tuple(value) if isinstance(value, list) else value
+            if accepted is not None and not any(type(given) is type(ok) and given == ok for ok in accepted):
+                raise NotImplementedError(f"{type(self).__name__}({key}={value!r}) is not supported; it takes "
+                                          f"{' or '.join(repr(ok) for ok in accepted)}")
         allowed = {"dtype", "trainable", "input_shape", "input_dim", "activity_regularizer"}
         allowed |= {f"{kind}_regularizer" for kind in self._regularized}
         unknown = set(kwargs) - allowed

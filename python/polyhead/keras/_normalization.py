@@ -45,6 +45,9 @@ class _Normalization(Layer):
 class LayerNormalization(_Normalization):
     """Normalises each sample over the last axis, then ``· gamma + beta`` (Keras defaults: epsilon 1e-3)."""
 
+    _keras_options = {"center": (True,), "scale": (True,), "rms_scaling": (False,), "beta_initializer": ("zeros",),
+                      "gamma_initializer": ("ones",), "beta_constraint": (None,), "gamma_constraint": (None,)}
+
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(axis, epsilon, name, **kwargs)
 
@@ -63,6 +66,10 @@ class BatchNormalization(_Normalization):
     variance ones. ``moving_mean`` / ``moving_variance`` are non-trainable weights, saved with the model."""
 
     _any_axis = True
+    _keras_options = {"beta_initializer": ("zeros",), "gamma_initializer": ("ones",),
+                      "moving_mean_initializer": ("zeros",), "moving_variance_initializer": ("ones",),
+                      "beta_constraint": (None,), "gamma_constraint": (None,), "synchronized": (False,),
+                      "renorm": (False,)}
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, name: Optional[str] = None, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ class Dense(Layer):
     penalties to the training loss."""
 
     _regularized = ("kernel", "bias")
+    _keras_options = {"kernel_constraint": (None,), "bias_constraint": (None,), "lora_rank": (None,)}
 
     def __init__(self, units: int, activation: Optional[str] = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
@@ -107,6 +108,8 @@ class Concatenate(Layer):
 class Flatten(Layer):
     """Flattens each sample to one dimension: ``(batch, d1, d2, …) → (batch, d1·d2·…)``."""
 
+    _keras_options = {"data_format": ("channels_last", None)}
+
     def _output_shape(self, shapes: List[Tuple[Optional[int], ...]]) -> Tuple[Optional[int], ...]:
         shape = self._single(shapes)
         size = 1
@@ -121,6 +124,9 @@ class Embedding(Layer):
     output_dim)``. ``embeddings_regularizer`` penalises the table."""
 
     _regularized = ("embeddings",)
+    #: Keras 2's ``input_length`` only described the input shape (which comes from the input here).
+    _keras_options = {"embeddings_initializer": ("uniform",), "mask_zero": (False,), "input_length": None,
+                      "embeddings_constraint": (None,)}
 
     def __init__(self, input_dim: int, output_dim: int, name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
