@@ -6,6 +6,7 @@
 #include "args.h"
 #include "errors.h"
 #include "handle.h"
+#include "tensor.h"
 
 /* ---------------------------------------------------------------- the type */
 
@@ -212,6 +213,114 @@ CORE_FASTCALL(core_optimizer_step_count) {
     return PyLong_FromLongLong(count);
 }
 
+/* ---------------------------------------------------------------- saving and restoring the state */
+
+/* The optimizer and the `count` int32 arguments (slot and/or parameter index) that follow it, of a call taking
+ * `extra` further arguments; -1 with an exception. */
+static int optimizer_and_indices(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *fname,
+                                 int count, const char *const *names, int extra, ph_optimizer **optimizer,
+                                 int32_t *indices) {
+    if (check_nargs(fname, nargs, 1 + count + extra, 1 + count + extra) < 0 ||
+        (*optimizer = optimizer_arg(module, args[0], fname)) == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < count; i++) {
+        if (arg_int32(args[1 + i], fname, names[i], &indices[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *const slot_parameter[2] = {"slot", "parameter"};
+static const char *const parameter_only[1] = {"parameter"};
+
+PyDoc_STRVAR(optimizer_state_slot_count_doc,
+"optimizer_state_slot_count($module, optimizer, /)\n--\n\nThe number of state buffers per parameter.");
+
+CORE_FASTCALL(core_optimizer_state_slot_count) {
+    ph_optimizer *optimizer;
+    int32_t count = 0;
+    if (optimizer_and_indices(module, args, nargs, "optimizer_state_slot_count", 0, NULL, 0, &optimizer,
+                              NULL) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_state_slot_count(&count, optimizer);
+    return status != PH_OK ? raise_from_status(status) : PyLong_FromLong(count);
+}
+
+PyDoc_STRVAR(optimizer_state_doc,
+"optimizer_state($module, optimizer, slot, parameter, /)\n--\n\n"
+"A copy of state buffer `slot` of parameter `parameter` (a tensor shaped like the parameter).");
+
+CORE_FASTCALL(core_optimizer_state) {
+    ph_optimizer *optimizer;
+    int32_t indices[2];
+    if (optimizer_and_indices(module, args, nargs, "optimizer_state", 2, slot_parameter, 0, &optimizer,
+                              indices) < 0) {
+        return NULL;
+    }
+    ph_tensor *out = NULL;
+    ph_status status = ph_optimizer_state(&out, optimizer, indices[0], indices[1]);
+    return tensor_result(core_get_state(module), status, out);
+}
+
+PyDoc_STRVAR(optimizer_set_state_doc,
+"optimizer_set_state($module, optimizer, slot, parameter, value, /)\n--\n\n"
+"Copies `value` (shaped like the parameter) into state buffer `slot` of parameter `parameter`.");
+
+CORE_FASTCALL(core_optimizer_set_state) {
+    ph_optimizer *optimizer;
+    int32_t indices[2];
+    ph_tensor *value;
+    if (optimizer_and_indices(module, args, nargs, "optimizer_set_state", 2, slot_parameter, 1, &optimizer,
+                              indices) < 0 ||
+        (value = tensor_arg(core_get_state(module), args[3], "optimizer_set_state", "value")) == NULL) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_set_state(optimizer, indices[0], indices[1], value);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(optimizer_parameter_step_doc,
+"optimizer_parameter_step($module, optimizer, parameter, /)\n--\n\n"
+"How many updates parameter `parameter` has received.");
+
+CORE_FASTCALL(core_optimizer_parameter_step) {
+    ph_optimizer *optimizer;
+    int32_t index;
+    if (optimizer_and_indices(module, args, nargs, "optimizer_parameter_step", 1, parameter_only, 0, &optimizer,
+                              &index) < 0) {
+        return NULL;
+    }
+    int64_t step = 0;
+    ph_status status = ph_optimizer_parameter_step(&step, optimizer, index);
+    return status != PH_OK ? raise_from_status(status) : PyLong_FromLongLong(step);
+}
+
+PyDoc_STRVAR(optimizer_set_parameter_step_doc,
+"optimizer_set_parameter_step($module, optimizer, parameter, step, /)\n--\n\n"
+"Restores the update count of parameter `parameter`.");
+
+CORE_FASTCALL(core_optimizer_set_parameter_step) {
+    ph_optimizer *optimizer;
+    int32_t index;
+    int64_t step = 0;
+    if (optimizer_and_indices(module, args, nargs, "optimizer_set_parameter_step", 1, parameter_only, 1,
+                              &optimizer, &index) < 0 ||
+        arg_int64(args[2], "optimizer_set_parameter_step", "step", &step) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_set_parameter_step(optimizer, index, step);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
 PyMethodDef optim_functions[] = {
     CORE_METHOD("sgd", core_sgd, sgd_doc),
     CORE_METHOD("adam", core_adam, adam_doc),
@@ -221,5 +330,11 @@ PyMethodDef optim_functions[] = {
     CORE_METHOD("optimizer_zero_grad", core_optimizer_zero_grad, optimizer_zero_grad_doc),
     CORE_METHOD("optimizer_set_lr", core_optimizer_set_lr, optimizer_set_lr_doc),
     CORE_METHOD("optimizer_step_count", core_optimizer_step_count, optimizer_step_count_doc),
+    CORE_METHOD("optimizer_state_slot_count", core_optimizer_state_slot_count, optimizer_state_slot_count_doc),
+    CORE_METHOD("optimizer_state", core_optimizer_state, optimizer_state_doc),
+    CORE_METHOD("optimizer_set_state", core_optimizer_set_state, optimizer_set_state_doc),
+    CORE_METHOD("optimizer_parameter_step", core_optimizer_parameter_step, optimizer_parameter_step_doc),
+    CORE_METHOD("optimizer_set_parameter_step", core_optimizer_set_parameter_step,
+                optimizer_set_parameter_step_doc),
     {NULL, NULL, 0, NULL},
 };

@@ -48,11 +48,3 @@ def test_cuda_module_reports_no_devices():
     ph.cuda.manual_seed_all(99)  # no CUDA generators: the CPU stream is untouched
     ph.cuda.manual_seed(99)
     assert ph.randn(3).tolist() == first
-
-
-def test_optimizer_state_dict_is_a_clear_error():
-    opt = ph.optim.Adam(nn.Linear(2, 1).parameters())
-    with pytest.raises(NotImplementedError, match=r"Adam.state_dict\(\) is not supported by Polyhead"):
-        opt.state_dict()
-    with pytest.raises(NotImplementedError, match="create a new optimizer"):
-        opt.load_state_dict({})

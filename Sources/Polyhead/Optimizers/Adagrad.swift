@@ -11,6 +11,8 @@ public final class Adagrad: Optimizer {
     /// Added to the denominator.
     public let epsilon: Float
     private var squareSums: [Storage] = []
+    /// The sums of squared gradients (torch's "sum").
+    override var stateSlots: [[Storage]] { [squareSums] }
 
     /// Creates the optimizer; see the type's documentation for the rule.
     /// - Throws: `PolyheadError.invalidArgument` unless the learning rate decay, weight decay, initial

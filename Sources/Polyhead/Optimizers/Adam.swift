@@ -22,6 +22,8 @@ public class Adam: Optimizer {
     public let decoupled: Bool
     private var firstMoments: [Storage] = []
     private var secondMoments: [Storage] = []
+    /// The first and second moments (torch's "exp_avg", "exp_avg_sq").
+    override var stateSlots: [[Storage]] { [firstMoments, secondMoments] }
 
     /// Creates the optimizer; see the type's documentation for the rule.
     /// - Throws: `PolyheadError.invalidArgument` for betas outside [0, 1), a negative ε or weight decay.

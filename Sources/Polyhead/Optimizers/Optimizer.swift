@@ -13,7 +13,10 @@ open class Optimizer {
     /// How many times `step()` has run.
     public private(set) var stepCount = 0
     /// Per-parameter count of updates actually applied (a parameter without a gradient is skipped).
-    private var updateCounts: [Int]
+    var updateCounts: [Int]
+    /// The state buffers slot by slot, each one buffer per parameter (e.g. Adam's two moments); a subclass
+    /// lists its own so that `OptimizerState` can save and restore them.
+    var stateSlots: [[Storage]] { [] }
 
     /// Binds the optimizer to `parameters` with a finite learning rate ≥ 0.
     public init(parameters: [Tensor], learningRate: Float) throws {

@@ -12,6 +12,11 @@ public final class RMSprop: Optimizer {
     private var squareAverages: [Storage] = []
     private var gradientAverages: [Storage] = []
     private var momentumBuffers: [Storage] = []
+    /// The running means of g² and (centered) g, then the momentum buffers, those in use (torch's
+    /// "square_avg", "grad_avg", "momentum_buffer").
+    override var stateSlots: [[Storage]] {
+        [squareAverages, gradientAverages, momentumBuffers].filter { !$0.isEmpty }
+    }
 
     /// - Throws: `PolyheadError.invalidArgument` unless 0 ≤ α ≤ 1, ε ≥ 0, weight decay ≥ 0, momentum ≥ 0
     ///   (all finite) and the learning rate is valid.

@@ -11,6 +11,8 @@ public final class SGD: Optimizer {
     /// Whether to use Nesterov momentum.
     public let nesterov: Bool
     private var momentumBuffers: [Storage] = []
+    /// The momentum buffers (torch's "momentum_buffer"), when there is momentum.
+    override var stateSlots: [[Storage]] { momentumBuffers.isEmpty ? [] : [momentumBuffers] }
 
     /// Creates the optimizer; see the type's documentation for the rule.
     /// - Throws: `PolyheadError.invalidArgument` for a negative hyper-parameter or Nesterov without

@@ -417,6 +417,18 @@ ph_status ph_optimizer_rmsprop_new(ph_optimizer **out, ph_tensor *const *paramet
  *  t the parameter's update count. lr_decay, weight_decay, initial_accumulator_value, eps ≥ 0. */
 ph_status ph_optimizer_adagrad_new(ph_optimizer **out, ph_tensor *const *parameters, int32_t count, float lr,
                                    float lr_decay, float weight_decay, float initial_accumulator_value, float eps);
+/** Writes the number of state buffers each parameter of the optimizer has (its slots: SGD with momentum 1 —
+ *  the momentum buffer —, Adam 2 — exp_avg, exp_avg_sq —, RMSprop square_avg[, grad_avg][, momentum_buffer],
+ *  Adagrad 1 — sum). */
+ph_status ph_optimizer_state_slot_count(int32_t *out, const ph_optimizer *optimizer);
+/** Writes a new tensor holding a copy of state buffer `slot` of parameter `parameter`, shaped like it. */
+ph_status ph_optimizer_state(ph_tensor **out, const ph_optimizer *optimizer, int32_t slot, int32_t parameter);
+/** Copies `value` (shaped like the parameter) into state buffer `slot` of parameter `parameter`. */
+ph_status ph_optimizer_set_state(ph_optimizer *optimizer, int32_t slot, int32_t parameter, const ph_tensor *value);
+/** Writes how many updates parameter `parameter` has received (torch's per-parameter "step"). */
+ph_status ph_optimizer_parameter_step(int64_t *out, const ph_optimizer *optimizer, int32_t parameter);
+/** Restores parameter `parameter`'s update count, 0 ≤ step ≤ INT32_MAX (bias correction, first-step rules). */
+ph_status ph_optimizer_set_parameter_step(ph_optimizer *optimizer, int32_t parameter, int64_t step);
 
 /** Opaque Keras-style model. */
 typedef struct ph_model ph_model;

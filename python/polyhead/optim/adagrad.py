@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from .. import _core
 from .optimizer import Optimizer, ParamsT, check_non_negative
@@ -39,6 +39,9 @@ class Adagrad(Optimizer):
 
     def _validate(self, group: Dict[str, Any]) -> None:
         check_non_negative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def _state_names(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return ("sum",)
 
     def _new_core(self, group: Dict[str, Any]) -> Any:
         return _core.adagrad(group["params"], float(group["lr"]), float(group["lr_decay"]),

@@ -56,6 +56,9 @@ class Adam(Optimizer):
         if not 0.0 <= group["weight_decay"]:
             raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
 
+    def _state_names(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return ("exp_avg", "exp_avg_sq")
+
     def _new_core(self, group: Dict[str, Any]) -> Any:
         beta1, beta2 = group["betas"]
         return _core.adam(group["params"], float(group["lr"]), float(beta1), float(beta2), float(group["eps"]),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from .. import _core
+from .._convert import as_tensor
+from .._creation import tensor
 from ..autograd import enable_grad, no_grad
 
 __all__ = ["Optimizer"]
@@ -137,16 +139,66 @@ class Optimizer:
                 if grad is not None:
                     grad.zero_()
 
+    _counts_steps = True  # whether torch's state holds a "step" (SGD's does not)
+
+    def _state_names(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        """torch's names of the core's state slots for ``group`` (subclasses with state)."""
+        return ()
+
     def state_dict(self) -> Dict[str, Any]:
-        """Not supported: the optimizer's state (moments, step counts) lives in the core, which cannot export it
-        yet. Raises NotImplementedError naming the workaround."""
-        raise NotImplementedError(f"{type(self).__name__}.state_dict() is not supported by Polyhead: the optimizer "
-                                  "state lives in the core and cannot be saved yet; save model.state_dict() and "
-                                  "create a new optimizer when resuming")
+        """The optimizer's state in torch's layout: ``'state'`` maps each parameter's position (counted over all
+        groups) to its buffers (copies, e.g. Adam's ``'exp_avg'``, ``'exp_avg_sq'``) and ``'step'``, for the
+        parameters updated at least once; ``'param_groups'`` holds each group's options with ``'params'`` as
+        positions. Restore it with ``load_state_dict`` (``copy.deepcopy`` and pickle keep it)."""
+        state: Dict[int, Dict[str, Any]] = {}
+        groups, position = [], 0
+        for group, core in zip(self.param_groups, self._cores):
+            names = self._state_names(group)
+            positions = list(range(position, position + len(group["params"])))
+            for index, key in enumerate(positions):
+                step = _core.optimizer_parameter_step(core, index)
+                if step == 0:
+                    continue
+                entry = {"step": tensor(float(step))} if self._counts_steps else {}
+                for slot, name in enumerate(names):
+                    entry[name] = _core.optimizer_state(core, slot, index)
+                if entry:  # plain SGD keeps no state, as in torch
+                    state[key] = entry
+            groups.append(dict({k: v for k, v in group.items() if k != "params"}, params=positions))
+            position += len(positions)
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
-        """Not supported (see ``state_dict``); raises NotImplementedError."""
-        self.state_dict()
+        """Restores a ``state_dict()`` (of an optimizer of this type over parameters of the same shapes): the
+        groups' options (a changed option rebuilds that group's core optimizer), then every saved buffer and step.
+
+        Raises:
+            ValueError: a different number of groups or of parameters in a group, or a buffer of the wrong shape.
+            KeyError: a saved parameter state lacks one of the buffers this optimizer keeps.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for group, saved in zip(self.param_groups, saved_groups):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+        saved_state = state_dict["state"]
+        for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+            self._validate(group)
+            core = self._new_core(group)
+            self._cores[number], self._pushed_lrs[number] = core, group["lr"]
+            self._fixed[number] = {k: v for k, v in group.items() if k not in ("params", "lr")}
+            names = self._state_names(group)
+            for index, key in enumerate(saved["params"]):
+                entry = saved_state.get(key, saved_state.get(str(key)))
+                if not entry:
+                    continue
+                for slot, name in enumerate(names):
+                    _core.optimizer_set_state(core, slot, index, as_tensor(entry[name], name))
+                step = int(float(entry["step"])) if "step" in entry else 1
+                _core.optimizer_set_parameter_step(core, index, step)
 
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("

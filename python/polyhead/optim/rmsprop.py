@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from .. import _core
 from .optimizer import Optimizer, ParamsT, check_non_negative
@@ -43,6 +43,10 @@ class RMSprop(Optimizer):
         check_non_negative(group, "lr", "eps", "momentum", "weight_decay")
         if not 0.0 <= group["alpha"] <= 1.0:
             raise ValueError(f"Invalid alpha value: {group['alpha']}")
+
+    def _state_names(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return (("square_avg",) + (("grad_avg",) if group["centered"] else ())
+                + (("momentum_buffer",) if group["momentum"] > 0 else ()))
 
     def _new_core(self, group: Dict[str, Any]) -> Any:
         return _core.rmsprop(group["params"], float(group["lr"]), float(group["alpha"]), float(group["eps"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from .. import _core
 from .optimizer import Optimizer, ParamsT
@@ -49,6 +49,11 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    _counts_steps = False
+
+    def _state_names(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
     def _new_core(self, group: Dict[str, Any]) -> Any:
         return _core.sgd(group["params"], float(group["lr"]), float(group["momentum"]), float(group["dampening"]),
