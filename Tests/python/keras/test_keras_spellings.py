@@ -71,7 +71,7 @@ def test_frozen_layers_stay_frozen_after_save_and_load(tmp_path):
 def test_input_batch_shape_dropout_seed_and_unsupported_input_kinds():
     assert keras.Input(batch_shape=(None, 5)).shape == (None, 5)
     assert keras.Input(shape=(3,), dtype="int32").shape == (None, 3)
-    with pytest.raises(ValueError, match="shape or batch_shape, not both"):
+    with pytest.raises(ValueError, match="one of shape, batch_shape .*not several"):
         keras.Input(shape=(5,), batch_shape=(None, 5))
     for options in ({"sparse": True}, {"ragged": True}, {"optional": True}):
         with pytest.raises(NotImplementedError, match=f"Input\\({next(iter(options))}=True\\)"):
@@ -99,3 +99,15 @@ def test_keras_layer_options_at_their_defaults_are_taken_and_others_named():
                           (lambda: layers.Dense(3, kernel_constraint="max_norm"), "kernel_constraint='max_norm'")]:
         with pytest.raises(NotImplementedError, match=message + ".* is not supported"):
             make()
+
+
+def test_an_input_layer_starts_a_sequential_model():
+    x = np.ones((2, 4), np.float32)
+    for first in (keras.layers.InputLayer(shape=(4,)), keras.layers.InputLayer(input_shape=(4,)),
+                  keras.layers.InputLayer(batch_shape=(None, 4))):
+        model = keras.Sequential([first, keras.layers.Dense(3)])
+        assert model.predict(x, verbose=0).shape == (2, 3) and model.layers[0] is first
+    with pytest.raises(ValueError, match="an Input can only come first"):
+        keras.Sequential([keras.layers.Dense(3), keras.layers.InputLayer(shape=(4,))])
+    with pytest.raises(ValueError, match="one of shape, batch_shape"):
+        keras.layers.InputLayer(shape=(4,), input_shape=(4,))

@@ -211,9 +211,34 @@ class Layer:
 
 
 class InputLayer(Layer):
-    """The source of a model input (made by :func:`Input`)."""
+    """The source of a model input, as Keras's ``InputLayer`` (usually made by :func:`Input`; one may also start
+    a ``Sequential``). Takes ``shape`` (per sample) or ``batch_shape`` (Keras 2's ``input_shape`` too);
+    ``dtype`` changes nothing (data is float32 in the core; integer indices stay exact); sparse, ragged and
+    optional inputs and ``input_tensor`` are not supported."""
 
-    def __init__(self, shape: Tuple[int, ...], name: Optional[str] = None) -> None:
+    def __init__(self, shape: Any = None, batch_size: Optional[int] = None, dtype: Any = None, sparse: Any = None,
+                 batch_shape: Any = None, input_tensor: Any = None, optional: bool = False, name: Optional[str] = None,
+                 input_shape: Any = None, ragged: Any = None) -> None:
+        for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+            if value:
+                raise NotImplementedError(f"Input({flag}={value!r}) is not supported")
+        if input_tensor is not None:
+            raise NotImplementedError("Input(tensor=...) is not supported")
+        given = [value for value in (shape, batch_shape, input_shape) if value is not None]
+        if len(given) > 1:
+            raise ValueError("Input takes one of shape, batch_shape (and InputLayer's input_shape), not several")
+        if batch_shape is not None:
+            batch_shape = tuple(batch_shape)
+            if not batch_shape:
+                raise ValueError("Input batch_shape needs the batch dimension and at least one more")
+            shape = batch_shape[1:]
+        shape = input_shape if input_shape is not None else shape
+        if shape is None:
+            raise ValueError("Input needs a shape, e.g. Input(shape=(784,))")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
+            unknown = " (variable dimensions, None, are not supported: give every size)" if None in shape else ""
+            raise ValueError(f"Input shape must be positive ints, got {shape}{unknown}")
         super().__init__(name=name if name is not None else _unique_name("input_layer"))
         self.shape = shape
         self._source_tensor = KerasTensor((None,) + shape, self)
@@ -227,29 +252,8 @@ def Input(shape: Any = None, batch_size: Optional[int] = None, name: Optional[st
           sparse: Any = None, batch_shape: Any = None, tensor: Any = None, optional: bool = False,
           ragged: Any = None) -> KerasTensor:
     """A symbolic model input with per-sample ``shape`` (batch dimension excluded), or ``batch_shape`` with it,
-    as ``keras.Input``. ``dtype`` changes nothing (data is float32 in the core; integer indices stay exact);
-    sparse, ragged and optional inputs and ``tensor=`` are not supported."""
-    for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
-        if value:
-            raise NotImplementedError(f"Input({flag}={value!r}) is not supported")
-    if tensor is not None:
-        raise NotImplementedError("Input(tensor=...) is not supported")
-    if batch_shape is not None:
-        if shape is not None:
-            raise ValueError("Input takes shape or batch_shape, not both")
-        batch_shape = tuple(batch_shape)
-        if not batch_shape:
-            raise ValueError("Input batch_shape needs the batch dimension and at least one more")
-        shape = batch_shape[1:]
-    if shape is None:
-        raise ValueError("Input needs a shape, e.g. Input(shape=(784,))")
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if not shape or not all(isinstance(d, int) and d > 0 for d in shape):
-        unknown = " (variable dimensions, None, are not supported: give every size)" if None in shape else ""
-        raise ValueError(f"Input shape must be positive ints, got {shape}{unknown}")
-    layer = InputLayer(shape, name=name)
-    assert layer._output is not None
-    return layer._output
+    as ``keras.Input`` (see :class:`InputLayer` for what is supported)."""
+    return InputLayer(shape, batch_size, dtype, sparse, batch_shape, tensor, optional, name, ragged=ragged)._output
 
 
 def _trainable_flag(value: Any, owner: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence
 
-from ._layer import KerasTensor, Layer
+from ._layer import InputLayer, KerasTensor, Layer
 from ._model import Model
 
 
@@ -28,6 +28,8 @@ class Sequential(Model):
         """Appends a layer (or, first, an ``Input``)."""
         if self._built:
             raise RuntimeError("cannot add layers to a Sequential model that is already built")
+        if isinstance(layer, InputLayer):
+            layer = layer._output  # an InputLayer starts the stack like an Input
         if isinstance(layer, KerasTensor) and self._stack:
             raise ValueError("an Input can only come first in a Sequential model")
         if not isinstance(layer, (Layer, KerasTensor)):
