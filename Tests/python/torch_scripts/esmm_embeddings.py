@@ -1,10 +1,11 @@
 """ESMM-style CTR/CVR model: Embedding tables, torch.cat, sigmoid outputs multiplied, F.binary_cross_entropy,
-checkpoint save/load and a resumed step that matches.
+a checkpoint of the model (on disk) and of the optimizer (in memory), and resumed steps that match.
 
-Written as for PyTorch except: A checkpoint dict with non-tensor entries and optimizer.state_dict() cannot be saved
-by Polyhead: only the model's state_dict is saved; torch.allclose is replaced by numpy.
+Written as for PyTorch except: torch.save stores tensors only in Polyhead (safetensors), so the checkpoint dict
+with the epoch and optimizer.state_dict() is kept in memory (copy.deepcopy) and only the model's state_dict goes to
+disk; torch.allclose is replaced by numpy.
 """
-import os, tempfile
+import copy, os, tempfile
 import numpy as np
 import torch
 import torch.nn as nn
@@ -42,17 +43,20 @@ for epoch in range(15):
         optimizer.zero_grad(); loss.backward(); optimizer.step()
 ckpt = os.path.join(tempfile.mkdtemp(), 'ckpt.pth')
 torch.save(model.state_dict(), ckpt)
-checkpoint = {'epoch': epoch, 'model_state_dict': torch.load(ckpt)}
+checkpoint = {'epoch': epoch, 'model_state_dict': torch.load(ckpt),
+              'optimizer_state_dict': copy.deepcopy(optimizer.state_dict())}
 model2 = ESMM(U, I)
 opt2 = torch.optim.Adam(model2.parameters(), lr=2e-2)
 model2.load_state_dict(checkpoint['model_state_dict'])
+opt2.load_state_dict(checkpoint['optimizer_state_dict'])
 assert checkpoint['epoch'] == 14
 # resumed training continues identically
 u, i, c, b = ds[:100]
-for m, o in ((model, torch.optim.SGD(model.parameters(), lr=0.1)), (model2, torch.optim.SGD(model2.parameters(), lr=0.1))):
-    p_ctr, p_ctcvr = m(u, i)
-    l = F.binary_cross_entropy(p_ctr, c) + F.binary_cross_entropy(p_ctcvr, b)
-    o.zero_grad(); l.backward(); o.step()
+for m, o in ((model, optimizer), (model2, opt2)):
+    for _ in range(3):
+        p_ctr, p_ctcvr = m(u, i)
+        l = F.binary_cross_entropy(p_ctr, c) + F.binary_cross_entropy(p_ctcvr, b)
+        o.zero_grad(); l.backward(); o.step()
 assert np.allclose(model.ctr[0].weight.detach().numpy(), model2.ctr[0].weight.detach().numpy(), atol=1e-6)
 with torch.no_grad():
     p_ctr, p_ctcvr = model(torch.LongTensor(users), torch.LongTensor(items))
