@@ -164,5 +164,5 @@ def test_bad_arguments_raise_clear_errors():
         S.StepLR(two_group_sgd(ph), step_size=2, last_epoch=5)
     with pytest.raises(ValueError, match="one more than the number of milestone"):
         S.SequentialLR(opt, [S.ConstantLR(opt)], milestones=[3])
-    with pytest.raises(AttributeError, match="OneCycleLR is not implemented"):
-        S.OneCycleLR
+    with pytest.raises(AttributeError, match="CyclicLR is not implemented"):
+        S.CyclicLR

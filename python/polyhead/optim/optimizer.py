@@ -16,6 +16,11 @@ ParamsT = Union[Iterable[_core.Tensor], Iterable[Dict[str, Any]]]
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
+def _options(group: Dict[str, Any]) -> Dict[str, Any]:
+    """A group's options other than its parameters and learning rate (a change rebuilds the core optimizer)."""
+    return {key: value for key, value in group.items() if key not in ("params", "lr")}
+
+
 def check_non_negative(group: Dict[str, Any], *keys: str) -> None:
     """Raises ValueError naming the first of ``keys`` whose value in ``group`` is not a number ≥ 0."""
     for key in keys:
@@ -27,9 +32,10 @@ def check_non_negative(group: Dict[str, Any], *keys: str) -> None:
 class Optimizer:
     """Base class of the optimizers: keeps torch's ``param_groups`` and one core optimizer per group.
 
-    A subclass supplies ``_new_core(group)`` (build the core optimizer from a group's hyper-parameters).
-    Between steps a group's ``'lr'`` may be changed (e.g. by a schedule); it is pushed to the core at the
-    next ``step()``. Other hyper-parameters are fixed once the group exists: changing them raises.
+    A subclass supplies ``_new_core(group)`` (build the core optimizer from a group's hyper-parameters) and
+    ``_state_names(group)`` (torch's names of its state buffers). Between steps any option of a group may be
+    changed (e.g. by a schedule): a new ``'lr'`` is pushed to the core at the next ``step()``; another changed
+    option rebuilds the group's core optimizer there, keeping the buffers and steps of its parameters.
 
     Args:
         params: an iterable of tensors, or of dicts with a ``'params'`` entry plus per-group options.
@@ -83,11 +89,10 @@ class Optimizer:
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self._validate(group)
-        core = self._new_core(group)
         self.param_groups.append(group)
-        self._cores.append(core)
+        self._cores.append(self._new_core(group))
         self._pushed_lrs.append(group["lr"])
-        self._fixed.append({k: v for k, v in group.items() if k not in ("params", "lr")})
+        self._fixed.append(_options(group))
 
     def _validate(self, group: Dict[str, Any]) -> None:
         """Raises ValueError for invalid hyper-parameters of ``group`` (subclasses)."""
@@ -97,18 +102,37 @@ class Optimizer:
         raise NotImplementedError
 
     def _sync(self, index: int) -> Any:
-        """Pushes group ``index``'s changed lr to its core optimizer; refuses other changes."""
+        """Pushes group ``index``'s changed lr to its core optimizer, or rebuilds the core when another option
+        changed."""
         group, core = self.param_groups[index], self._cores[index]
+        if any(group.get(key) != value for key, value in self._fixed[index].items()):
+            return self._rebuild(index)
         lr = group["lr"]
         if lr != self._pushed_lrs[index]:
             if not lr >= 0.0:
                 raise ValueError(f"Invalid learning rate: {lr}")
             _core.optimizer_set_lr(core, float(lr))
             self._pushed_lrs[index] = lr
-        for key, value in self._fixed[index].items():
-            if group.get(key) != value:
-                raise RuntimeError(f"parameter group {index}: '{key}' changed from {value!r} to {group.get(key)!r} "
-                                   "after the optimizer was created; only 'lr' can change between steps")
+        return core
+
+    def _rebuild(self, index: int, keep_state: bool = True) -> Any:
+        """Validates group ``index``'s options and replaces its core optimizer by one built from them, carrying
+        over (``keep_state``) each parameter's buffers of the same name and its step (reset when a buffer is new,
+        so that e.g. momentum switched on starts from the gradient, as in torch)."""
+        group, old = self.param_groups[index], self._cores[index]
+        self._validate(group)
+        core = self._new_core(group)
+        old_names, names = self._state_names(self._fixed[index]), self._state_names(group)
+        for position in range(len(group["params"]) if keep_state else 0):
+            step = _core.optimizer_parameter_step(old, position)
+            if step == 0:
+                continue
+            for slot, name in enumerate(names):
+                if name in old_names:
+                    value = _core.optimizer_state(old, old_names.index(name), position)
+                    _core.optimizer_set_state(core, slot, position, value)
+            _core.optimizer_set_parameter_step(core, position, step if set(names) <= set(old_names) else 0)
+        self._cores[index], self._pushed_lrs[index], self._fixed[index] = core, group["lr"], _options(group)
         return core
 
     @no_grad()
@@ -186,19 +210,15 @@ class Optimizer:
         saved_state = state_dict["state"]
         for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             group.update({k: v for k, v in saved.items() if k != "params"})
-            self._validate(group)
-            core = self._new_core(group)
-            self._cores[number], self._pushed_lrs[number] = core, group["lr"]
-            self._fixed[number] = {k: v for k, v in group.items() if k not in ("params", "lr")}
-            names = self._state_names(group)
-            for index, key in enumerate(saved["params"]):
+            core = self._rebuild(number, keep_state=False)
+            for position, key in enumerate(saved["params"]):
                 entry = saved_state.get(key, saved_state.get(str(key)))
                 if not entry:
                     continue
-                for slot, name in enumerate(names):
-                    _core.optimizer_set_state(core, slot, index, as_tensor(entry[name], name))
+                for slot, name in enumerate(self._state_names(group)):
+                    _core.optimizer_set_state(core, slot, position, as_tensor(entry[name], name))
                 step = int(float(entry["step"])) if "step" in entry else 1
-                _core.optimizer_set_parameter_step(core, index, step)
+                _core.optimizer_set_parameter_step(core, position, step)
 
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
