@@ -22,9 +22,17 @@ public struct Aggregation {
 /// one extra pass carries the combined representation gradient through the trunk — much cheaper for
 /// a big trunk, but the combination then balances gradients of the representation (summed over the
 /// batch), not of the parameters.
+///
+/// Absent tasks: a task whose loss is exactly 0 with an all-zero gradient (no labelled sample in the batch,
+/// see `TaskJacobian.presentTasks()`) takes no part in the step: the method combines the other tasks' rows
+/// alone (`aggregate(_:tasks:)`), the absent task gets weight 0, and with no task present there is no update.
 public protocol GradientAggregator: MultiTaskMethod {
     /// Combines the rows of `jacobian` (one per task) into one direction.
     func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation
+    /// Combines the rows of the tasks present at this step: row k of `jacobian` is task `tasks[k]` (the
+    /// others are absent), and the weights returned are one per row. Methods with per-task state or options
+    /// use theirs for `tasks` only and leave the absent tasks' state untouched.
+    func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation
 }
 
 extension GradientAggregator {
@@ -37,11 +45,7 @@ extension GradientAggregator {
             throw PolyheadError.invalidArgument(
                 op: "mtl_backward", message: "gradient methods need the shared parameters or representation")
         }
-        let jacobian = try taskJacobian(losses, targets: targets)
-        let aggregation = try aggregate(jacobian)
-        guard aggregation.direction.count == jacobian.width, aggregation.weights.count == taskCount else {
-            throw PolyheadError.invalidState(op: "mtl_backward", message: "aggregator returned a mis-sized result")
-        }
+        let aggregation = try aggregatePresent(try taskJacobian(losses, targets: targets))
         let total = try totalLoss(losses)
         if let representation = shared.representation {
             try total.backward(retainGraph: true, stoppingAt: [representation])
@@ -51,6 +55,47 @@ extension GradientAggregator {
             try addDirection(aggregation.direction, to: shared.parameters)
         }
         return MultiTaskStep(weights: aggregation.weights)
+    }
+
+    /// Without per-task state or options, the present tasks' rows are combined like any Jacobian's.
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
+        try aggregate(jacobian)
+    }
+
+    /// `aggregate(_:tasks:)` on the rows of the present tasks, its weights spread back over every task (0 for
+    /// an absent one); a zero direction when no task is present.
+    /// - Throws: what `aggregate(_:tasks:)` throws, and `PolyheadError.invalidState` for a mis-sized result.
+    func aggregatePresent(_ jacobian: TaskJacobian) throws -> Aggregation {
+        let tasks = jacobian.presentTasks()
+        var result = Aggregation(direction: [Float](repeating: 0, count: jacobian.width),
+                                 weights: [Double](repeating: 0, count: jacobian.taskCount))
+        guard !tasks.isEmpty else { return result }
+        let all = tasks.count == jacobian.taskCount
+        let part = try aggregate(all ? jacobian : jacobian.selecting(tasks), tasks: tasks)
+        guard part.direction.count == jacobian.width, part.weights.count == tasks.count else {
+            throw PolyheadError.invalidState(op: "mtl_backward", message: "aggregator returned a mis-sized result")
+        }
+        result.direction = part.direction
+        for (k, task) in tasks.enumerated() { result.weights[task] = part.weights[k] }
+        return result
+    }
+}
+
+/// A gradient aggregator whose combination depends on which tasks the rows belong to (per-task state or
+/// options): it implements `aggregate(_:tasks:)`, and `aggregate(_:)` is that over every task.
+public protocol PerTaskAggregator: GradientAggregator {}
+
+extension PerTaskAggregator {
+    /// `aggregate(_:tasks:)` with every task present.
+    /// - Throws: `PolyheadError.shapeMismatch` for a Jacobian with other than `taskCount` rows, and what
+    ///   `aggregate(_:tasks:)` throws.
+    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+        guard jacobian.taskCount == taskCount else {
+            let name = (self as? any NamedMultiTaskMethod).map { type(of: $0).methodName } ?? "mtl_aggregate"
+            throw PolyheadError.shapeMismatch(
+                op: name, message: "expected \(taskCount) task gradients, got \(jacobian.taskCount)")
+        }
+        return try aggregate(jacobian, tasks: Array(0..<taskCount))
     }
 }
 

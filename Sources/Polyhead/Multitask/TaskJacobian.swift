@@ -45,6 +45,28 @@ public struct TaskJacobian {
         values = rows.flatMap { $0 }
     }
 
+    /// The tasks that take part in this step, in order: all but those whose loss is exactly 0 and whose row
+    /// is all zero — a masked loss whose batch has no labelled sample (the rule that tells an absent task;
+    /// a task fitted exactly, loss and gradient 0, counts as absent too, which changes nothing it gives).
+    public func presentTasks() -> [Int] {
+        values.withUnsafeBufferPointer { v in
+            (0..<taskCount).filter { task in
+                losses[task] != 0 || v[(task * width)..<((task + 1) * width)].contains { $0 != 0 }
+            }
+        }
+    }
+
+    /// The matrix of rows `tasks` (in that order) and their losses.
+    public func selecting(_ tasks: [Int]) -> TaskJacobian {
+        TaskJacobian(taskCount: tasks.count, width: width, losses: tasks.map { losses[$0] }) { rows in
+            values.withUnsafeBufferPointer { v in
+                for (k, task) in tasks.enumerated() {
+                    (rows.baseAddress! + k * width).initialize(from: v.baseAddress! + task * width, count: width)
+                }
+            }
+        }
+    }
+
     /// Row `task` as an array.
     public func row(_ task: Int) -> [Float] { Array(values[(task * width)..<((task + 1) * width)]) }
 

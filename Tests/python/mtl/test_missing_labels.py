@@ -1,7 +1,8 @@
 """Missing labels through every multi-task method: a task whose batch has no labelled sample (its loss masked
 to 0, its gradient exactly 0) leaves every gradient and the step record finite — in both modes, on the first
-step (no history yet) and later ones — its head gets no gradient, and with equal weights the shared gradient is
-that of the other tasks alone."""
+step (no history yet) and later ones — its head gets no gradient, and the step is the method's step on the
+other tasks alone: a three-task method with one task absent at every step trains exactly as the same method
+made for the two present tasks (same weights, same gradients, step after step, state included)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,45 @@ def test_with_equal_weights_the_unlabelled_task_contributes_nothing(rep_grad):
     alone = [p.grad.numpy() for p in trunk.parameters()]
     for got, want in zip(with_missing[:2], alone):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def train_steps(method, trunk, heads, tasks, missing, steps=6):
+    """``steps`` SGD steps of ``method`` on the heads ``tasks`` (their targets taken from the three-task batches)
+    with the tasks in ``missing`` (indices into ``tasks``) fully masked, ending an epoch after each step; returns
+    each step's weights and gradients (trunk first, then the heads in ``tasks`` order)."""
+    parameters = list(trunk.parameters()) + [p for head in heads for p in head.parameters()]
+    optimizer = ph.optim.SGD(parameters + method.parameters(), lr=0.1)
+    history = []
+    for index in range(steps):
+        x, targets = batch(index)
+        optimizer.zero_grad()
+        h = trunk(x)
+        losses = []
+        for position, (head, task) in enumerate(zip(heads, tasks)):
+            mask = np.zeros(5) if position in missing else np.ones(5)
+            losses.append(F.mse_loss(head(h), targets[task], mask=mask))
+        if method.rep_grad:
+            record = method.backward(losses, representation=h)
+        else:
+            record = method.backward(losses, shared_parameters=trunk.parameters())
+        history.append((record.weights.copy(), [None if p.grad is None else p.grad.numpy().copy() for p in parameters]))
+        optimizer.step()
+        method.end_epoch()
+    return history
+
+
+@pytest.mark.parametrize("cls, rep_grad", CASES,
+                         ids=[f"{cls.__name__}-{'rep' if rep else 'params'}" for cls, rep in CASES])
+def test_an_absent_task_leaves_the_step_of_the_present_tasks_alone(cls, rep_grad):
+    ph.manual_seed(7)
+    trunk, heads = make_problem()
+    three = train_steps(cls(3, rep_grad=rep_grad), trunk, heads, [0, 1, 2], missing={1})
+    ph.manual_seed(7)
+    trunk, heads = make_problem()
+    two = train_steps(cls(2, rep_grad=rep_grad), trunk, [heads[0], heads[2]], [0, 2], missing=set())
+    for step_index, ((weights3, grads3), (weights2, grads2)) in enumerate(zip(three, two)):
+        assert weights3[1] == 0, (step_index, weights3)
+        np.testing.assert_allclose(weights3[[0, 2]], weights2, rtol=1e-5, atol=1e-7, err_msg=f"step {step_index}")
+        assert all(g is None or not g.any() for g in grads3[4:6]), step_index  # the absent head: nothing
+        for got, want in zip(grads3[:4] + grads3[6:], grads2):
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6, err_msg=f"step {step_index}")

@@ -83,10 +83,12 @@ class MultiTaskMethod:
     given) and returns a :class:`StepRecord` with the task weights of the step (also kept as ``last_step``).
 
     Missing labels: a task whose batch has no labelled sample (its loss masked to 0, see ``mask=`` of the
-    losses) has a zero gradient; every method stays finite and gives that task's head nothing. Methods that
-    balance the tasks against each other can then hold back the others for that step: MGDA's min-norm point
-    and FAMO's and GLS's updates are 0, SDMGrad's much smaller; summing methods (``LinearWeighting``, PCGrad,
-    …) just step on the other tasks. With sparse labels, skip such steps for those methods.
+    losses) is absent from the step: the update is the method's update over the present tasks alone (as if
+    the method had been made for those tasks), the absent task gets weight 0 and its head no gradient, and
+    state a method keeps per task (MoCo's tracked gradients, FAMO's logits, DWA's loss averages, GradNorm's
+    weights, …) stays as it was for the absent task. With no task present there is no update. The rule that
+    tells an absent task: for gradient methods, a loss of exactly 0 with an all-zero gradient; for
+    loss-level methods, a loss of exactly 0 (the usual losses are ≥ 0, so their gradient is 0 there too).
 
     Args:
         num_tasks: the number of tasks T. Default: None — taken from the first ``backward`` call (afterwards

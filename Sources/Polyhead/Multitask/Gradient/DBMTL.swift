@@ -22,7 +22,7 @@ import Darwin
 /// refused.
 ///
 /// Options (LibMTL's defaults): `beta` (β = 0.9, in [0, 1]), `beta_sigma` (σ = 0, LibMTL's `DB_beta_sigma`).
-public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
+public final class DBMTL: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"dbmtl"`.
     public static let methodName = "dbmtl"
     /// The number of tasks.
@@ -54,11 +54,15 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
         try checkLosses(losses, op: "mtl_backward")
         let values = try losses.map { Double(try $0.item()) }
         try checkLogarithm(values)
-        let logLosses = try losses.map { try ($0 + Float(1e-8)).log() }
-        return try GradientPass(taskCount: taskCount) { logJacobian in
-            let direction = try self.balance(logJacobian, scales: [Double](repeating: 1, count: self.taskCount))
+        // log(Lᵢ + 1e-8) − log(1e-8) (the same op on the same float, so exactly 0 at Lᵢ = 0): the gradient of
+        // log(Lᵢ + 1e-8), and a task without labelled samples stays absent (loss and row 0) from its Jacobian.
+        let offset = try Tensor([Float(1e-8)], shape: [1]).log().item()
+        let logLosses = try losses.map { try ($0 + Float(1e-8)).log() - offset }
+        return try GradientPass(taskCount: taskCount) { logJacobian, tasks in
+            let direction = try self.balance(logJacobian, scales: [Double](repeating: 1, count: tasks.count), tasks: tasks)
             // Least-squares coefficients on ∇log Lᵢ = gᵢ/(Lᵢ + 1e-8), expressed on gᵢ.
-            let weights = zip(logJacobian.effectiveWeights(of: direction), values).map { $0 / ($1 + 1e-8) }
+            let present = tasks.map { values[$0] }
+            let weights = zip(logJacobian.effectiveWeights(of: direction), present).map { $0 / ($1 + 1e-8) }
             return Aggregation(direction: direction, weights: weights)
         }.backward(losses: logLosses, shared: shared)
     }
@@ -68,22 +72,25 @@ public final class DBMTL: GradientAggregator, NamedMultiTaskMethod {
     /// - Throws: `PolyheadError.invalidArgument` for a loss not above −1e-8 (or not finite);
     ///   `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+    /// Row k of `jacobian` is task `tasks[k]`: only the present tasks' averages move.
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
         try checkLogarithm(jacobian.losses)
-        let direction = try balance(jacobian, scales: jacobian.losses.map { 1 / ($0 + 1e-8) })
+        let direction = try balance(jacobian, scales: jacobian.losses.map { 1 / ($0 + 1e-8) }, tasks: tasks)
         return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction))
     }
 
     /// Moves the averages towards `scales[i] · rowᵢ` (the log-loss gradients) and balances them to the
     /// largest norm.
-    private func balance(_ jacobian: TaskJacobian, scales: [Double]) throws -> [Float] {
+    private func balance(_ jacobian: TaskJacobian, scales: [Double], tasks: [Int]) throws -> [Float] {
         _ = try jacobian.finiteGram(op: Self.methodName)
-        try averages.prepare(for: jacobian, op: Self.methodName)
-        step += 1
-        averages.moveAverage(toward: jacobian, scales: scales, keep: beta / pow(Double(step), betaSigma))
-        let norms = (0..<taskCount).map { averages.dot($0, $0).squareRoot() }
-        let largest = norms.max() ?? 0
-        return averages.combination(norms.map { largest / ($0 + 1e-8) })
+        return try averages.withRows(tasks, of: taskCount) { averages in
+            try averages.prepare(for: jacobian, op: Self.methodName)
+            step += 1
+            averages.moveAverage(toward: jacobian, scales: scales, keep: beta / pow(Double(step), betaSigma))
+            let norms = (0..<tasks.count).map { averages.dot($0, $0).squareRoot() }
+            let largest = norms.max() ?? 0
+            return averages.combination(norms.map { largest / ($0 + 1e-8) })
+        }
     }
 
     private func checkLogarithm(_ losses: [Double]) throws {

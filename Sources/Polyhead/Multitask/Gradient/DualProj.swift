@@ -9,7 +9,7 @@
 ///
 /// Options (torchjd's defaults): `norm_eps` (1e-4), `reg_eps` (1e-4), `pref0`, `pref1`, … (1/T each) —
 /// see `UPGrad`.
-public final class DualProj: GradientAggregator, NamedMultiTaskMethod {
+public final class DualProj: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"dualproj"`.
     public static let methodName = "dualproj"
     /// The number of tasks.
@@ -25,9 +25,10 @@ public final class DualProj: GradientAggregator, NamedMultiTaskMethod {
 
     /// Projects the preference-weighted sum of the gradients onto the dual cone.
     /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+    /// Row k of `jacobian` is task `tasks[k]`; the present tasks' preferences are rescaled to the total of all.
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
         let gram = try settings.preparedGram(jacobian, op: Self.methodName)
-        let weights = dualConeProjectionWeights(settings.preference, gram: gram)
+        let weights = dualConeProjectionWeights(settings.preference.restricted(to: tasks), gram: gram)
         return Aggregation(direction: jacobian.combination(weights), weights: weights)
     }
 }

@@ -24,7 +24,7 @@ import Darwin
 /// gradient, as with every gradient method.
 ///
 /// Option: `robust_step_size` (η, LibMTL's default 1e-2, ≥ 0).
-public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
+public final class ExcessMTL: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"excess_mtl"`.
     public static let methodName = "excess_mtl"
     /// The number of tasks.
@@ -32,14 +32,10 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
     /// The step size η of the weight update.
     public let robustStepSize: Double
     /// The current task weights λ (sum T), kept across steps.
-    public var taskWeights: [Double] {
-        let top = logWeights.max() ?? 0
-        let exponentials = logWeights.map { exp($0 - top) }
-        let total = exponentials.reduce(0, +)
-        return exponentials.map { Double(taskCount) * $0 / total }
-    }
+    public var taskWeights: [Double] { weights(of: Array(0..<taskCount)) }
     private var logWeights: [Double]
-    private var reference: [Double]? = nil
+    /// Each task's first excess-risk estimate (`nil` before the task's first step).
+    private var reference: [Double?]
     private var squaredSums = TaskRowState()
 
     /// Creates the method for `taskCount` tasks with step size `robustStepSize`.
@@ -47,6 +43,7 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
         self.taskCount = taskCount
         self.robustStepSize = robustStepSize
         logWeights = [Double](repeating: 0, count: taskCount)
+        reference = [Double?](repeating: nil, count: taskCount)
     }
 
     /// Creates the method, reading `robust_step_size`.
@@ -59,50 +56,57 @@ public final class ExcessMTL: GradientAggregator, NamedMultiTaskMethod {
     /// gradients in the representation mode.
     public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
         let batch = shared.representation.map { $0.shape.first ?? 1 } ?? 1
-        return try GradientPass(taskCount: taskCount) { try self.aggregate($0, batch: batch) }
+        return try GradientPass(taskCount: taskCount) { try self.aggregate($0, tasks: $1, batch: batch) }
             .backward(losses: losses, shared: shared)
     }
 
-    /// Updates the excess-risk estimates and the weights, and combines the gradients with the weights.
+    /// Updates the excess-risk estimates and the weights of the present tasks (row k of `jacobian` is task
+    /// `tasks[k]`; an absent task's state stays as it was), and combines the gradients with their weights.
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        try aggregate(jacobian, batch: 1)
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
+        try aggregate(jacobian, tasks: tasks, batch: 1)
     }
 
-    /// `aggregate(_:)` with the statistics taken on the rows summed over `batch` equal blocks.
-    private func aggregate(_ jacobian: TaskJacobian, batch: Int) throws -> Aggregation {
+    /// `aggregate(_:tasks:)` with the statistics taken on the rows summed over `batch` equal blocks.
+    private func aggregate(_ jacobian: TaskJacobian, tasks: [Int], batch: Int) throws -> Aggregation {
         _ = try jacobian.finiteGram(op: Self.methodName)
         let statistics = batch > 1 ? try jacobian.summedOverBlocks(batch) : jacobian
-        try squaredSums.prepare(for: statistics, op: Self.methodName)
-        squaredSums.accumulateSquares(of: statistics)
-        let risks = excessRisks(statistics)
-        if var reference {
-            for task in 0..<taskCount {
-                if reference[task] > 0 {
-                    let increment = robustStepSize * risks[task] / reference[task]
-                    if increment.isFinite { logWeights[task] += increment }
-                } else {
-                    reference[task] = risks[task]
-                }
-            }
-            self.reference = reference
-            // Keep the log-weights near 0 (the weights only depend on their differences).
-            let top = logWeights.max() ?? 0
-            if top.isFinite { logWeights = logWeights.map { $0 - top } }
-        } else {
-            reference = risks
+        let risks = try squaredSums.withRows(tasks, of: taskCount) { sums -> [Double] in
+            try sums.prepare(for: statistics, op: Self.methodName)
+            sums.accumulateSquares(of: statistics)
+            return Self.excessRisks(statistics, squaredSums: sums)
         }
-        let weights = taskWeights
+        for (k, task) in tasks.enumerated() {
+            if let first = reference[task], first > 0 {
+                let increment = robustStepSize * risks[k] / first
+                if increment.isFinite { logWeights[task] += increment }
+            } else {
+                reference[task] = risks[k]
+            }
+        }
+        // Keep the log-weights near 0 (the weights only depend on their differences).
+        let top = logWeights.max() ?? 0
+        if top.isFinite { logWeights = logWeights.map { $0 - top } }
+        let weights = weights(of: tasks)
         return Aggregation(direction: jacobian.combination(weights), weights: weights)
     }
 
-    /// `Σₖ gᵢₖ² / √(Hᵢₖ + 1e-7)` per task.
-    private func excessRisks(_ jacobian: TaskJacobian) -> [Double] {
+    /// The weights of `tasks`: `tasks.count · softmax` of their log-weights.
+    private func weights(of tasks: [Int]) -> [Double] {
+        let part = tasks.map { logWeights[$0] }
+        let top = part.max() ?? 0
+        let exponentials = part.map { exp($0 - top) }
+        let total = exponentials.reduce(0, +)
+        return exponentials.map { Double(tasks.count) * $0 / total }
+    }
+
+    /// `Σₖ gᵢₖ² / √(Hᵢₖ + 1e-7)` per row of `jacobian`, with `H` the rows of `squaredSums`.
+    private static func excessRisks(_ jacobian: TaskJacobian, squaredSums: TaskRowState) -> [Double] {
         let width = jacobian.width
         return squaredSums.values.withUnsafeBufferPointer { sums in
             jacobian.values.withUnsafeBufferPointer { g in
-                (0..<taskCount).map { task in
+                (0..<jacobian.taskCount).map { task in
                     var total = 0.0
                     for k in (task * width)..<((task + 1) * width) {
                         let value = Double(g[k])

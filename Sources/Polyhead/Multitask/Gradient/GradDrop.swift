@@ -45,7 +45,7 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
         let units = shared.representation.map { representation in
             SignUnits(batch: representation.shape.first ?? 1, signs: representation.scalars.map(signum))
         }
-        return try GradientPass(taskCount: taskCount) { try self.drop($0, units: units) }
+        return try GradientPass(taskCount: taskCount) { jacobian, _ in try self.drop(jacobian, units: units) }
             .backward(losses: losses, shared: shared)
     }
 

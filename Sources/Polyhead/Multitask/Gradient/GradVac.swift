@@ -16,7 +16,7 @@
 /// updated. Unlike LibMTL it also runs in the representation mode, on the representation gradients.
 ///
 /// Option: `beta` (the EMA rate β, LibMTL's default 0.5, in [0, 1]).
-public final class GradVac: GradientAggregator, NamedMultiTaskMethod {
+public final class GradVac: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"gradvac"`.
     public static let methodName = "gradvac"
     /// The number of tasks.
@@ -40,8 +40,9 @@ public final class GradVac: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Raises conflicting similarities to their targets, updates the targets and sums.
+    /// Row k of `jacobian` is task `tasks[k]`: only the targets between two present tasks are used and moved.
     /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
         let t = jacobian.taskCount
         let gram = try jacobian.finiteGram(op: Self.methodName)
         let norms = (0..<t).map { gram[$0][$0].squareRoot() }
@@ -55,14 +56,14 @@ public final class GradVac: GradientAggregator, NamedMultiTaskMethod {
                 }
                 let norm = max(squaredNorm, 0).squareRoot()
                 let rho = dot / (norm * norms[j] + 1e-8)
-                let target = targets[i][j]
+                let target = targets[tasks[i]][tasks[j]]
                 if rho < target && norms[j] > 0 {
                     let step = norm * (target * max(1 - rho * rho, 0).squareRoot()
                                        - rho * max(1 - target * target, 0).squareRoot())
                         / (norms[j] * max(1 - target * target, 0).squareRoot() + 1e-8)
                     coefficients[i][j] += step
                 }
-                targets[i][j] = (1 - beta) * target + beta * rho
+                targets[tasks[i]][tasks[j]] = (1 - beta) * target + beta * rho
             }
         }
         let weights = (0..<t).map { k in (0..<t).reduce(0.0) { $0 + coefficients[$1][k] } }

@@ -38,6 +38,24 @@ func projectOntoSimplex(_ point: [Double]) -> [Double] {
     return point.map { max($0 - threshold, 0) }
 }
 
+extension Array where Element == Double {
+    /// The entries `tasks` (the present tasks' share of per-task weights that sum to a total, such as
+    /// MoCo's λ), rescaled to sum to that total: a fresh method for those tasks alone starts from the same.
+    func restricted(to tasks: [Int]) -> [Double] {
+        let part = tasks.map { self[$0] }
+        let (whole, share) = (reduce(0, +), part.reduce(0, +))
+        return share != 0 && share.isFinite && whole.isFinite ? part.map { $0 * whole / share } : part
+    }
+
+    /// Writes `part` (updated weights of `tasks`, from `restricted(to:)`) back into entries `tasks`, rescaled
+    /// to the share those entries had: the other entries stay as they were.
+    mutating func store(_ part: [Double], into tasks: [Int]) {
+        let (share, total) = (tasks.reduce(0.0) { $0 + self[$1] }, part.reduce(0, +))
+        let scale = tasks.count < count && total != 0 && total.isFinite && share.isFinite ? share / total : 1
+        for (k, task) in tasks.enumerated() { self[task] = part[k] * scale }
+    }
+}
+
 extension MethodOptions {
     /// Takes an integer-valued option (an enumeration code or a count) in `range`.
     /// - Throws: `PolyheadError.invalidArgument` naming the option when it is outside `range` or not whole.

@@ -25,7 +25,7 @@ import Darwin
 ///
 /// Options (LibMTL's defaults): `beta` (0.5), `beta_sigma` (0.5), `gamma` (0.1), `gamma_sigma` (0.5),
 /// `rho` (0, the ℓ2 regularisation of λ's update).
-public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
+public final class MoCo: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"moco"`.
     public static let methodName = "moco"
     /// The number of tasks.
@@ -66,31 +66,39 @@ public final class MoCo: GradientAggregator, NamedMultiTaskMethod {
     ///   what the driver and `aggregate(_:)` throw.
     public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
         try refuseRepresentationMode(shared, method: Self.methodName)
-        return try GradientPass(taskCount: taskCount) { try self.aggregate($0) }.backward(losses: losses, shared: shared)
+        return try GradientPass(taskCount: taskCount) { try self.aggregate($0, tasks: $1) }
+            .backward(losses: losses, shared: shared)
     }
 
     /// Updates the tracked gradients and λ, and combines the tracked gradients.
+    /// Row k of `jacobian` is task `tasks[k]`: the present tasks' tracked gradients and share of λ (rescaled
+    /// to sum to 1, as MoCo on those tasks alone) are updated; an absent task's stay as they were.
     /// - Throws: `PolyheadError.shapeMismatch` when the shared part changed size since the last step.
     ///   A task gradient holding NaN or ±∞ throws `PolyheadError.invalidArgument` (before any state changes).
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
         let taskGram = try jacobian.finiteGram(op: Self.methodName)
         if let task = jacobian.losses.firstIndex(where: { !$0.isFinite }) {
-            throw PolyheadError.invalidArgument(op: Self.methodName, message: "loss \(task) is not finite")
+            throw PolyheadError.invalidArgument(op: Self.methodName, message: "loss \(tasks[task]) is not finite")
         }
-        try tracked.prepare(for: jacobian, op: Self.methodName)
-        step += 1
-        let k = Double(step)
-        let scales = (0..<taskCount).map { jacobian.losses[$0] / (taskGram[$0][$0].squareRoot() + 1e-8) }
-        let gram = tracked.moveAverageAndGram(toward: jacobian, scales: scales, keep: 1 - beta / pow(k, betaSigma))
-        let rate = gamma / pow(k, gammaSigma)
-        let logits = (0..<taskCount).map { i in
-            lambda[i] - rate * ((0..<taskCount).reduce(0) { $0 + gram[i][$1] * lambda[$1] } + rho * lambda[i])
+        let t = jacobian.taskCount
+        var lambda = self.lambda.restricted(to: tasks)
+        let direction = try tracked.withRows(tasks, of: taskCount) { tracked -> [Float] in
+            try tracked.prepare(for: jacobian, op: Self.methodName)
+            step += 1
+            let k = Double(step)
+            let scales = (0..<t).map { jacobian.losses[$0] / (taskGram[$0][$0].squareRoot() + 1e-8) }
+            let gram = tracked.moveAverageAndGram(toward: jacobian, scales: scales, keep: 1 - beta / pow(k, betaSigma))
+            let rate = gamma / pow(k, gammaSigma)
+            let logits = (0..<t).map { i in
+                lambda[i] - rate * ((0..<t).reduce(0) { $0 + gram[i][$1] * lambda[$1] } + rho * lambda[i])
+            }
+            let top = logits.max() ?? 0
+            let exponentials = logits.map { exp($0 - top) }
+            let total = exponentials.reduce(0, +)
+            if total.isFinite && total > 0 { lambda = exponentials.map { $0 / total } }
+            return tracked.combination(lambda)
         }
-        let top = logits.max() ?? 0
-        let exponentials = logits.map { exp($0 - top) }
-        let total = exponentials.reduce(0, +)
-        if total.isFinite && total > 0 { lambda = exponentials.map { $0 / total } }
-        let direction = tracked.combination(lambda)
+        self.lambda.store(lambda, into: tasks)
         return Aggregation(direction: direction, weights: jacobian.effectiveWeights(of: direction, gram: taskGram))
     }
 }

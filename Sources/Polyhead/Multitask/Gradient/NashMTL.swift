@@ -33,7 +33,7 @@ import Darwin
 ///
 /// The heads receive their own unweighted task gradients (the driver's rule), whereas the official
 /// code back-propagates `Σ αₜ Lₜ` into the heads too.
-public final class NashMTL: GradientAggregator, NamedMultiTaskMethod {
+public final class NashMTL: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"nash_mtl"`; options `optim_niter` (default 20, 1…10000), `update_weights_every` (default 1,
     /// 1…1000000), `max_norm` (default 1, ≥ 0; 0 disables clipping).
     public static let methodName = "nash_mtl"
@@ -72,21 +72,21 @@ public final class NashMTL: GradientAggregator, NamedMultiTaskMethod {
                       maxNorm: try options.take("max_norm", default: 1, in: 0...Double.greatestFiniteMagnitude))
     }
 
-    /// The (clipped) bargaining direction; advances the step counter.
-    /// - Throws: `PolyheadError.shapeMismatch` for a Jacobian with other than `taskCount` rows,
-    ///   `PolyheadError.invalidArgument` when a task gradient is not finite.
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        guard jacobian.taskCount == taskCount else {
-            throw PolyheadError.shapeMismatch(
-                op: Self.methodName, message: "expected \(taskCount) task gradients, got \(jacobian.taskCount)")
-        }
+    /// The (clipped) bargaining direction; advances the step counter. Row k of `jacobian` is task `tasks[k]`:
+    /// the present tasks' part of the last solution is the warm start (or, between updates, the weights), and
+    /// only their part is replaced.
+    /// - Throws: `PolyheadError.invalidArgument` when a task gradient is not finite.
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
         let gram = try jacobian.finiteGram(op: Self.methodName)
+        let previous = alpha.map { alpha in tasks.map { alpha[$0] } }
         var weights: [Double]
-        if let previous = alpha, step % updateWeightsEvery != 0 {
+        if let previous, step % updateWeightsEvery != 0 {
             weights = previous
         } else {
-            weights = Self.bargainingWeights(gram, iterations: optimIterations, warmStart: alpha)
-            alpha = weights
+            weights = Self.bargainingWeights(gram, iterations: optimIterations, warmStart: previous)
+            var solution = alpha ?? [Double](repeating: 0, count: taskCount)
+            for (k, task) in tasks.enumerated() { solution[task] = weights[k] }
+            alpha = solution
         }
         step += 1
         let norm = max(MGDA.quadratic(gram, weights), 0).squareRoot()

@@ -18,7 +18,7 @@
 /// passes instead of 3T. The weights reported are exact: `(wᵢ + λ/T) / (1 + λ)`.
 ///
 /// Options (LibMTL's defaults): `lambda` (λ = 0.3, ≥ 0), `niter` (20 inner steps, a whole number).
-public final class SDMGrad: GradientAggregator, NamedMultiTaskMethod {
+public final class SDMGrad: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"sdmgrad"`.
     public static let methodName = "sdmgrad"
     /// The number of tasks.
@@ -46,15 +46,17 @@ public final class SDMGrad: GradientAggregator, NamedMultiTaskMethod {
     }
 
     /// Runs the inner simplex steps and combines.
+    /// Row k of `jacobian` is task `tasks[k]`: the steps start from the present tasks' share of w (rescaled
+    /// to sum to 1, as SDMGrad on those tasks alone); an absent task's entry of w stays as it was.
     /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
-        let t = taskCount
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
+        let t = jacobian.taskCount
         var gram = try jacobian.finiteGram(op: Self.methodName)
         let scale = (0..<t).reduce(0.0) { $0 + max(gram[$1][$1], 0).squareRoot() } / Double(t)
         for i in 0..<t { for j in 0..<t { gram[i][j] /= scale * scale + 1e-8 } }
         let pull = matrixVector(gram, [Double](repeating: lambda / Double(t), count: t))
+        var w = simplexWeights.restricted(to: tasks)
         if gram.allSatisfy({ $0.allSatisfy(\.isFinite) }) {
-            var w = simplexWeights
             var momentum: [Double]? = nil
             for _ in 0..<iterations {
                 let gradient = zip(matrixVector(gram, w), pull).map { $0 + $1 }
@@ -62,9 +64,9 @@ public final class SDMGrad: GradientAggregator, NamedMultiTaskMethod {
                 momentum = buffer
                 w = projectOntoSimplex(zip(w, buffer).map { $0 - 5 * $1 })
             }
-            simplexWeights = w
+            simplexWeights.store(w, into: tasks)
         }
-        let weights = simplexWeights.map { ($0 + lambda / Double(t)) / (1 + lambda) }
+        let weights = w.map { ($0 + lambda / Double(t)) / (1 + lambda) }
         return Aggregation(direction: jacobian.combination(weights), weights: weights)
     }
 }

@@ -27,6 +27,29 @@ struct TaskRowState {
         }
     }
 
+    /// Runs `body` on the rows of `tasks` alone (a state of `tasks.count` rows, ready for a Jacobian of the
+    /// present tasks), then writes them back: the rows of the other tasks of the `taskCount` stay untouched.
+    mutating func withRows<Result>(_ tasks: [Int], of taskCount: Int,
+                                   _ body: (inout TaskRowState) throws -> Result) rethrows -> Result {
+        guard tasks.count < taskCount else { return try body(&self) }
+        var part = TaskRowState()
+        if width > 0 {
+            part.width = width
+            part.values = tasks.flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+        }
+        let result = try body(&part)
+        if width == 0 && part.width > 0 {
+            width = part.width
+            values = [Double](repeating: 0, count: taskCount * width)
+        }
+        if part.width == width && width > 0 {
+            for (k, task) in tasks.enumerated() {
+                values.replaceSubrange((task * width)..<((task + 1) * width), with: part.values[(k * width)..<((k + 1) * width)])
+            }
+        }
+        return result
+    }
+
     /// `rowᵢ ← keep · rowᵢ + (1 − keep) · scales[i] · gᵢ` for every task (an exponential moving average
     /// towards the scaled task gradients).
     mutating func moveAverage(toward jacobian: TaskJacobian, scales: [Double], keep: Double) {

@@ -13,7 +13,7 @@
 /// Jacobian the Gram matrix counts as zero and the update is the preference-weighted sum), `reg_eps`
 /// (1e-4, added to the diagonal of the trace-normalised Gram matrix), `pref0`, `pref1`, … (the
 /// preference vector, 1/T each).
-public final class UPGrad: GradientAggregator, NamedMultiTaskMethod {
+public final class UPGrad: PerTaskAggregator, NamedMultiTaskMethod {
     /// `"upgrad"`.
     public static let methodName = "upgrad"
     /// The number of tasks.
@@ -29,12 +29,14 @@ public final class UPGrad: GradientAggregator, NamedMultiTaskMethod {
 
     /// Projects each preference-scaled gradient onto the dual cone and sums the projections.
     /// - Throws: `PolyheadError.invalidArgument` for a task gradient holding NaN or ±∞.
-    public func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation {
+    /// Row k of `jacobian` is task `tasks[k]`; the present tasks' preferences are rescaled to the total of all.
+    public func aggregate(_ jacobian: TaskJacobian, tasks: [Int]) throws -> Aggregation {
+        let preference = settings.preference.restricted(to: tasks)
         let gram = try settings.preparedGram(jacobian, op: Self.methodName)
         var weights = [Double](repeating: 0, count: jacobian.taskCount)
         for task in 0..<jacobian.taskCount {
             var u = [Double](repeating: 0, count: jacobian.taskCount)
-            u[task] = settings.preference[task]
+            u[task] = preference[task]
             let v = dualConeProjectionWeights(u, gram: gram)
             for j in weights.indices { weights[j] += v[j] }
         }

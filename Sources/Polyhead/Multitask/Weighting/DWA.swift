@@ -6,7 +6,8 @@
 ///
 /// The averages come from the loss values seen by `objective` (one per step) and are rolled over by
 /// `endEpoch()`, which must be called once per epoch; an epoch without steps leaves the history as it
-/// was. The weights are constant within an epoch.
+/// was, and so does, for one task, an epoch where it was always absent (no labelled sample). The weights
+/// are constant within an epoch; with absent tasks they are those of the present tasks alone.
 ///
 /// Options:
 /// - `temperature` τ (default 2, as the paper, LibMTL and torchjd; > 0): larger values make the weights
@@ -23,10 +24,10 @@ public final class DWA: LossWeighting, NamedMultiTaskMethod {
     public let taskCount: Int
     /// The softmax temperature τ.
     public let temperature: Double
-    /// The epoch averages of the last two completed epochs, oldest first (at most two).
-    public private(set) var epochAverages: [[Double]] = []
+    /// Each task's epoch averages over its last two completed epochs with steps, oldest first (at most two).
+    public private(set) var epochAverages: [[Double]]
     private var sums: [Double]
-    private var steps = 0
+    private var steps: [Int]
 
     /// Creates the weighting for `taskCount` tasks.
     /// - Throws: `PolyheadError.invalidArgument` unless `temperature > 0`.
@@ -36,7 +37,9 @@ public final class DWA: LossWeighting, NamedMultiTaskMethod {
         }
         self.taskCount = taskCount
         self.temperature = temperature
+        epochAverages = [[Double]](repeating: [], count: taskCount)
         sums = [Double](repeating: 0, count: taskCount)
+        steps = [Int](repeating: 0, count: taskCount)
     }
 
     /// Creates the weighting from option `temperature`.
@@ -45,33 +48,40 @@ public final class DWA: LossWeighting, NamedMultiTaskMethod {
         try self.init(taskCount: taskCount, temperature: temperature)
     }
 
-    /// The weights of the current epoch: 1 each until two epoch averages exist, then
-    /// `T · softmax(r / τ)` with `r = L̄(t−1) / L̄(t−2)`.
-    public var weights: [Double] {
-        guard epochAverages.count == 2 else { return [Double](repeating: 1, count: taskCount) }
-        let rates = zip(epochAverages[1], epochAverages[0]).map { newer, older in
-            newer / (abs(older) < WeightingMath.epsilon ? (older < 0 ? -WeightingMath.epsilon : WeightingMath.epsilon) : older)
+    /// The weights of the current epoch when every task is present.
+    public var weights: [Double] { weights(of: Array(0..<taskCount)) }
+
+    /// The weights of `tasks`: 1 each until every one of them has two epoch averages, then
+    /// `tasks.count · softmax(r / τ)` with `r = L̄(t−1) / L̄(t−2)`.
+    private func weights(of tasks: [Int]) -> [Double] {
+        guard tasks.allSatisfy({ epochAverages[$0].count == 2 }) else { return [Double](repeating: 1, count: tasks.count) }
+        let rates = tasks.map { task -> Double in
+            let (older, newer) = (epochAverages[task][0], epochAverages[task][1])
+            return newer / (abs(older) < WeightingMath.epsilon ? (older < 0 ? -WeightingMath.epsilon : WeightingMath.epsilon) : older)
         }
-        return WeightingMath.softmax(rates.map { $0 / temperature }).map { $0 * Double(taskCount) }
+        return WeightingMath.softmax(rates.map { $0 / temperature }).map { $0 * Double(tasks.count) }
     }
 
-    /// `Σ wᵢ Lᵢ` with this epoch's weights; adds the loss values to the epoch's sums.
+    /// `Σ wᵢ Lᵢ` over the present tasks with this epoch's weights; adds their loss values to the epoch's sums.
     /// - Throws: `PolyheadError.invalidArgument` for a non-finite loss.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: false)
-        let weights = weights
+        let weights = weights(of: tasks)
         let objective = try weightedSum(losses, weights)
-        for i in 0..<taskCount { sums[i] += values[i] }
-        steps += 1
+        for (k, task) in tasks.enumerated() {
+            sums[task] += values[k]
+            steps[task] += 1
+        }
         return (objective, weights)
     }
 
-    /// Closes the epoch: its average loss becomes the newest of the two kept.
+    /// Closes the epoch: each task's average loss over the epoch's steps where it was present becomes its
+    /// newest of the two kept (a task without such steps keeps its history).
     public func endEpoch() {
-        guard steps > 0 else { return }
-        epochAverages = Array((epochAverages + [sums.map { $0 / Double(steps) }]).suffix(2))
+        for task in 0..<taskCount where steps[task] > 0 {
+            epochAverages[task] = Array((epochAverages[task] + [sums[task] / Double(steps[task])]).suffix(2))
+        }
         sums = [Double](repeating: 0, count: taskCount)
-        steps = 0
+        steps = [Int](repeating: 0, count: taskCount)
     }
 }

@@ -43,10 +43,11 @@ public final class FAMO: LossWeighting, NamedMultiTaskMethod {
     public let usesAdam: Bool
     /// The task logits ξ (zeros at first).
     public private(set) var logits: [Double]
-    /// The losses of the last step, waiting for their "after" values.
-    private var pendingLosses: [Double]?
+    /// The present tasks and their losses at the last step, waiting for their "after" values.
+    private var pending: (tasks: [Int], losses: [Double])?
     private var firstMoment: [Double], secondMoment: [Double]
-    private var adamSteps = 0
+    /// The Adam steps each task's logit has taken.
+    private var adamSteps: [Int]
 
     /// Creates the method for `taskCount` tasks.
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite learning rate or decay.
@@ -62,6 +63,7 @@ public final class FAMO: LossWeighting, NamedMultiTaskMethod {
         logits = [Double](repeating: 0, count: taskCount)
         firstMoment = logits
         secondMoment = logits
+        adamSteps = [Int](repeating: 0, count: taskCount)
     }
 
     /// Creates the method from options `w_lr`, `gamma` and `adam`.
@@ -74,15 +76,19 @@ public final class FAMO: LossWeighting, NamedMultiTaskMethod {
     /// The task weights `z = softmax(ξ)`.
     public var taskWeights: [Double] { WeightingMath.softmax(logits) }
 
-    /// `c · Σ zᵢ log(Lᵢ + ε)`, after stepping the logits on the previous step's losses (unless
-    /// `update(newLosses:)` already did).
+    /// `c · Σ zᵢ log(Lᵢ + ε)` over the present tasks (z: the softmax of their logits), after stepping the
+    /// logits of the tasks present both at the previous step and now on the previous losses (unless
+    /// `update(newLosses:)` already did); an absent task's logit and Adam state stay as they were.
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: true)
-        if let before = pendingLosses { stepLogits(before: before, after: values) }
-        pendingLosses = values
-        let z = taskWeights, epsilon = WeightingMath.epsilon
+        if let (before, beforeLosses) = pending {
+            let both = before.indices.compactMap { k in tasks.firstIndex(of: before[k]).map { (k, $0) } }
+            stepLogits(tasks: both.map { before[$0.0] }, before: both.map { beforeLosses[$0.0] },
+                       after: both.map { values[$0.1] })
+        }
+        pending = (tasks, values)
+        let z = WeightingMath.softmax(tasks.map { logits[$0] }), epsilon = WeightingMath.epsilon
         let c = 1 / zip(z, values).reduce(0.0) { $0 + $1.0 / ($1.1 + epsilon) }
         let logLosses = try losses.map { try ($0 + Float(epsilon)).log() }
         let objective = try weightedSum(logLosses, z.map { c * $0 })
@@ -90,43 +96,50 @@ public final class FAMO: LossWeighting, NamedMultiTaskMethod {
     }
 
     /// Steps the logits with the losses re-evaluated after the model step (the paper's same-batch
-    /// form); the next `objective` then does not step them again.
+    /// form; the entries of tasks absent at that step are ignored); the next `objective` then does not
+    /// step them again.
     /// - Throws: `PolyheadError.invalidState` before any `objective`; `.invalidArgument` for a wrong count
     ///   or negative or non-finite values.
     public func update(newLosses: [Double]) throws {
-        guard let before = pendingLosses else {
+        guard let (tasks, before) = pending else {
             throw PolyheadError.invalidState(op: Self.methodName, message: "update needs a step's losses first")
         }
         guard newLosses.count == taskCount, newLosses.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw PolyheadError.invalidArgument(
                 op: Self.methodName, message: "expected \(taskCount) finite losses ≥ 0, got \(newLosses)")
         }
-        stepLogits(before: before, after: newLosses)
-        pendingLosses = nil
+        stepLogits(tasks: tasks, before: before, after: tasks.map { newLosses[$0] })
+        pending = nil
     }
 
     /// The gradient of the logits: `z ⊙ (δ − zᵀδ) + γ ξ` with `δ = log(before + ε) − log(after + ε)`.
     public func logitGradient(before: [Double], after: [Double]) -> [Double] {
-        let z = taskWeights, epsilon = WeightingMath.epsilon
-        let delta = zip(before, after).map { Glibc.log($0 + epsilon) - Glibc.log($1 + epsilon) }
-        let projection = zip(z, delta).reduce(0.0) { $0 + $1.0 * $1.1 }
-        return (0..<taskCount).map { z[$0] * (delta[$0] - projection) + decay * logits[$0] }
+        logitGradient(tasks: Array(0..<taskCount), before: before, after: after)
     }
 
-    /// One Adam (or plain) step of the logits.
-    private func stepLogits(before: [Double], after: [Double]) {
-        let gradient = logitGradient(before: before, after: after)
-        guard usesAdam else {
-            for i in 0..<taskCount { logits[i] -= learningRate * gradient[i] }
-            return
-        }
-        adamSteps += 1
+    /// `logitGradient(before:after:)` on the logits of `tasks` alone (`before`, `after`: one loss per task).
+    private func logitGradient(tasks: [Int], before: [Double], after: [Double]) -> [Double] {
+        let z = WeightingMath.softmax(tasks.map { logits[$0] }), epsilon = WeightingMath.epsilon
+        let delta = zip(before, after).map { Glibc.log($0 + epsilon) - Glibc.log($1 + epsilon) }
+        let projection = zip(z, delta).reduce(0.0) { $0 + $1.0 * $1.1 }
+        return tasks.indices.map { z[$0] * (delta[$0] - projection) + decay * logits[tasks[$0]] }
+    }
+
+    /// One Adam (or plain) step of the logits of `tasks`.
+    private func stepLogits(tasks: [Int], before: [Double], after: [Double]) {
+        guard !tasks.isEmpty else { return }
+        let gradient = logitGradient(tasks: tasks, before: before, after: after)
         let (beta1, beta2, adamEpsilon) = (0.9, 0.999, 1e-8)
-        let correction1 = 1 - Glibc.pow(beta1, Double(adamSteps))
-        let correction2 = 1 - Glibc.pow(beta2, Double(adamSteps))
-        for i in 0..<taskCount {
-            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gradient[i]
-            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gradient[i] * gradient[i]
+        for (k, i) in tasks.enumerated() {
+            guard usesAdam else {
+                logits[i] -= learningRate * gradient[k]
+                continue
+            }
+            adamSteps[i] += 1
+            let correction1 = 1 - Glibc.pow(beta1, Double(adamSteps[i]))
+            let correction2 = 1 - Glibc.pow(beta2, Double(adamSteps[i]))
+            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gradient[k]
+            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gradient[k] * gradient[k]
             let denominator = secondMoment[i].squareRoot() / correction2.squareRoot() + adamEpsilon
             logits[i] -= learningRate / correction1 * firstMoment[i] / denominator
         }

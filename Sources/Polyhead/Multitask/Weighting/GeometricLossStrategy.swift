@@ -27,10 +27,9 @@ public final class GeometricLossStrategy: LossWeighting, NamedMultiTaskMethod {
 
     /// `exp(mean log(Lᵢ + ε))` and its derivatives with respect to the losses.
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: true)
-        let epsilon = WeightingMath.epsilon, t = Double(taskCount)
+        let epsilon = WeightingMath.epsilon, t = Double(losses.count)
         let objective = try (try WeightingMath.stack(losses) + Float(epsilon)).log().mean().exp()
         let logMean = values.reduce(0.0) { $0 + Glibc.log($1 + epsilon) } / t
         let value = Glibc.exp(logMean)

@@ -19,7 +19,8 @@ import CBLAS
 /// - the model's objective is `Σ wᵢ Lᵢ` with the weights held constant (the model never sees `L_grad`).
 ///
 /// After the optimizer step the weights are renormalised to sum to T at the start of the next
-/// `objective` (weights that went ≤ 0 are first raised to 1e-6), so the reported weights always sum to T.
+/// `objective` (weights that went ≤ 0 are first raised to 1e-6), so the reported weights always sum to T
+/// (with absent tasks: the present tasks' weights to their number, the absent ones' left as they are).
 ///
 /// `W`: the shared representation when `SharedPart.representation` is given (LibMTL's `rep_grad`), else
 /// the last shared parameter with at least two dimensions (the paper's last shared layer's weight, the
@@ -44,8 +45,9 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
     public let alpha: Double
     /// The learnable task weights, shape `(T,)`, starting at 1.
     public let lossWeights: Tensor
-    /// The losses of the first step, `Lᵢ(0)` (`nil` before it).
-    public private(set) var initialLosses: [Double]?
+    /// The losses of each task's first step, `Lᵢ(0)` (`nil` before it; a step where the task is absent does
+    /// not count).
+    public private(set) var initialLosses: [Double?]
 
     /// The smallest weight kept by the renormalisation.
     static let minimumWeight = 1e-6
@@ -59,6 +61,7 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
         self.taskCount = taskCount
         self.alpha = alpha
         lossWeights = try Tensor.ones([taskCount], requiresGrad: true)
+        initialLosses = [Double?](repeating: nil, count: taskCount)
     }
 
     /// Creates the method from option `alpha`.
@@ -70,21 +73,25 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
     public var parameters: [Tensor] { [lossWeights] }
 
     /// The current weights, renormalised (in place) to sum to T.
-    public func renormalizedWeights() -> [Double] {
+    public func renormalizedWeights() -> [Double] { renormalizedWeights(of: Array(0..<taskCount)) }
+
+    /// The weights of `tasks`, renormalised (in place) to sum to their number; the others stay as they are.
+    func renormalizedWeights(of tasks: [Int]) -> [Double] {
         lossWeights.withUnsafeMutableBufferPointer { w in
             let floor = Float(Self.minimumWeight)
-            for i in w.indices where !(w[i] >= floor) { w[i] = floor }  // also replaces NaN
-            let scale = Float(taskCount) / w.reduce(0, +)
-            for i in w.indices { w[i] *= scale }
-            return w.map(Double.init)
+            for i in tasks where !(w[i] >= floor) { w[i] = floor }  // also replaces NaN
+            let scale = Float(tasks.count) / tasks.reduce(0) { $0 + w[$1] }
+            for i in tasks { w[i] *= scale }
+            return tasks.map { Double(w[$0]) }
         }
     }
 
-    /// `Σ wᵢ Lᵢ` (weights constant), after adding the GradNorm gradient to `lossWeights.grad`.
+    /// `Σ wᵢ Lᵢ` over the present tasks (weights constant), after adding the GradNorm gradient to
+    /// `lossWeights.grad` (0 for an absent task).
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss, or when the shared part
     ///   has neither parameters nor a representation.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        let step = try balance(losses: losses, shared: shared)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
+        let step = try balance(losses: losses, tasks: tasks, shared: shared)
         return (step.objective, step.weights)
     }
 
@@ -93,50 +100,54 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
     /// needed, and the pass stops at `W`: the step then costs T − 1 products of `W`'s size more than a
     /// plain summed-loss step, not T.
     public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
-        try checkLosses(losses, op: "mtl_backward")
-        let step = try balance(losses: losses, shared: shared)
-        let reached = zip(step.weights, step.taskGradients).compactMap { weight, gradient in gradient.map { (weight, $0) } }
-        guard step.measured.isLeaf, step.measured.requiresGrad, !reached.isEmpty else {
-            try step.objective.backward()
-            return MultiTaskStep(weights: step.weights)
+        try stepPresent(losses) { losses, tasks in
+            let step = try balance(losses: losses, tasks: tasks, shared: shared)
+            let reached = zip(step.weights, step.taskGradients).compactMap { weight, gradient in gradient.map { (weight, $0) } }
+            guard step.measured.isLeaf, step.measured.requiresGrad, !reached.isEmpty else {
+                try step.objective.backward()
+                return step.weights
+            }
+            try step.objective.backward(stoppingAt: [step.measured])
+            let total = try Tensor.zeros(step.measured.shape)
+            for (weight, gradient) in reached {
+                cblas_saxpy(blasint(total.count), Float(weight), gradient.storage.pointer, 1, total.storage.pointer, 1)
+            }
+            try step.measured.accumulateGrad(total, adopting: true)
+            return step.weights
         }
-        try step.objective.backward(stoppingAt: [step.measured])
-        let total = try Tensor.zeros(step.measured.shape)
-        for (weight, gradient) in reached {
-            cblas_saxpy(blasint(total.count), Float(weight), gradient.storage.pointer, 1, total.storage.pointer, 1)
-        }
-        try step.measured.accumulateGrad(total, adopting: true)
-        return MultiTaskStep(weights: step.weights)
     }
 
-    /// The shared work of `objective` and `backward`: the task gradients of the measured tensor (`nil` for
-    /// a task that does not reach it), the weight update added to `lossWeights.grad`, and the objective.
-    private func balance(losses: [Tensor], shared: SharedPart) throws
+    /// The shared work of `objective` and `backward` for the present tasks (`losses[k]` is task `tasks[k]`'s):
+    /// the task gradients of the measured tensor (`nil` for a task that does not reach it), the weight update
+    /// added to `lossWeights.grad`, and the objective.
+    private func balance(losses: [Tensor], tasks: [Int], shared: SharedPart) throws
         -> (objective: Tensor, weights: [Double], measured: Tensor, taskGradients: [Tensor?]) {
-        try checkLosses(losses, op: Self.methodName)
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: true)
         let measured = try Self.measuredTensor(shared)
-        let weights = renormalizedWeights()
+        let weights = renormalizedWeights(of: tasks)
         let gradients = try losses.map { try $0.reachableGradients(withRespectTo: [measured], retainGraph: true)[0] }
         let norms = gradients.map { gradient in
             gradient.map { cblas_dsdot(blasint($0.count), $0.storage.pointer, 1, $0.storage.pointer, 1).squareRoot() } ?? 0
         }
-        if initialLosses == nil { initialLosses = values }
-        let step = weightGradient(weights: weights, norms: norms, values: values, initial: initialLosses ?? values)
-        try WeightingMath.accumulateGradient(step, into: lossWeights)
+        for (k, task) in tasks.enumerated() where initialLosses[task] == nil { initialLosses[task] = values[k] }
+        let step = weightGradient(weights: weights, norms: norms, values: values,
+                                  initial: zip(tasks, values).map { initialLosses[$0] ?? $1 })
+        var increment = [Double](repeating: 0, count: taskCount)
+        for (k, task) in tasks.enumerated() { increment[task] = step[k] }
+        try WeightingMath.accumulateGradient(increment, into: lossWeights)
         return (try weightedSum(losses, weights), weights, measured, gradients)
     }
 
     /// `∂L_grad/∂wᵢ = sign(wᵢnᵢ − Ḡ·rᵢ^α)·nᵢ` for weights `weights`, norms `nᵢ = ‖∇_W Lᵢ‖`, losses `values`
     /// and first-step losses `initial`.
     public func weightGradient(weights: [Double], norms: [Double], values: [Double], initial: [Double]) -> [Double] {
-        let t = Double(taskCount)
+        let t = Double(weights.count)
         let g = zip(weights, norms).map { $0 * $1 }
         let meanNorm = g.reduce(0, +) / t
         let ratios = zip(values, initial).map { $0 / max($1, WeightingMath.epsilon) }
         let meanRatio = ratios.reduce(0, +) / t
         let rates = ratios.map { meanRatio > 0 ? $0 / meanRatio : 1 }
-        return (0..<taskCount).map { i in
+        return weights.indices.map { i in
             let difference = g[i] - meanNorm * Glibc.pow(rates[i], alpha)
             return difference > 0 ? norms[i] : (difference < 0 ? -norms[i] : 0)
         }

@@ -27,7 +27,7 @@ public final class InverseLossWeighting: LossWeighting, NamedMultiTaskMethod {
         self.init(taskCount: taskCount, normalize: try options.takeFlag("normalize", default: false))
     }
 
-    /// The weights for loss values `values`: `1 / max(Lᵢ, ε)`, rescaled to sum to T when normalising.
+    /// The weights for loss values `values`: `1 / max(Lᵢ, ε)`, rescaled to sum to their number when normalising.
     public func weights(for values: [Double]) -> [Double] {
         let inverse = values.map { 1 / max($0, WeightingMath.epsilon) }
         guard normalizes else { return inverse }
@@ -37,8 +37,7 @@ public final class InverseLossWeighting: LossWeighting, NamedMultiTaskMethod {
 
     /// `Σ wᵢ Lᵢ` with the detached inverse-loss weights.
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
         let weights = weights(for: try WeightingMath.values(losses, op: Self.methodName, nonNegative: true))
         return (try weightedSum(losses, weights), weights)
     }

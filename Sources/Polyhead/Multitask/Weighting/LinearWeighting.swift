@@ -22,8 +22,9 @@ public final class LinearWeighting: LossWeighting, NamedMultiTaskMethod {
         try self.init(weights: try options.takeVector("weight", count: taskCount, default: 1, in: 0...Double.infinity))
     }
 
-    /// `Σ wᵢ Lᵢ`.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        (try weightedSum(losses, weights), weights)
+    /// `Σ wᵢ Lᵢ` over the present tasks.
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
+        let weights = tasks.map { self.weights[$0] }
+        return (try weightedSum(losses, weights), weights)
     }
 }

@@ -19,9 +19,8 @@ public final class RLW: LossWeighting, NamedMultiTaskMethod {
     public convenience init(taskCount: Int, options: inout MethodOptions) throws { self.init(taskCount: taskCount) }
 
     /// `Σ λᵢ Lᵢ` with fresh weights `λ = softmax(ε)`, `ε ~ N(0, I)`.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
-        let weights = WeightingMath.softmax(randomNormals(taskCount))
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
+        let weights = WeightingMath.softmax(randomNormals(losses.count))
         return (try weightedSum(losses, weights), weights)
     }
 }

@@ -38,10 +38,10 @@ public final class STCH: LossWeighting, NamedMultiTaskMethod {
     public let warmupEpochs: Int
     /// The number of completed epochs.
     public private(set) var epoch = 0
-    /// The nadir point `nᵢ` once fixed (`nil` before the first smooth-maximum step).
-    public private(set) var nadir: [Double]?
+    /// The nadir point: each `nᵢ` once fixed (`nil` before task i's first smooth-maximum step).
+    public private(set) var nadir: [Double?]
     private var nadirSums: [Double]
-    private var nadirSteps = 0
+    private var nadirSteps: [Int]
 
     /// Creates the method for `taskCount` tasks.
     /// - Throws: `PolyheadError.invalidArgument` unless `mu > 0` (finite) and `warmupEpochs ≥ −1`.
@@ -54,7 +54,8 @@ public final class STCH: LossWeighting, NamedMultiTaskMethod {
         self.mu = mu
         self.warmupEpochs = warmupEpochs
         nadirSums = [Double](repeating: 0, count: taskCount)
-        if warmupEpochs < 0 { nadir = nadirSums.map { _ in 1 } }
+        nadirSteps = [Int](repeating: 0, count: taskCount)
+        nadir = [Double?](repeating: warmupEpochs < 0 ? 1 : nil, count: taskCount)
     }
 
     /// Creates the method from options `mu` and `warmup_epochs`.
@@ -67,40 +68,42 @@ public final class STCH: LossWeighting, NamedMultiTaskMethod {
         try self.init(taskCount: taskCount, mu: mu, warmupEpochs: Int(warmup))
     }
 
-    /// The warm-up log-loss sum or the smooth maximum, with the effective weights.
+    /// The warm-up log-loss sum or the smooth maximum over the present tasks, with the effective weights
+    /// (an absent task's nadir statistics stay as they were).
     /// - Throws: `PolyheadError.invalidArgument` for a negative or non-finite loss.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
         let values = try WeightingMath.values(losses, op: Self.methodName, nonNegative: true)
         let epsilon = WeightingMath.epsilon
         if epoch <= warmupEpochs {
             if epoch == warmupEpochs {
-                for i in 0..<taskCount { nadirSums[i] += values[i] }
-                nadirSteps += 1
+                for (k, task) in tasks.enumerated() {
+                    nadirSums[task] += values[k]
+                    nadirSteps[task] += 1
+                }
             }
             let objective = try (try WeightingMath.stack(losses) + Float(epsilon)).log().sum()
             return (objective, values.map { 1 / ($0 + epsilon) })
         }
-        let n = fixedNadir(current: values)
+        let n = zip(tasks, values).map { fixedNadir($0, current: $1) }
         let logLosses = zip(values, n).map { Glibc.log($0 / $1 + epsilon) }
-        let top = logLosses.max() ?? 0, t = Double(taskCount)
+        let top = logLosses.max() ?? 0, t = Double(tasks.count)
         let normalised = try (try WeightingMath.stack(losses) * WeightingMath.constant(n.map { 1 / $0 }) + Float(epsilon)).log()
         let smoothMax = try ((normalised - Float(top)) * Float(1 / mu)).exp().sum().log() * Float(mu) + Float(top)
         let shares = WeightingMath.softmax(logLosses.map { $0 / mu })
-        let weights = (0..<taskCount).map { t * shares[$0] / (values[$0] + epsilon * n[$0]) }
+        let weights = values.indices.map { t * shares[$0] / (values[$0] + epsilon * n[$0]) }
         return (try smoothMax * Float(t), weights)
     }
 
     /// Counts a completed epoch.
     public func endEpoch() { epoch += 1 }
 
-    /// The nadir point, fixed at the first smooth-maximum step from epoch W's averages (or from the
-    /// current losses if epoch W had no steps), each component at least ε.
-    private func fixedNadir(current: [Double]) -> [Double] {
-        if let nadir { return nadir }
-        let averages = nadirSteps > 0 ? nadirSums.map { $0 / Double(nadirSteps) } : current
-        let fixed = averages.map { max($0, WeightingMath.epsilon) }
-        nadir = fixed
+    /// Task `task`'s nadir, fixed at its first smooth-maximum step from its epoch-W average (or from its
+    /// `current` loss if it had no step in epoch W), at least ε.
+    private func fixedNadir(_ task: Int, current: Double) -> Double {
+        if let fixed = nadir[task] { return fixed }
+        let average = nadirSteps[task] > 0 ? nadirSums[task] / Double(nadirSteps[task]) : current
+        let fixed = max(average, WeightingMath.epsilon)
+        nadir[task] = fixed
         return fixed
     }
 }

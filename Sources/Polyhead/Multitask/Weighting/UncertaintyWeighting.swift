@@ -71,13 +71,15 @@ public final class UncertaintyWeighting: LossWeighting, NamedMultiTaskMethod {
         zip(lossFactors, logVariances.scalars).map { $0 * Glibc.exp(-Double($1)) }
     }
 
-    /// `Σ factorᵢ·exp(−sᵢ)·Lᵢ + ½·sᵢ`, recorded through both the losses and the log-variances.
-    public func objective(losses: [Tensor], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
-        try checkLosses(losses, op: Self.methodName)
-        let s = logVariances
+    /// `Σ factorᵢ·exp(−sᵢ)·Lᵢ + ½·sᵢ` over the present tasks, recorded through both the losses and their
+    /// log-variances (an absent task's `sᵢ` gets no gradient).
+    public func objective(losses: [Tensor], tasks: [Int], shared: SharedPart) throws -> (objective: Tensor, weights: [Double]) {
+        let s = tasks.count == taskCount ? logVariances : try logVariances.indexSelect(tasks)
         let precision = try (s * -1).exp()
-        let scaledLosses = try precision * WeightingMath.stack(losses) * WeightingMath.constant(lossFactors)
+        let factors = tasks.map { lossFactors[$0] }
+        let scaledLosses = try precision * WeightingMath.stack(losses) * WeightingMath.constant(factors)
         let objective = try (scaledLosses + s * 0.5).sum()
-        return (objective, weights)
+        let weights = self.weights
+        return (objective, tasks.map { weights[$0] })
     }
 }

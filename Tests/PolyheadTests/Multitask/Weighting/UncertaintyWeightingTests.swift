@@ -46,11 +46,12 @@ final class UncertaintyWeightingTests: XCTestCase {
         assertClose(doubles(method.logVariances).map { Foundation.exp($0) }, [3, 0.5], tolerance: 1e-3)
     }
 
-    func testZeroLossesGiveFiniteGradients() throws {
+    func testTinyLossesGiveFiniteGradientsAndZeroOnesAreAbsent() throws {
         let method = try UncertaintyWeighting(taskCount: 4)
         let (weights, gradients) = try stepOnLeaves(method, [0, 0, 1e-30, 5])
-        XCTAssertEqual(weights, [1, 1, 1, 1])
+        XCTAssertEqual(weights, [0, 0, 1, 1])
         XCTAssertTrue(gradients.allSatisfy(\.isFinite))
-        assertClose(gradient(of: method.logVariances), [0.5, 0.5, 0.5, -4.5], tolerance: 1e-6)
+        // The absent tasks' log-variances get no pull (their ½·sᵢ term is left out with their loss).
+        assertClose(gradient(of: method.logVariances), [0, 0, 0.5, -4.5], tolerance: 1e-6)
     }
 }

@@ -17,11 +17,12 @@ func leafGradients(_ losses: [Tensor], file: StaticString = #filePath, line: UIn
 /// A shared part with no parameters (loss-level methods other than GradNorm ignore it).
 let noSharedPart = SharedPart(parameters: [])
 
-/// Runs `method.backward` on fresh leaves holding `values`; returns the step's weights and ∂objective/∂Lᵢ.
+/// Runs `method.backward` on fresh leaves holding `values`; returns the step's weights and ∂objective/∂Lᵢ
+/// (0 for a leaf the step left out: a loss of exactly 0 is an absent task, which gets no gradient).
 func stepOnLeaves(_ method: any MultiTaskMethod, _ values: [Double]) throws -> (weights: [Double], gradients: [Double]) {
     let losses = try leafLosses(values)
     let step = try method.backward(losses: losses, shared: noSharedPart)
-    return (step.weights, leafGradients(losses))
+    return (step.weights, zip(values, losses).flatMap { $0 == 0 && $1.grad == nil ? [0] : leafGradients([$1]) })
 }
 
 /// `exp(xᵢ) / Σ exp(xⱼ)` written out plainly (the tests' own softmax).

@@ -19,10 +19,12 @@ class Leaves:
         return [ph.tensor(np.float32(v), requires_grad=True) for v in values]
 
     def step(self, method, values):
-        """(weights, ∂objective/∂Lᵢ) of one ``method.backward`` on leaves holding ``values``."""
+        """(weights, ∂objective/∂Lᵢ) of one ``method.backward`` on leaves holding ``values`` (0 for a leaf the
+        step left out: a loss of exactly 0 is an absent task, which gets no gradient)."""
         losses = self.make(values)
         record = method.backward(losses, shared_parameters=[self.shared])
-        return record.weights, np.array([float(loss.grad.numpy()) for loss in losses])
+        return record.weights, np.array([0.0 if loss.grad is None and value == 0 else float(loss.grad.numpy())
+                                         for value, loss in zip(values, losses)])
 
 
     @staticmethod

@@ -1,0 +1,92 @@
+import XCTest
+@testable import Polyhead
+
+/// A task without a labelled sample in the batch (its masked loss 0, its gradient 0) is absent from the
+/// step: it gets weight 0, the state a method keeps for it stays as it was, and with no task present there
+/// is no update. (That the step equals the method's step on the present tasks alone is checked for every
+/// method, in both modes, by Tests/python/mtl/test_missing_labels.py.)
+final class AbsentTaskTests: XCTestCase {
+    /// Trunk Linear(3, 4) + ReLU and three Linear(4, 1) heads, with masked MSE losses on seeded batches.
+    private struct Problem {
+        let trunk: Linear, heads: [Linear]
+
+        init() throws {
+            manualSeed(3)
+            trunk = try Linear(3, 4)
+            heads = try (0..<3).map { _ in try Linear(4, 1) }
+        }
+
+        /// One `method.backward` on batch `index` with the tasks in `absent` fully masked.
+        func step(_ method: any MultiTaskMethod, batch index: Int, absent: Set<Int>) throws -> MultiTaskStep {
+            for parameter in trunk.parameters + heads.flatMap(\.parameters) { parameter.grad = nil }
+            manualSeed(UInt64(100 + index))
+            let h = try trunk(try Tensor.randn([5, 3])).relu()
+            let losses = try heads.enumerated().map { task, head in
+                let mask = try Tensor([Float](repeating: absent.contains(task) ? 0 : 1, count: 5), shape: [5])
+                return try mseLoss(try head(h), try Tensor.randn([5, 1]), mask: mask)
+            }
+            return try method.backward(losses: losses, shared: SharedPart(parameters: trunk.parameters))
+        }
+    }
+
+    func testARowIsAbsentWhenItsLossAndGradientAreZero() throws {
+        let jacobian = try TaskJacobian(rows: [[0, 0], [1, 0], [0, 0], [0, -2]], losses: [0, 0, 3, 0])
+        XCTAssertEqual(jacobian.presentTasks(), [1, 2, 3])
+        XCTAssertEqual(jacobian.selecting([3, 1]).values, [0, -2, 1, 0])
+        XCTAssertEqual(jacobian.selecting([3, 1]).losses, [0, 0])
+    }
+
+    /// The state of task 1 in each stateful method, as text (so optional entries compare too).
+    private let taskOneState: [String: (any MultiTaskMethod) -> String] = [
+        "moco": { "\(($0 as! MoCo).lambda[1])" },
+        "sdmgrad": { "\(($0 as! SDMGrad).simplexWeights[1])" },
+        "gradvac": { method in let t = (method as! GradVac).targets; return "\(t[1]) \(t.map { $0[1] })" },
+        "nash_mtl": { "\(String(describing: ($0 as! NashMTL).alpha?[1]))" },
+        "dwa": { "\(($0 as! DWA).epochAverages[1])" },
+        "famo": { "\(($0 as! FAMO).logits[1])" },
+        "gradnorm": { method in
+            let gradNorm = method as! GradNorm
+            let gradient = gradNorm.lossWeights.grad.map { doubles($0)[1] }
+            return "\(gradNorm.lossWeights.scalars[1]) \(String(describing: gradNorm.initialLosses[1])) \(String(describing: gradient))"
+        },
+        "stch": { "\(String(describing: ($0 as! STCH).nadir[1]))" },
+    ]
+
+    func testAnAbsentTaskKeepsItsStateAndGetsWeightZero() throws {
+        let problem = try Problem()
+        for (name, state) in taskOneState {
+            // STCH fixes its nadir after the warm-up; one inner step keeps SDMGrad's w off the simplex's corners.
+            let options = ["stch": ["warmup_epochs": 0.0], "sdmgrad": ["niter": 1.0]][name] ?? [:]
+            let method = try MultiTaskMethods.make(name, taskCount: 3, options: options)
+            _ = try problem.step(method, batch: 0, absent: [])
+            method.endEpoch()
+            let before = state(method)
+            for index in 1...3 {
+                let step = try problem.step(method, batch: index, absent: [1])
+                XCTAssertEqual(step.weights[1], 0, name)
+                XCTAssertTrue(step.weights.allSatisfy(\.isFinite), "\(name) \(step.weights)")
+                XCTAssertFalse(problem.heads[1].parameters.contains { $0.grad.map { doubles($0).contains { $0 != 0 } } ?? false },
+                               "\(name): the absent head got a gradient")
+                method.endEpoch()
+            }
+            XCTAssertEqual(state(method), before, "\(name): the absent task's state changed")
+            for index in 4...5 {  // two steps: FAMO steps a logit on a pair of consecutive steps
+                _ = try problem.step(method, batch: index, absent: [])
+                method.endEpoch()
+            }
+            XCTAssertNotEqual(state(method), before, "\(name): the state of a present task should move")
+        }
+    }
+
+    func testWithNoTaskPresentThereIsNoUpdate() throws {
+        let problem = try Problem()
+        for name in MultiTaskMethods.names {
+            let method = try MultiTaskMethods.make(name, taskCount: 3)
+            let step = try problem.step(method, batch: 0, absent: [0, 1, 2])
+            XCTAssertEqual(step.weights, [0, 0, 0], name)
+            for parameter in problem.trunk.parameters {
+                XCTAssertFalse(parameter.grad.map { doubles($0).contains { $0 != 0 } } ?? false, name)
+            }
+        }
+    }
+}
