@@ -284,3 +284,46 @@ def test_mask_selection_passes_gradients():
     x = polyhead.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
     (x[x > 0] * polyhead.tensor([2.0, 5.0])).sum().backward()
     assert x.grad.tolist() == [[2.0, 0.0], [5.0, 0.0]]
+
+
+SETITEM = {
+    "remap labels": (lambda lib: lib.tensor([3, 255, 1, 255]), lambda t, lib: t.__setitem__(t == 255, -1),
+                     ("int64", [3, -1, 1, -1])),
+    "float into long truncates": (lambda lib: lib.tensor([1, 2, 3]), lambda t, lib: t.__setitem__(1, 7.9),
+                                  ("int64", [1, 7, 3])),
+    "column of a matrix": (lambda lib: lib.zeros(2, 3), lambda t, lib: t.__setitem__((slice(None), 1), 5.0),
+                           ("float32", [[0.0, 5.0, 0.0], [0.0, 5.0, 0.0]])),
+    "rows by long index": (lambda lib: lib.zeros(3, 2), lambda t, lib: t.__setitem__(lib.tensor([2, 0]),
+                                                                                     lib.tensor([[1.0, 2.0]])),
+                           ("float32", [[1.0, 2.0], [0.0, 0.0], [1.0, 2.0]])),
+    "mask of bools": (lambda lib: lib.tensor([True, False]), lambda t, lib: t.__setitem__(0, 0),
+                      ("bool", [False, False])),
+    "leaf requiring grad": (lambda lib: lib.zeros(2, requires_grad=True), lambda t, lib: t.__setitem__(0, 1.0),
+                            RuntimeError),
+}
+
+
+@pytest.mark.parametrize("name", list(SETITEM))
+def test_item_assignment_follows_pytorch(name):
+    make, assign, expected = SETITEM[name]
+    for lib in [polyhead, torch] if torch is not None else [polyhead]:
+        target = make(lib)
+        try:
+            assign(target, lib)
+            outcome = str(target.dtype).split(".")[-1], target.tolist()
+        except Exception as exc:  # noqa: BLE001 - the class is the outcome compared
+            outcome = type(exc)
+        assert _matches(outcome, expected), (lib.__name__, outcome)
+
+
+def test_item_assignment_under_no_grad_and_into_recorded_results():
+    weight = polyhead.zeros(2, requires_grad=True)
+    with polyhead.no_grad():
+        weight[1] = 3.0
+    assert weight.tolist() == [0.0, 3.0] and weight.requires_grad
+    with pytest.raises(RuntimeError, match="recorded"):
+        (weight * 2)[0] = 1.0
+    with pytest.raises(ValueError, match="2\\*\\*24"):
+        polyhead.tensor([1, 2])[0] = 2**30
+    with pytest.raises(ValueError, match="broadcast"):  # PyTorch: a RuntimeError
+        polyhead.zeros(3)[0:2] = polyhead.ones(3)

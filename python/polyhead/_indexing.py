@@ -1,6 +1,7 @@
 """Indexing of tensors (``tensor[key]``): ints, slices, boolean masks and integer arrays select entries
 along axis 0 through ``_core.index_select``; ``t[rows, cols]`` on a 2-D tensor goes through transposes.
-``where(condition, input, other)`` picks elementwise from two tensors the same way. Results keep the dtype."""
+``where(condition, input, other)`` picks elementwise from two tensors the same way. Results keep the dtype.
+``tensor[key] = value`` (``setitem``) takes any numpy index, on a copy of the values written back in place."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ._convert import as_tensor
 from ._dtype import int64, with_dtype
 from ._integer_ops import keeping_dtype, result_type
 
-__all__ = ["getitem", "where", "nonzero"]
+__all__ = ["getitem", "setitem", "where", "nonzero"]
 
 _shape = _core.Tensor.shape.__get__
 
@@ -86,6 +87,22 @@ def getitem(tensor: _core.Tensor, key: Any) -> _core.Tensor:
     if picked.ndim == 1:
         return _select_rows(picked, rows)
     return _select_rows(_core.transpose(picked), rows)
+
+
+def setitem(tensor: _core.Tensor, key: Any, value: Any) -> None:
+    """``tensor[key] = value`` with numpy's indexing (ints, slices, masks, index arrays or tensors, tuples of
+    them) and broadcasting; ``value`` is converted to the tensor's dtype (floats truncate in integer tensors).
+    The values are copied out, updated and written back with ``copy_`` (O(size) per assignment).
+
+    Raises:
+        IndexError, ValueError: a key numpy refuses, a ``value`` that does not broadcast to the selection.
+        RuntimeError: the tensor has recorded history, or is a leaf requiring grad outside ``no_grad()``.
+    """
+    values = np.array(tensor)
+    parts = key if isinstance(key, tuple) else (key,)
+    index = tuple(np.asarray(part) if isinstance(part, _core.Tensor) else part for part in parts)
+    values[index] = np.asarray(value)
+    tensor.copy_(values)
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Union[_core.Tensor, Tuple[_core.Tensor, ...]]:

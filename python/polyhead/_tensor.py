@@ -373,6 +373,8 @@ class Tensor(_core.Tensor):
             key = np.asarray(key) != 0
         return _indexing.getitem(self, key)
 
+    __setitem__ = _indexing.setitem
+
     # ------------------------------------------------------------ pickling and copying
 
     def __reduce_ex__(self, protocol: int) -> Any:
