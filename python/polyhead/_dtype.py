@@ -9,8 +9,11 @@ from typing import Any, Optional
 
 import numpy as np
 
+from . import _core
+
 __all__ = ["dtype", "float32", "int64", "int32", "bool_", "check_dtype", "resolve_dtype", "dtype_of",
-           "with_dtype", "register_tensor_class", "exact_integers", "numpy_dtype_of", "MAX_EXACT_INTEGER"]
+           "with_dtype", "register_tensor_class", "exact_integers", "numpy_dtype_of", "to_arguments_dtype",
+           "check_to_arguments", "MAX_EXACT_INTEGER"]
 
 MAX_EXACT_INTEGER = 2**24
 """Every integer of magnitude up to this is exact in float32: the range integer tensors may hold."""
@@ -152,3 +155,27 @@ def exact_integers(data: Any, target: dtype, name: str) -> np.ndarray:
                          f"{target!r} tensors (float32 storage) cannot hold exactly (dtype=polyhead.float32 "
                          f"rounds them)")
     return np.asarray(array, dtype=np.float32, order="C")
+
+
+def to_arguments_dtype(args: tuple, kwargs: dict) -> Any:
+    """The dtype among the arguments of ``.to()`` (None if there is none); raises ValueError for a device other
+    than ``"cpu"`` and TypeError for an unsupported dtype. Other tensors' dtypes are taken too (``.to(other)``)."""
+    target = None
+    for value in list(args) + list(kwargs.values()):
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, _core.Tensor):
+            target = dtype_of(value)
+        elif isinstance(value, str) and value not in _DTYPES:
+            if value.split(":")[0] != "cpu":
+                raise ValueError(f"unsupported device {value!r}: polyhead runs on the CPU only")
+        else:
+            target = resolve_dtype(value, "dtype")
+    return target
+
+
+def check_to_arguments(args: tuple, kwargs: dict) -> None:
+    """Accepts the arguments of ``Module.to()`` that keep it as it is (device ``"cpu"``, dtype float32, flags);
+    raises ValueError/TypeError for any other device or dtype."""
+    if to_arguments_dtype(args, kwargs) not in (None, float32):
+        raise TypeError("modules hold float32 parameters: .to() accepts dtype float32 only")

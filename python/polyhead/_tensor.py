@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _core, _indexing, _ops, _shape_ops
 from ._convert import as_tensor, normalize_dim, parse_size
-from ._dtype import bool_, dtype_of, float32, int32, int64, resolve_dtype, with_dtype
+from ._dtype import bool_, float32, int32, int64, resolve_dtype, to_arguments_dtype, with_dtype
 from ._integer_ops import binary, bitwise, compare, convert, integer_divide, operand
 from ._size import Size
 
@@ -23,30 +23,6 @@ __all__ = ["Tensor"]
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
 _SCALARS = (int, float, np.integer, np.floating)
-
-
-def to_arguments_dtype(args: tuple, kwargs: dict) -> Any:
-    """The dtype among the arguments of ``.to()`` (None if there is none); raises ValueError for a device other
-    than ``"cpu"`` and TypeError for an unsupported dtype. Other tensors' dtypes are taken too (``.to(other)``)."""
-    target = None
-    for value in list(args) + list(kwargs.values()):
-        if isinstance(value, bool) or value is None:
-            continue
-        if isinstance(value, _CoreTensor):
-            target = dtype_of(value)
-        elif isinstance(value, str) and value not in ("float32", "float", "int64", "long", "int32", "int", "bool"):
-            if value.split(":")[0] != "cpu":
-                raise ValueError(f"unsupported device {value!r}: polyhead runs on the CPU only")
-        else:
-            target = resolve_dtype(value, "dtype")
-    return target
-
-
-def check_to_arguments(args: tuple, kwargs: dict) -> None:
-    """Accepts the arguments of ``Module.to()`` that keep it as it is (device ``"cpu"``, dtype float32, flags);
-    raises ValueError/TypeError for any other device or dtype."""
-    if to_arguments_dtype(args, kwargs) not in (None, float32):
-        raise TypeError("modules hold float32 parameters: .to() accepts dtype float32 only")
 
 
 class Tensor(_core.Tensor):

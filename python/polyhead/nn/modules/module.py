@@ -8,7 +8,8 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 from ... import _core
 from ..._convert import as_tensor
 from ..._size import Size
-from ..._tensor import Tensor, check_to_arguments
+from ..._dtype import check_to_arguments
+from ..._tensor import Tensor
 from ...autograd import no_grad
 from ...io import load_module_weights, save_module_weights
 from ..parameter import Parameter
