@@ -152,38 +152,49 @@ CORE_FASTCALL(core_model_weights) {
 static PyObject *run_model(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *fname, int predict) {
     ph_model *model;
     int64_t number = 0;
-    if (check_nargs(fname, nargs, 3, 3) < 0 || (model = model_arg(module, args[0], fname)) == NULL ||
+    if (check_nargs(fname, nargs, 3, predict ? 3 : 4) < 0 || (model = model_arg(module, args[0], fname)) == NULL ||
         arg_int64(args[2], fname, predict ? "batch_size" : "training", &number) < 0) {
+        return NULL;
+    }
+    string_list frozen = {0};
+    if (nargs > 3 && arg_string_list(args[3], fname, "frozen", &frozen) < 0) {
         return NULL;
     }
     int32_t count = 0;
     ph_status status = ph_model_output_count(&count, model);
-    if (status != PH_OK) {
-        return raise_from_status(status);
-    }
     core_state *state = core_get_state(module);
-    tensor_list inputs;
-    if (arg_tensor_list(state, args[1], fname, "inputs", &inputs) < 0) {
-        return NULL;
+    tensor_list inputs = {0};
+    ph_tensor **outputs = NULL;
+    PyObject *result = NULL;
+    if (status != PH_OK) {
+        raise_from_status(status);
+        goto done;
     }
-    ph_tensor **outputs = PyMem_Calloc((size_t)count, sizeof(ph_tensor *));
+    if (arg_tensor_list(state, args[1], fname, "inputs", &inputs) < 0) {
+        goto done;
+    }
+    outputs = PyMem_Calloc((size_t)count, sizeof(ph_tensor *));
     if (outputs == NULL) {
-        tensor_list_release(&inputs);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto done;
     }
     Py_BEGIN_ALLOW_THREADS
     status = predict ? ph_model_predict(outputs, model, inputs.handles, inputs.count, number)
-                     : ph_model_call(outputs, model, inputs.handles, inputs.count, number != 0);
+                     : ph_model_call_frozen(outputs, model, inputs.handles, inputs.count, number != 0, frozen.values,
+                                            frozen.count);
     Py_END_ALLOW_THREADS
-    tensor_list_release(&inputs);
-    PyObject *result = status != PH_OK ? raise_from_status(status) : tensor_handles_to_list(state, outputs, count);
+    result = status != PH_OK ? raise_from_status(status) : tensor_handles_to_list(state, outputs, count);
+done:
     PyMem_Free(outputs);
+    tensor_list_release(&inputs);
+    string_list_release(&frozen);
     return result;
 }
 
 PyDoc_STRVAR(model_call_doc,
-"model_call($module, model, inputs, training, /)\n--\n\n"
-"The model's outputs (a list) for a list of input tensors; training enables dropout and records gradients.");
+"model_call($module, model, inputs, training, frozen=(), /)\n--\n\n"
+"The model's outputs (a list) for a list of input tensors; training enables dropout and records gradients,\n"
+"except that the layers named in frozen run in inference mode.");
 
 CORE_FASTCALL(core_model_call) { return run_model(module, args, nargs, "model_call", 0); }
 

@@ -195,6 +195,20 @@ public func ph_model_call(
     }
 }
 
+@_cdecl("ph_model_call_frozen")
+public func ph_model_call_frozen(
+    _ outputs: UnsafeMutablePointer<OpaquePointer?>?, _ model: OpaquePointer?, _ inputs: UnsafePointer<OpaquePointer?>?,
+    _ inputCount: Int32, _ training: Int32, _ frozenNames: UnsafePointer<UnsafePointer<CChar>?>?, _ frozenCount: Int32
+) -> Int32 {
+    abiCall {
+        let target = try checkOut(outputs, "outputs")
+        let graph = try borrowModel(model)
+        let frozen = try graph.layerIndices(named: try readStrings(frozenNames, frozenCount, "frozen_names"), op: "model")
+        let result = try graph(try borrowTensors(inputs, count: inputCount, "inputs"), training: training != 0, frozen: frozen)
+        writeOutputs(result, target)
+    }
+}
+
 @_cdecl("ph_model_predict")
 public func ph_model_predict(
     _ outputs: UnsafeMutablePointer<OpaquePointer?>?, _ model: OpaquePointer?, _ inputs: UnsafePointer<OpaquePointer?>?,

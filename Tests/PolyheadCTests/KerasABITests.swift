@@ -1,8 +1,8 @@
 import PolyheadC
 import XCTest
 
-/// The Keras additions of the C ABI: models sharing weights (`ph_model_new_sharing`) and per-sample Keras losses
-/// (`ph_keras_loss_per_sample`), with their errors, and no leaks.
+/// The Keras additions of the C ABI: models sharing weights (`ph_model_new_sharing`), calls with frozen layers
+/// (`ph_model_call_frozen`) and per-sample Keras losses (`ph_keras_loss_per_sample`), with their errors, no leaks.
 final class KerasABITests: ABITestCase {
     private let config = #"""
     {"inputs": [{"name": "x", "shape": [2]}],
@@ -28,6 +28,27 @@ final class KerasABITests: ABITestCase {
         assertOK(ph_model_weight(&weight, &name, model, 0))
         XCTAssertEqual(values(weight), [1, 2, 3, 4, 5, 6])
         free(weight, kernel, wrong)
+        _ = ph_model_free(model)
+    }
+
+    func testModelCallFrozenNamesLayersAndRefusesUnknownOnes() {
+        var model: OpaquePointer?
+        assertOK(ph_model_new(&model, config))
+        var inputs = [makeTensor([1, 2], [1, 2])]
+        var outputs: [OpaquePointer?] = [nil]
+        "h".withCString { known in
+            "nope".withCString { unknown in
+                var names: [UnsafePointer<CChar>?] = [known]
+                assertOK(ph_model_call_frozen(&outputs, model, &inputs, 1, 1, &names, 1))
+                XCTAssertEqual(shape(outputs[0]), [1, 3])
+                names = [unknown]
+                var more: [OpaquePointer?] = [nil]
+                assertStatus(1, mentions: ["frozen layer 'nope' is not a layer of the model"]) {
+                    ph_model_call_frozen(&more, model, &inputs, 1, 1, &names, 1)
+                }
+            }
+        }
+        free(inputs[0], outputs[0])
         _ = ph_model_free(model)
     }
 

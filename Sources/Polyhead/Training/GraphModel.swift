@@ -166,11 +166,25 @@ public final class GraphModel {
     func shape(ofSlot slot: Int) -> [Int] { slot < inputs.count ? inputs[slot].shape : nodes[slot - inputs.count].shape }
 
     /// Runs the model on one batch per input (`(N, ...)`, shapes as declared) and returns the outputs in order.
-    /// - Parameter training: Dropout is active only when training.
+    /// - Parameters:
+    ///   - training: Dropout is active only when training.
+    ///   - frozen: layers (by index, see `layerIndices`) that run in inference mode even while training (a
+    ///     BatchNormalization whose `trainable` is false, as Keras).
     /// - Throws: `.invalidArgument` for a wrong input count, `.shapeMismatch` for a mis-shaped input or
     ///   inputs with different batch sizes.
-    public func callAsFunction(_ batch: [Tensor], training: Bool = false) throws -> [Tensor] {
-        try forward(batch, training: training).outputs
+    public func callAsFunction(_ batch: [Tensor], training: Bool = false, frozen: Set<Int> = []) throws -> [Tensor] {
+        try forward(batch, training: training, frozen: frozen).outputs
+    }
+
+    /// The indices of the layers called `names`.
+    /// - Throws: `.invalidArgument` (for `op`) naming a name that is not a layer of the model.
+    public func layerIndices(named names: [String], op: String) throws -> Set<Int> {
+        Set(try names.map { name in
+            guard let index = layers.firstIndex(where: { $0.name == name }) else {
+                throw PolyheadError.invalidArgument(op: op, message: "frozen layer '\(name)' is not a layer of the model")
+            }
+            return index
+        })
     }
 
     /// What one forward pass gives: the outputs, the captured slot's value, and the activity penalty.

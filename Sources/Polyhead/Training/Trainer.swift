@@ -112,12 +112,7 @@ public final class Trainer {
         if let method, method.taskCount != outputs.count {
             throw PolyheadError.invalidArgument(op: op, message: "the multi-task method was made for \(method.taskCount) tasks, the model has \(outputs.count) outputs")
         }
-        self.frozen = Set(try frozen.map { name in
-            guard let index = model.layers.firstIndex(where: { $0.name == name }) else {
-                throw PolyheadError.invalidArgument(op: op, message: "frozen layer '\(name)' is not a layer of the model")
-            }
-            return index
-        })
+        self.frozen = try model.layerIndices(named: frozen, op: op)
         let frozenWeights = Set(self.frozen.flatMap { model.layers[$0].operation.weights.map { ObjectIdentifier($0.tensor) } })
         let owned = Set(optimizer.parameters.map(ObjectIdentifier.init))
         for (name, weight) in model.namedWeights

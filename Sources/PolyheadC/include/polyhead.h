@@ -449,6 +449,10 @@ typedef int32_t (*ph_fit_callback)(void *context, int32_t event, int64_t epoch, 
  *  config and inbound names; ordered outputs). Weights are initialised from the global generator. Malformed
  *  configs are PH_ERROR_VALUE naming the problem. Free with ph_model_free. */
 ph_status ph_model_new(ph_model **out, const char *config_json);
+/** As ph_model_call, with the frozen_count layers named frozen_names in inference mode even when training (a
+ *  BatchNormalization whose trainable is false uses and keeps its moving statistics, as Keras). */
+ph_status ph_model_call_frozen(ph_tensor **outputs, const ph_model *model, ph_tensor *const *inputs, int32_t input_count,
+                               int32_t training, const char *const *frozen_names, int32_t frozen_count);
 /** Keras's per-sample losses (keras.losses.<name>(y_true, y_pred)): loss_json is {"loss": "mse", "from_logits":
  *  false, "delta": 1.0} (the last two optional); the result is (N,) for cross-entropies, else y_pred's shape
  *  without its last axis (the elementwise losses averaged over it). Not recorded for autodiff. */

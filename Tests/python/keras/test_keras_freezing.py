@@ -130,3 +130,18 @@ def test_a_gradient_method_without_trained_shared_layers_is_refused_at_compile()
         model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="pcgrad")
     model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="pcgrad", rep_grad=True)
     model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"], weighting="uncertainty")
+
+
+def test_calling_a_model_in_training_mode_keeps_a_frozen_batch_normalization_in_inference():
+    inp = keras.Input(shape=(3,))
+    bn = keras.layers.BatchNormalization(name="bn")
+    model = keras.Model(inp, bn(inp))
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    bn.trainable = False
+    out = model(x, training=True).detach().numpy()
+    np.testing.assert_allclose(out, x / np.sqrt(1 + 1e-3), rtol=1e-6)  # moving statistics 0 and 1
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), np.zeros(3))
+    bn.trainable = True
+    batch = model(x, training=True).detach().numpy()
+    np.testing.assert_allclose(batch, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), rtol=1e-5)
+    assert not np.array_equal(bn.moving_mean.numpy(), np.zeros(3))

@@ -300,10 +300,12 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
 
     def __call__(self, x: Any, training: Any = None) -> Any:
         """On symbolic tensors, the outputs of this model's layers called on them (to nest the model in another,
-        sharing its weights); on data, the outputs as polyhead tensors (recorded for autodiff when ``training``)."""
+        sharing its weights); on data, the outputs as polyhead tensors (recorded for autodiff when ``training``;
+        a BatchNormalization whose ``trainable`` is false runs in inference mode, as Keras)."""
         if is_symbolic(x):
             return call_on_tensors(self, x, training)
-        outputs = _core.model_call(self._core, self._inputs_of(x), 1 if training else 0)
+        frozen = [layer.name for layer in self._member_layers() if not layer.trainable]
+        outputs = _core.model_call(self._core, self._inputs_of(x), 1 if training else 0, frozen)
         if self._output_kind == "single":
             return outputs[0]
         if self._output_kind == "dict":
