@@ -16,6 +16,12 @@ Code written for ``tf.keras`` runs with ``import polyhead as tf`` within this fe
 Batching, shuffling, the forward pass, losses (with per-output masks for missing labels), an optional
 multi-task weighting or gradient method (``compile(weighting="pcgrad")``), the optimizer and the metrics
 all run inside the core with the GIL released; Python is called back only for progress and callbacks.
+
+Models over the same layers share their weights (nested models, ``Model(model.input, layer.output)``), and
+``trainable = False`` freezes layers at ``compile``, as in Keras. Outside the feature set, with a
+``NotImplementedError`` or an ``AttributeError`` that names what exists: custom loss functions, subclassed
+models and custom layers (the core runs its built-in layers), Keras options other than their defaults
+(``clipnorm``, ``label_smoothing``, ``mask_zero``…), ``class_weight`` and ``steps_per_epoch``.
 """
 
 from . import activations, backend, callbacks, layers, losses, metrics, optimizers, regularizers, utils
