@@ -17,6 +17,7 @@ from .. import _core, _ops
 from .._convert import as_tensor, class_indices, require_tensor
 
 from ._adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
+from ._composed import cosine_similarity, normalize, one_hot, silu, softplus
 from ._loss_options import class_weighted, finite_target, reduce_elementwise, smoothing_term
 from ._robust_loss import huber_loss, smooth_l1_loss
 from ._layer_functional import (avg_pool2d, batch_norm, conv2d, dropout, elu, embedding, gelu, layer_norm,
@@ -25,7 +26,8 @@ from ._layer_functional import (avg_pool2d, batch_norm, conv2d, dropout, elu, em
 __all__ = ["linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
            "conv2d", "max_pool2d", "avg_pool2d", "dropout", "embedding", "layer_norm", "batch_norm", "gelu",
-           "leaky_relu", "elu", "adaptive_avg_pool2d", "adaptive_max_pool2d", "smooth_l1_loss", "huber_loss"]
+           "leaky_relu", "elu", "adaptive_avg_pool2d", "adaptive_max_pool2d", "smooth_l1_loss", "huber_loss",
+           "silu", "softplus", "normalize", "cosine_similarity", "one_hot"]
 
 _shape = _core.Tensor.shape.__get__
 _REDUCTIONS = {"none": _core.REDUCTION_NONE, "mean": _core.REDUCTION_MEAN, "sum": _core.REDUCTION_SUM}

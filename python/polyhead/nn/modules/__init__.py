@@ -12,11 +12,13 @@ from .sparse import Embedding
 from .normalization import LayerNorm
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
+from .parameter_container import ParameterDict, ParameterList
+from .composed_activation import SiLU, Softplus
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 
-__all__ = ["Module", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU", "ELU", "Softmax",
-           "LogSoftmax", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-           "Dropout", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Sequential", "ModuleList",
-           "ModuleDict", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["Module", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU", "ELU", "SiLU", "Softplus",
+           "Softmax", "LogSoftmax", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+           "AdaptiveMaxPool2d", "Dropout", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Sequential",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "MSELoss", "L1Loss", "SmoothL1Loss",
+           "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
