@@ -348,6 +348,11 @@ class Module:
         """Returns self (parameters live on the CPU)."""
         return self
 
+    def cuda(self, device: Any = None) -> "Module":
+        """Raises ValueError: Polyhead computes on the CPU only (``torch.cuda.is_available()`` is False)."""
+        raise ValueError("Module.cuda(): polyhead runs on the CPU only; use .to(device) with a device chosen by "
+                         "torch.device('cuda' if torch.cuda.is_available() else 'cpu')")
+
     # ------------------------------------------------------------ printing
 
     def extra_repr(self) -> str:
