@@ -11,7 +11,9 @@ import PolyheadKernels
 // backward recomputes the columns: dKernel += columnsᵀ · dOut (already in Keras's layout) and dColumns =
 // dOut · kernelᵀ folded back by col2im. The kernel and bias gradients are summed per fixed run of groups
 // (a partial), then the partials in order, so that no result depends on the thread count. A 1×1,
-// stride-1, unpadded convolution uses the input rows directly as its column matrix.
+// stride-1, unpadded convolution uses the input rows directly as its column matrix; a 3×3, stride-1 one
+// with enough channels runs all three products as Winograd transforms instead (`Winograd.swift`), per
+// sample inside the same groups and partials.
 
 /// Calls `body(columnOffset, inputOffset, before, inside)` for every window row of every output pixel of
 /// one sample, in column-matrix order: the row fills `KW·C` column entries from `columnOffset`; of those,
@@ -90,7 +92,9 @@ private struct ChannelsLastConv {
     static let maxPartials = 8
     /// Kernel-gradient partial entries at most (64 MB) for large kernels.
     static let partialBudget = 1 << 24
-    /// Input channels from which Winograd beats im2col + GEMM.
+    /// Input channels from which Winograd runs instead of im2col + GEMM. Its 16 products per block have the
+    /// input channels as their inner dimension: conv-hard's 32-channel convolution gains 2.25× fewer
+    /// multiply-adds at full GEMM speed, while a 3-channel one (K = 27 for im2col, 3 for Winograd) stays on im2col.
     static let winogradChannels = 8
 
     init(g: Window2d, samples: Int, channels: Int, filters: Int) {
@@ -216,10 +220,11 @@ extension ChannelsLastConv {
         let inputWinograd = needX && winogradInputGradient
             ? try WinogradKernel(kernel.storage.pointer, channels: filters, filters: channels, flipped: true, op: op) : nil
         let winogradCount = Swift.max(inputWinograd?.scratchCount ?? 0, kernelWinograd?.scratchCount ?? 0)
-        let perWorker = groupColumns + maskRows + winogradCount
+        let needColumns = (needKernel && kernelWinograd == nil) || (needX && inputWinograd == nil)
+        let columnCount = needColumns ? groupColumns : 0, perWorker = columnCount + maskRows + winogradCount
         let scratch = try Storage(count: workers * perWorker, op: op)
         parallelWorkers(partials, workers: workers) { worker, partialRange in
-            let buffer = scratch.pointer + worker * perWorker, masked = buffer + groupColumns
+            let buffer = scratch.pointer + worker * perWorker, masked = buffer + columnCount
             let work = Scratch(columns: buffer, winograd: masked + maskRows)
             for partial in partialRange {
                 for index in groups(inPartial: partial) {
