@@ -10,8 +10,9 @@ import Darwin
 /// weights reported are the effective ones, `∂objective/∂Lᵢ = G / (T·(Lᵢ + ε))` with `G` the objective's
 /// value (LibMTL's `GLS.py` reports `Lᵢ / (T·Π L)` instead, which is not that derivative). No options.
 ///
-/// Zero or tiny losses: ε = 1e-8 inside the product keeps the value and every weight finite (a task at
-/// loss 0 gets the weight `G / (T ε)`, large while the other losses are large — the strategy's nature).
+/// Zero or tiny losses: ε = 1e-8 inside the product keeps the value and every weight finite (a task at a
+/// tiny loss gets a weight up to `G / (T ε)`, large while the other losses are large — the strategy's
+/// nature); a loss of exactly 0 is an absent task (see `LossWeighting`): the product runs over the others.
 /// Negative or non-finite losses are rejected.
 public final class GeometricLossStrategy: LossWeighting, NamedMultiTaskMethod {
     /// `"gls"`; no options.

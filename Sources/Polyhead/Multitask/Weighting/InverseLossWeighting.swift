@@ -6,8 +6,9 @@
 /// Options:
 /// - `normalize` (flag, default 0): rescale the weights to sum to T, `wᵢ = T · (1/Lᵢ) / Σⱼ (1/Lⱼ)`.
 ///
-/// Zero and tiny losses: the weight is `1 / max(Lᵢ, ε)` with ε = 1e-8, so a loss of 0 gets weight 1e8
-/// (finite; its term contributes `1e8 · ∇Lᵢ`). Negative or non-finite losses are rejected.
+/// Zero and tiny losses: the weight is `1 / max(Lᵢ, ε)` with ε = 1e-8, so a tiny loss gets at most weight
+/// 1e8 (finite); a loss of exactly 0 is an absent task (see `LossWeighting`) and weighs nothing. Negative or
+/// non-finite losses are rejected.
 public final class InverseLossWeighting: LossWeighting, NamedMultiTaskMethod {
     /// `"inverse_loss"`; option `normalize` (flag, default 0).
     public static let methodName = "inverse_loss"

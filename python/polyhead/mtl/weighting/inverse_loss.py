@@ -14,7 +14,9 @@ class InverseLossWeighting(MultiTaskMethod):
     :math:`\sum_i \nabla L_i / L_i = \nabla \sum_i \log L_i` — every loss falls at the same relative rate
     whatever its scale (the "scaleinvls" baseline of Navon et al., ICML 2022).
 
-    A loss of 0 gets the weight :math:`1/\varepsilon = 10^8` (finite); negative losses raise ``ValueError``.
+    A tiny loss gets at most the weight :math:`1/\varepsilon = 10^8` (finite); a loss of exactly 0 is an absent
+    task (no labelled sample, see :class:`MultiTaskMethod`) and weighs nothing; negative losses raise
+    ``ValueError``.
 
     Args:
         num_tasks: the number of tasks T. Default: None (from the first ``backward``).
