@@ -1,8 +1,8 @@
 """Checkpoint fuzzer: mutated safetensors files (and Keras model configs) through every Polyhead loader.
 
 Valid files are made first (``polyhead.save``, ``polyhead.io.save_file`` with metadata, empty and scalar
-tensors, every dtype the ``safetensors`` package writes, a ``polyhead.keras`` model with its JSON config), then
-mutated with seeded loops:
+tensors, every dtype the ``safetensors`` package writes, a ``polyhead.keras`` model with its JSON config in the
+metadata), then mutated with seeded loops:
 
 - truncations at every offset of each file;
 - random bit flips and bytes set to interesting values (``{ " \\ 0x00 0xff 0x80 0xc0``);
@@ -11,7 +11,8 @@ mutated with seeded loops:
   dimensions, offsets out of range, overlapping, reversed, unsorted (still valid), duplicate names, extra
   fields, non-object entries, non-string metadata, non-UTF-8 names, deep nesting, huge headers, trailing
   and missing data bytes, headers spliced onto another file's data;
-- Keras ``<model>.json`` configs truncated, bit-flipped and with fields replaced by junk.
+- Keras model configs truncated, bit-flipped, with fields replaced by junk, or junk as a whole (not JSON, deep,
+  huge), in the file's metadata and in the earlier ``<model>.json`` beside it (``keras_config_mutations.py``).
 
 Every load must end in a valid result or in ``ValueError``/``OSError`` whose message names the file — never a
 crash, a hang or a huge allocation. Loads that succeed are checked against the ``safetensors`` package
@@ -37,6 +38,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from fuzz_driver import run_worker  # noqa: E402
+from keras_config_mutations import keras_files  # noqa: E402
 
 INTERESTING_BYTES = b'{}"\\\x00\xff\x80\xc0[],:0 '
 LENGTHS = [0, 1, 2, 7, 8, 2**31, 2**32 + 8, 2**63, 2**64 - 1, 100_000_001]
@@ -68,7 +70,6 @@ def make_valid_files(folder: Path) -> Dict[str, bytes]:
     keras.Model(inputs, outputs).save(folder / "model.safetensors")
     for path in folder.glob("*.safetensors"):
         files[path.name] = path.read_bytes()
-    files["model.safetensors.json"] = (folder / "model.safetensors.json").read_bytes()
     try:
         from safetensors.numpy import save
     except ImportError:
@@ -179,40 +180,6 @@ def mutations(files: Dict[str, bytes], seed: int) -> Iterator[Tuple[str, str, by
             yield name, description, mutated
 
 
-def config_mutations(config: bytes, seed: int) -> Iterator[Tuple[str, bytes]]:
-    """Mutations of a Keras model's JSON config (the ``<model>.json`` companion of its weights)."""
-    rng = random.Random(seed)
-    for _ in range(20):
-        mutated = bytearray(config)
-        for _ in range(rng.randint(1, 4)):
-            mutated[rng.randrange(len(mutated))] ^= 1 << rng.randrange(8)
-        yield "config bits flipped", bytes(mutated)
-    yield "config truncated", config[:rng.randrange(len(config))]
-    meta = json.loads(config)
-    layers = meta["model"]["layers"]
-    for _ in range(20):
-        layer = rng.choice(layers)
-        key = rng.choice(["class_name", "name", "inbound", "config"])
-        options = dict(layer["config"])
-        if options and rng.random() < 0.6:
-            option = rng.choice(sorted(options))
-            options[option] = rng.choice(JUNK)
-            changed = dict(layer, config=options)
-            what = f"{layer['name']}.config.{option} = {options[option]!r}"
-        else:
-            changed = dict(layer, **{key: rng.choice(JUNK + ["Dense", "Lambda", "__import__"])})
-            what = f"{layer['name']}.{key} = {changed[key]!r}"
-        copy = json.loads(config)
-        copy["model"]["layers"] = [changed if item is layer else item for item in layers]
-        yield what, json.dumps(copy).encode()
-    for value in JUNK[:8]:
-        copy = json.loads(config)
-        copy["model"]["inputs"][0]["shape"] = value
-        yield f"input shape {value!r}", json.dumps(copy).encode()
-        copy["model"] = value
-        yield f"model {value!r}", json.dumps(copy).encode()
-
-
 # ---------------------------------------------------------------------------------------------------------
 # worker: loads every mutation
 # ---------------------------------------------------------------------------------------------------------
@@ -291,6 +258,7 @@ def worker_main(args: argparse.Namespace) -> int:
     linear = ph.nn.Linear(3, 2)
     loaders = [("load_file", lambda p: ph.io.load_file(p, with_metadata=True)[0]), ("polyhead.load", ph.load),
                ("Module.load_weights", linear.load_weights), ("keras load_weights", model.load_weights)]
+    keras_loader = [("keras load_model", keras.load_model)]
     stats: Dict[str, Any] = {"loads": 0, "mutations": 0, "outcomes": {}, "findings": [], "disagreements": {}}
     target = Path(args.log).parent / f"mutant-{args.seed}.safetensors"
     log = open(args.log, "w")
@@ -300,7 +268,7 @@ def worker_main(args: argparse.Namespace) -> int:
             log.write(f"{index} {base}: {description}\n")
             log.flush()
             target.write_bytes(data)
-            chosen = loaders[:1] + [loaders[1 + index % 3]]
+            chosen = loaders[:1] + [loaders[1 + index % 3]] + (keras_loader if base == "model.safetensors" else [])
             check_load(f"{base}: {description}", target, chosen, stats, reference, data)
             stats["mutations"] += 1
             stats["loads"] += len(chosen)
@@ -315,12 +283,10 @@ def worker_main(args: argparse.Namespace) -> int:
             stats["mutations"] += 1
             stats["loads"] += 1
         target.unlink()
-        weights = folder / "model.safetensors"
-        for description, config in config_mutations(files["model.safetensors.json"], args.seed):
+        for description, path in keras_files(files["model.safetensors"], folder, args.seed, JUNK):
             log.write(f"config: {description}\n")
             log.flush()
-            Path(str(weights) + ".json").write_bytes(config)
-            check_load(f"config: {description}", weights, [("keras load_model", keras.load_model)], stats, None, b"")
+            check_load(f"config: {description}", path, keras_loader, stats, None, b"")
             stats["mutations"] += 1
             stats["loads"] += 1
     finally:

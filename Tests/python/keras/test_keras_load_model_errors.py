@@ -1,5 +1,6 @@
-"""``load_model`` on malformed configs (found by the checkpoint fuzzer): every one raises a ValueError that
-names the config file and the problem, never a bare IndexError or a message without the file."""
+"""``load_model`` on malformed configs (found by the checkpoint fuzzer), in the one-file format and the earlier
+two-file one: every one raises a ValueError that names the file holding the config and the problem, never a
+bare IndexError or a message without the file."""
 
 from __future__ import annotations
 
@@ -12,15 +13,34 @@ import polyhead as ph
 from polyhead import keras
 
 
-@pytest.fixture()
-def saved(tmp_path):
-    """A saved two-layer model: ``(weights path, its config)``."""
+CONFIG_KEY = "polyhead.keras.config"
+
+
+@pytest.fixture(params=["one file", "two files"])
+def saved(tmp_path, request):
+    """A saved two-layer model, in the one-file format (the config in the metadata) or the earlier two-file one
+    (the config in ``<weights>.json``): ``(weights path, its config, where the config lives)``."""
     ph.manual_seed(0)
     inputs = keras.Input(shape=(3,))
     hidden = keras.layers.Dense(4, activation="relu", name="hidden")(inputs)
-    keras.Model(inputs, keras.layers.Dense(2, name="out")(hidden)).save(tmp_path / "m.safetensors")
     path = tmp_path / "m.safetensors"
-    return path, json.loads((tmp_path / "m.safetensors.json").read_text())
+    keras.Model(inputs, keras.layers.Dense(2, name="out")(hidden)).save(path)
+    tensors, metadata = ph.io.load_file(path, with_metadata=True)
+    config = json.loads(metadata[CONFIG_KEY])
+    if request.param == "one file":
+        return path, config, f"{path} (metadata {CONFIG_KEY!r})"
+    ph.io.save_file(tensors, path)  # weights only, the config beside them
+    write_config(path, json.dumps(config))
+    return path, config, f"{path}.json"
+
+
+def write_config(path, text):
+    """Replaces the config of the model saved at ``path`` (in whichever format it was saved) by ``text``."""
+    tensors, metadata = ph.io.load_file(path, with_metadata=True)
+    if CONFIG_KEY in metadata:
+        ph.io.save_file(tensors, path, metadata=dict(metadata, **{CONFIG_KEY: text}))
+    else:
+        (path.parent / (path.name + ".json")).write_text(text)
 
 
 def rewrite(path, document, layer, **changes):
@@ -32,7 +52,7 @@ def rewrite(path, document, layer, **changes):
                     item.pop(key, None)
                 else:
                     item[key] = value
-    (path.parent / (path.name + ".json")).write_text(json.dumps(document))
+    write_config(path, json.dumps(document))
 
 
 @pytest.mark.parametrize("inbound, problem", [
@@ -46,50 +66,50 @@ def rewrite(path, document, layer, **changes):
     (["hidden", "hidden"], "takes one input, got 2"),
 ])
 def test_malformed_inbound_names_the_file_and_the_problem(saved, inbound, problem):
-    path, config = saved
+    path, config, where = saved
     rewrite(path, config, "out", inbound=inbound)
     with pytest.raises(ValueError, match=problem) as error:
         keras.load_model(path)
-    assert str(path) + ".json" in str(error.value)
+    assert where in str(error.value)
 
 
 @pytest.mark.parametrize("nodes", [[], [[]], "x", [{}]])
 def test_malformed_inbound_nodes_name_the_file(saved, nodes):
-    path, config = saved
+    path, config, where = saved
     rewrite(path, config, "out", inbound=None, inbound_nodes=nodes)
     with pytest.raises(ValueError, match="layer 'out': inbound") as error:
         keras.load_model(path)
-    assert str(path) + ".json" in str(error.value)
+    assert where in str(error.value)
 
 
 @pytest.mark.parametrize("units", [2**63, 2**64, 0, -1, "4", 1.5])
 def test_dense_units_out_of_range_name_the_file(saved, units):
-    path, config = saved
+    path, config, where = saved
     rewrite(path, config, "out", config={"units": units})
     with pytest.raises(ValueError) as error:
         keras.load_model(path)
-    assert str(path) + ".json" in str(error.value) and "units" in str(error.value)
+    assert where in str(error.value) and "units" in str(error.value)
 
 
 def test_a_layer_larger_than_memory_is_a_memory_error_before_allocating(saved):
-    path, config = saved
+    path, config, _ = saved
     rewrite(path, config, "out", config={"units": 2**62})
     with pytest.raises(MemoryError, match="too many elements"):
         keras.load_model(path)
 
 
 @pytest.mark.parametrize("text", ["[]", "3", '{"model": []}', '{"model": {"inputs": 5}}', '{"model": {"inputs": [],'
-                                  ' "layers": [], "outputs": []}, "output_kind": "single"}', "[" * 100_000])
+                                  ' "layers": [], "outputs": []}, "output_kind": "single"}', "[" * 100_000, "", "\u00e9t\u00e9", "x" * 1_000_000])
 def test_malformed_documents_name_the_file(saved, text):
-    path, _ = saved
-    (path.parent / (path.name + ".json")).write_text(text)
+    path, _, where = saved
+    write_config(path, text)
     with pytest.raises(ValueError, match="not a polyhead.keras model file") as error:
         keras.load_model(path)
-    assert str(path) + ".json" in str(error.value)
+    assert where in str(error.value)
 
 
 def test_the_valid_config_still_loads(saved):
-    path, config = saved
+    path, config, _ = saved
     rewrite(path, config, "out", inbound=[["hidden", 0]])  # the [name, call index] form of the same input
     model = keras.load_model(path)
     x = np.ones((2, 3), np.float32)

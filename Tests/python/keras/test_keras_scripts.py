@@ -239,9 +239,11 @@ def test_load_model_compiles_with_the_saved_arguments(tmp_path):
     model.save(tmp_path / "n.keras")
     with pytest.raises(RuntimeError, match="compile the model"):
         tf.keras.models.load_model(tmp_path / "n.keras").evaluate(x, y, verbose=0)
-    text = (tmp_path / "m.keras.json").read_text().replace('"SGD"', '"Adagrad"')
-    (tmp_path / "m.keras.json").write_text(text)
-    with pytest.raises(ValueError, match="m.keras.json: malformed compile arguments .*Adagrad"):
+    weights, metadata = tf.io.load_file(tmp_path / "m.keras", with_metadata=True)  # the config is in the metadata
+    config = metadata["polyhead.keras.config"].replace('"SGD"', '"Adagrad"')
+    tf.io.save_file(weights, tmp_path / "m.keras", metadata=dict(metadata, **{"polyhead.keras.config": config}))
+    with pytest.raises(ValueError, match="m.keras \\(metadata 'polyhead.keras.config'\\): malformed compile "
+                                         "arguments .*Adagrad"):
         tf.keras.models.load_model(tmp_path / "m.keras")
 
 

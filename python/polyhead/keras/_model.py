@@ -148,18 +148,14 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
         return config
 
     def save(self, filepath: Any) -> None:
-        """Saves the architecture, the frozen layers and the ``compile`` arguments (JSON ``<filepath>.json``) and
-        the weights (safetensors ``filepath``); :func:`load_model` rebuilds the model from both, compiled alike.
+        """Saves the model as one safetensors file, atomically: the weights as its tensors and the
+        architecture, the frozen layers and the ``compile`` arguments as JSON in its metadata (see
+        :func:`~polyhead.keras.models.save_model`); :func:`load_model` rebuilds the model, compiled alike.
         The optimizer's state (Adam's moments…) is not saved, and a model compiled with a ``polyhead.mtl``
         method object (rather than its name) is saved uncompiled.
         """
-        import os
-        from ..io import atomic_write
-        self.save_weights(filepath)
-        config = {"name": self.name, "model": self._config, "output_kind": self._output_kind,
-                  "frozen": [layer.name for layer in self._member_layers() if not layer.trainable],
-                  "compile": self._compile_config}
-        atomic_write(os.fspath(filepath) + ".json", json.dumps(config, indent=1).encode())
+        from ._saving import save_model
+        save_model(self, filepath)
 
     # ------------------------------------------------------------------ fit / evaluate / predict
     def _keras_keys(self, logs: Dict[str, Any]) -> Dict[str, Any]:

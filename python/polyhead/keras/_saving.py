@@ -1,9 +1,10 @@
-"""``load_model``: rebuilds a :class:`Model` saved by :meth:`Model.save`."""
+"""``save_model`` / ``load_model``: a :class:`Model` as one safetensors file (weights as tensors, architecture
+and compile arguments as JSON in the metadata), and rebuilding it."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ._model import Model
 
@@ -81,35 +82,77 @@ def _rebuild(meta: Any) -> Model:
     return model
 
 
+CONFIG_KEY = "polyhead.keras.config"
+"""The safetensors metadata key under which :meth:`Model.save` stores the architecture and compile arguments."""
+
+
+def save_model(model: Model, filepath: Any) -> None:
+    """Keras's ``save_model``: ``model`` as ONE safetensors file, written atomically. Its tensors are the
+    weights (as :meth:`Model.save_weights` writes them, so ``safetensors.numpy.load_file`` reads them) and its
+    metadata key ``polyhead.keras.config`` holds the architecture, the frozen layers and the ``compile``
+    arguments as JSON (``safe_open(filepath, "np").metadata()`` shows it).
+
+    Raises:
+        OSError: the file cannot be written (the previous file is then left as it was).
+    """
+    from ..io import _check_path, save_file
+    _check_path(filepath, "save")
+    config = {"name": model.name, "model": model._config, "output_kind": model._output_kind,
+              "frozen": [layer.name for layer in model._member_layers() if not layer.trainable],
+              "compile": model._compile_config}
+    save_file(model._weights_state(), filepath, metadata={"format": "pt", CONFIG_KEY: json.dumps(config)})
+
+
+def _read(filepath: Any) -> Tuple[Dict[str, Any], Any, str]:
+    """The tensors of a saved model file, its description (JSON text) and where that was found: the file's
+    metadata, else the ``<filepath>.json`` beside it (the two-file format of earlier versions).
+
+    Raises:
+        OSError: a file cannot be read. ValueError: the file is malformed or holds no description.
+    """
+    import os
+    from ..io import _check_path, load_file
+    _check_path(filepath, "load_model")
+    path = os.fsdecode(filepath)
+    state, metadata = load_file(filepath, with_metadata=True)
+    if CONFIG_KEY in metadata:
+        return state, metadata[CONFIG_KEY], f"{path} (metadata {CONFIG_KEY!r})"
+    companion = path + ".json"
+    try:
+        with open(companion, "rb") as f:
+            return state, f.read(), companion
+    except FileNotFoundError:
+        raise ValueError(f"{path}: not a polyhead.keras model file: no {CONFIG_KEY!r} metadata and no {companion} "
+                         "(a file written by save_weights loads with model.load_weights)") from None
+
+
 def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True) -> Model:
-    """Rebuilds a model saved by :meth:`Model.save`: the architecture from ``<filepath>.json`` and the
-    weights from ``filepath`` (predictions are identical), compiled with the saved arguments when ``compile``
-    (as Keras; the optimizer's state starts afresh). ``custom_objects`` must be empty: there are no custom
-    layers or losses to name; ``safe_mode`` changes nothing (the files hold no code).
+    """Rebuilds a model saved by :meth:`Model.save` (predictions are identical), compiled with the saved
+    arguments when ``compile`` (as Keras; the optimizer's state starts afresh). Reads the one-file format
+    (the description in the metadata) and the earlier two-file one (the description in ``<filepath>.json``).
+    ``custom_objects`` must be empty: there are no custom layers or losses to name; ``safe_mode`` changes
+    nothing (the files hold no code).
 
     Raises:
         OSError: a file cannot be read. ValueError: a file is malformed or does not match the other (the
         message names the file and the problem). MemoryError: the config asks for more memory than there is.
     """
-    import os
     from ._compile import compile_from_config
     if custom_objects:
         raise NotImplementedError(f"load_model(custom_objects={custom_objects!r}): custom layers, losses and "
                                   "metrics are not supported")
-    path = os.fspath(filepath) + ".json"
-    with open(path, "rb") as f:
-        text = f.read()
+    state, text, where = _read(filepath)
     try:
-        meta = json.loads(text.decode("utf-8"))
+        meta = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
         model = _rebuild(meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as error:
-        raise ValueError(f"{path}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
-    model.load_weights(filepath)
+        raise ValueError(f"{where}: not a polyhead.keras model file ({type(error).__name__}: {error})") from None
+    model._load_state(state, filepath)
     if compile and meta.get("compile") is not None:
         try:
             compile_from_config(model, meta["compile"])
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ValueError(f"{path}: malformed compile arguments ({type(error).__name__}: {error})") from None
+            raise ValueError(f"{where}: malformed compile arguments ({type(error).__name__}: {error})") from None
     return model
 
 

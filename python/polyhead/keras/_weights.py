@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, Dict, List, Mapping, Sequence
 
 import numpy as np
 
@@ -32,10 +32,14 @@ class _WeightsIO:
         for (name, tensor), value in zip(self._named_weights, weights):
             _assign(tensor, value, name)
 
+    def _weights_state(self) -> Dict[str, Any]:
+        """The weights by name (``<layer>/kernel``…), detached: the tensors a saved file holds."""
+        return {name: tensor.detach() for name, tensor in self._named_weights}
+
     def save_weights(self, filepath: Any) -> None:
         """Saves the weights as safetensors (keys ``<layer>/kernel``…), atomically."""
         from ..serialization import save
-        save({name: tensor.detach() for name, tensor in self._named_weights}, filepath)
+        save(self._weights_state(), filepath)
 
     def load_weights(self, filepath: Any) -> None:
         """Loads weights saved by :meth:`save_weights`: by name, or in order when the names differ but the
@@ -45,7 +49,11 @@ class _WeightsIO:
             ValueError: a weight is missing or has another shape (the message names it and the file).
         """
         from ..serialization import load
-        state = load(filepath)
+        self._load_state(load(filepath), filepath)
+
+    def _load_state(self, state: Mapping[str, Any], filepath: Any) -> None:
+        """Copies the tensors of ``state`` (read from ``filepath``) into the weights, as :meth:`load_weights`
+        describes."""
         missing = [name for name, _ in self._named_weights if name not in state]
         if not missing:
             values = [state[name] for name, _ in self._named_weights]
