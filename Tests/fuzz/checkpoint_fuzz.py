@@ -1,8 +1,8 @@
 """Checkpoint fuzzer: mutated safetensors files (and Keras model configs) through every Polyhead loader.
 
 Valid files are made first (``polyhead.save``, ``polyhead.io.save_file`` with metadata, empty and scalar
-tensors, every dtype the ``safetensors`` package writes, a ``polyhead.keras`` model with its JSON config in the
-metadata), then mutated with seeded loops:
+tensors, every dtype the ``safetensors`` package writes, a trained ``polyhead.keras`` model with its optimizer
+state and its JSON config in the metadata), then mutated with seeded loops:
 
 - truncations at every offset of each file;
 - random bit flips and bytes set to interesting values (``{ " \\ 0x00 0xff 0x80 0xc0``);
@@ -67,7 +67,10 @@ def make_valid_files(folder: Path) -> Dict[str, bytes]:
     ph.nn.Linear(3, 2).save_weights(folder / "linear.safetensors")
     inputs = keras.Input(shape=(3,))
     outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.Dense(4, activation="relu")(inputs))
-    keras.Model(inputs, outputs).save(folder / "model.safetensors")
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", "categorical_crossentropy")  # saved with Adam's moments and step counts
+    model.fit(np.ones((4, 3), np.float32), np.eye(2, dtype=np.float32)[[0, 1, 0, 1]], batch_size=2, verbose=0)
+    model.save(folder / "model.safetensors")
     for path in folder.glob("*.safetensors"):
         files[path.name] = path.read_bytes()
     try:

@@ -114,6 +114,7 @@ class _Compiling:
                           stacklevel=2)
             parameters = [_zeros(0, requires_grad=True)]  # the core optimizer needs a parameter: one never updated
         core_optimizer = opt.build(parameters)
+        self._optimized_weights = [name for name, _, trained in self._weight_table() if trained]  # for Model.save
         self._trainer = _core.trainer_new(self._core, json.dumps(spec), core_optimizer, method_core)
         self.optimizer, self.loss, self.metrics_names = opt, losses, []
         self._compiled = spec

@@ -147,15 +147,17 @@ class Model(_Compiling, _Introspection, _DataHandling, _WeightsIO):
             config["inbound_nodes"] = references
         return config
 
-    def save(self, filepath: Any) -> None:
-        """Saves the model as one safetensors file, atomically: the weights as its tensors and the
-        architecture, the frozen layers and the ``compile`` arguments as JSON in its metadata (see
-        :func:`~polyhead.keras.models.save_model`); :func:`load_model` rebuilds the model, compiled alike.
-        The optimizer's state (Adam's moments…) is not saved, and a model compiled with a ``polyhead.mtl``
-        method object (rather than its name) is saved uncompiled.
+    def save(self, filepath: Any, include_optimizer: bool = True) -> None:
+        """Saves the model as one safetensors file, atomically: the weights (and, with ``include_optimizer``,
+        the optimizer's state: Adam's moments and step counts…) as its tensors, and the architecture, the
+        frozen layers and the ``compile`` arguments as JSON in its metadata (see
+        :func:`~polyhead.keras.models.save_model`); :func:`load_model` rebuilds the model, compiled alike, and
+        ``fit`` resumes as if never interrupted. A model compiled with a ``polyhead.mtl`` method object (rather
+        than its name) is saved uncompiled; a named method's own state (DWA's loss history, uncertainty
+        weighting's parameters…) is not saved.
         """
         from ._saving import save_model
-        save_model(self, filepath)
+        save_model(self, filepath, include_optimizer)
 
     # ------------------------------------------------------------------ fit / evaluate / predict
     def _keras_keys(self, logs: Dict[str, Any]) -> Dict[str, Any]:

@@ -4,9 +4,11 @@ and compile arguments as JSON in the metadata), and rebuilding it."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Tuple
 
 from ._model import Model
+from ._optimizer_state import optimizer_tensors, restore_optimizer
 
 
 def _references(item: Any) -> List[List[Tuple[str, int]]]:
@@ -86,11 +88,13 @@ CONFIG_KEY = "polyhead.keras.config"
 """The safetensors metadata key under which :meth:`Model.save` stores the architecture and compile arguments."""
 
 
-def save_model(model: Model, filepath: Any) -> None:
+def save_model(model: Model, filepath: Any, include_optimizer: bool = True) -> None:
     """Keras's ``save_model``: ``model`` as ONE safetensors file, written atomically. Its tensors are the
-    weights (as :meth:`Model.save_weights` writes them, so ``safetensors.numpy.load_file`` reads them) and its
-    metadata key ``polyhead.keras.config`` holds the architecture, the frozen layers and the ``compile``
-    arguments as JSON (``safe_open(filepath, "np").metadata()`` shows it).
+    weights (as :meth:`Model.save_weights` writes them, so ``safetensors.numpy.load_file`` reads them) and,
+    with ``include_optimizer`` (Keras's default), the compiled optimizer's state (``optimizer/<layer>/<weight>/
+    <slot>`` buffers and ``.../step`` counts), so that :func:`load_model` then ``fit`` continues exactly as
+    the uninterrupted run. Its metadata key ``polyhead.keras.config`` holds the architecture, the frozen
+    layers and the ``compile`` arguments as JSON (``safe_open(filepath, "np").metadata()`` shows it).
 
     Raises:
         OSError: the file cannot be written (the previous file is then left as it was).
@@ -100,7 +104,10 @@ def save_model(model: Model, filepath: Any) -> None:
     config = {"name": model.name, "model": model._config, "output_kind": model._output_kind,
               "frozen": [layer.name for layer in model._member_layers() if not layer.trainable],
               "compile": model._compile_config}
-    save_file(model._weights_state(), filepath, metadata={"format": "pt", CONFIG_KEY: json.dumps(config)})
+    tensors = model._weights_state()
+    if include_optimizer and model._compile_config is not None:
+        tensors.update(optimizer_tensors(model))
+    save_file(tensors, filepath, metadata={"format": "pt", CONFIG_KEY: json.dumps(config)})
 
 
 def _read(filepath: Any) -> Tuple[Dict[str, Any], Any, str]:
@@ -110,7 +117,6 @@ def _read(filepath: Any) -> Tuple[Dict[str, Any], Any, str]:
     Raises:
         OSError: a file cannot be read. ValueError: the file is malformed or holds no description.
     """
-    import os
     from ..io import _check_path, load_file
     _check_path(filepath, "load_model")
     path = os.fsdecode(filepath)
@@ -128,8 +134,9 @@ def _read(filepath: Any) -> Tuple[Dict[str, Any], Any, str]:
 
 def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, safe_mode: bool = True) -> Model:
     """Rebuilds a model saved by :meth:`Model.save` (predictions are identical), compiled with the saved
-    arguments when ``compile`` (as Keras; the optimizer's state starts afresh). Reads the one-file format
-    (the description in the metadata) and the earlier two-file one (the description in ``<filepath>.json``).
+    arguments and the optimizer's state when ``compile`` (the state when the file holds it, else it starts
+    afresh). Reads the one-file format (the description in the metadata) and the earlier two-file one (the
+    description in ``<filepath>.json``).
     ``custom_objects`` must be empty: there are no custom layers or losses to name; ``safe_mode`` changes
     nothing (the files hold no code).
 
@@ -153,6 +160,7 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
             compile_from_config(model, meta["compile"])
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ValueError(f"{where}: malformed compile arguments ({type(error).__name__}: {error})") from None
+        restore_optimizer(model, state, os.fsdecode(filepath))
     return model
 
 
