@@ -20,7 +20,7 @@ from polyhead import _core, nn
     (lambda: ph.zeros(2, 3) + ph.zeros(4), r"\(2, 3\).*\(4,\)"),
     (lambda: ph.zeros(2, 3) * np.zeros((3, 2)), r"\(2, 3\).*\(3, 2\)"),
     (lambda: ph.zeros(2, 3) @ ph.zeros(4, 2), r"\(2, 3\).*\(4, 2\)"),
-    (lambda: ph.zeros(2, 2, 2) @ ph.zeros(2, 2), r"1-D and 2-D"),
+    (lambda: ph.zeros(2, 2, 3) @ ph.zeros(2, 2), r"\(2, 2, 3\) and \(2, 2\)"),
     (lambda: F.linear(ph.zeros(5, 3), ph.zeros(4, 2)), r"\(5, 3\)|\(4, 2\)"),
     (lambda: F.mse_loss(ph.zeros(3), ph.zeros(2)), r"\(3,\).*\(2,\)"),
     (lambda: F.binary_cross_entropy_with_logits(ph.zeros(3, 1), ph.zeros(3)), r"\(3, 1\)|\(3,\)"),

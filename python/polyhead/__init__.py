@@ -22,10 +22,17 @@ from ._size import Size
 from ._tensor import Tensor
 from ._integer_tensor import BoolTensor, IntTensor, LongTensor
 from ._indexing import nonzero, where
-from ._creation import (arange, as_tensor, empty, empty_like, from_numpy, full, full_like, ones, ones_like,
-                        rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
-from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, matmul, max, mean, mul, neg, pow, relu, sigmoid,
+from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                        ones_like, rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
+from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, mean, mul, neg, pow, relu, sigmoid,
                    softmax, sqrt, sub, sum, tanh)
+from ._compare import (abs, absolute, all, allclose, any, clamp, clip, eq, equal, ge, greater, greater_equal, gt,
+                       isfinite, isinf, isnan, le, less, less_equal, lt, masked_fill, max, maximum, min, minimum, ne,
+                       not_equal, sign)
+from ._layout_ops import cumsum, gather, permute, topk
+from ._linalg import bmm, einsum, matmul
+from ._stats import norm, std, var
+from . import _tensor_methods  # noqa: F401  (attaches the ops above as Tensor methods)
 from ._shape_ops import (cat, chunk, concat, concatenate, flatten, reshape, split, squeeze, stack, t, transpose,
                          unbind, unsqueeze)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -77,7 +84,11 @@ __all__ = [
     "tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
     "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "relu", "sigmoid", "tanh",
-    "softmax", "log_softmax", "matmul", "sum", "mean", "max", "argmax", "argmin",
+    "softmax", "log_softmax", "matmul", "sum", "mean", "max", "min", "argmax", "argmin",
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "abs", "absolute", "sign",
+    "clamp", "clip", "maximum", "minimum", "masked_fill", "permute", "gather", "topk", "cumsum",
+    "bmm", "einsum", "std", "var", "norm", "eye", "linspace",
     "reshape", "transpose", "t", "flatten", "squeeze", "unsqueeze",
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",

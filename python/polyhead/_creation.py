@@ -9,19 +9,31 @@ lists of them) and numpy integer arrays give int64 (int32 arrays int32), bools g
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import functools
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 from . import _core
-from ._convert import as_array, numeric_array, parse_size
+from ._convert import as_array, as_count, numeric_array, parse_size
 from ._dtype import (bool_, check_dtype, dtype_of, exact_integers, float32, int64, numpy_dtype_of, resolve_dtype,
                      with_dtype)
 from ._integer_ops import convert
 from ._tensor import Tensor
 
 __all__ = ["tensor", "copy_as_tensor", "from_numpy", "as_tensor", "zeros", "ones", "full", "empty", "randn", "rand", "arange",
-           "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like"]
+           "zeros_like", "ones_like", "full_like", "empty_like", "randn_like", "rand_like", "eye", "linspace"]
+
+
+def _on_cpu(fn: Callable) -> Callable:
+    """``fn`` accepting PyTorch's ``device=`` keyword: None or a CPU device (``'cpu'``, ``device('cpu')``); any
+    other device is a ValueError (tensors live on the CPU)."""
+    @functools.wraps(fn)
+    def create(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueError(f"{fn.__name__}(): unsupported device {str(device)!r}: polyhead runs on the CPU only")
+        return fn(*args, **kwargs)
+    return create
 
 
 def _finish(t: Tensor, requires_grad: bool, dtype: Any = None) -> Tensor:
@@ -41,6 +53,7 @@ def _filled(size: tuple, fill_value: Any, dtype: Any, requires_grad: bool) -> Te
     return _finish(_core.full(size, float(fill_value)), requires_grad, target)
 
 
+@_on_cpu
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
@@ -106,6 +119,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return copy_as_tensor(ndarray, "ndarray")
 
 
+@_on_cpu
 def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     """``data`` itself if it is a tensor (converted if ``dtype`` differs, see ``Tensor.to``), a shared tensor
     for a float32 C-contiguous writable numpy array (:func:`from_numpy`), else a copy (:func:`tensor`)."""
@@ -117,6 +131,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     return tensor(data, dtype=target)
 
 
+@_on_cpu
 def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``; without ``dtype``, int64 for an int and bool for
     a bool ``fill_value`` (as in PyTorch), else float32.
@@ -131,21 +146,25 @@ def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool
     return _filled(parse_size((size,)), fill_value, dtype, requires_grad)
 
 
+@_on_cpu
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``."""
     return _filled(parse_size(size), 0, dtype, requires_grad)
 
 
+@_on_cpu
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones([2, 3])``."""
     return _filled(parse_size(size), 1, dtype, requires_grad)
 
 
+@_on_cpu
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of the given shape (Polyhead fills it with zeros)."""
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard-normal samples from the global generator (seeded by :func:`polyhead.manual_seed`).
 
@@ -161,12 +180,14 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _finish(_core.randn(parse_size(size)), requires_grad)
 
 
+@_on_cpu
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples uniform in [0, 1) from the global generator."""
     check_dtype(dtype)
     return _finish(_core.uniform(parse_size(size), 0.0, 1.0), requires_grad)
 
 
+@_on_cpu
 def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """The 1-D tensor ``start, start + step, …`` up to (excluding) ``end``; ``arange(n)`` is ``0 … n-1``.
@@ -195,31 +216,67 @@ def _like(input: Any, name: str) -> tuple:
     return _core.Tensor.shape.__get__(input)
 
 
+@_on_cpu
 def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``input``'s shape (and dtype, unless ``dtype`` is given)."""
     return zeros(_like(input, "zeros_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``input``'s shape (and dtype, unless ``dtype`` is given)."""
     return ones(_like(input, "ones_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``input``'s shape (filled with zeros)."""
     return zeros(_like(input, "empty_like"), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def full_like(input: Tensor, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` in ``input``'s shape."""
     return full(_like(input, "full_like"), fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard-normal samples in ``input``'s shape."""
     return randn(_like(input, "randn_like"), dtype=dtype, requires_grad=requires_grad)
 
 
+@_on_cpu
 def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples in ``input``'s shape."""
     return rand(_like(input, "rand_like"), dtype=dtype, requires_grad=requires_grad)
+
+
+@_on_cpu
+def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The ``n × m`` (default ``n × n``) identity matrix.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.eye(2).tolist(), polyhead.eye(1, 2, dtype=polyhead.int64).tolist()
+        ([[1.0, 0.0], [0.0, 1.0]], [[1, 0]])
+    """
+    rows = as_count(n, "n")
+    columns = rows if m is None else as_count(m, "m")
+    target = resolve_dtype(dtype) or float32
+    return _finish(with_dtype(_core.from_buffer(np.eye(rows, columns, dtype=np.float32)), target), requires_grad)
+
+
+@_on_cpu
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included), as float32.
+
+    Examples:
+        >>> import polyhead
+        >>> polyhead.linspace(0, 1, 5).tolist()
+        [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    check_dtype(dtype)
+    values = np.linspace(float(start), float(end), as_count(steps, "steps"), dtype=np.float64)
+    return _finish(copy_as_tensor(values.astype(np.float32), "linspace", resolve_dtype(dtype) or float32),
+                   requires_grad)

@@ -1,5 +1,6 @@
 """Indexing of tensors (``tensor[key]``): ints, slices, boolean masks and integer arrays select entries
-along axis 0 through ``_core.index_select``; ``t[rows, cols]`` on a 2-D tensor goes through transposes.
+along axis 0 through ``_core.index_select``; ``t[rows, cols]`` on a 2-D tensor goes through transposes; other
+keys (``...``, ``None``, several axes) follow numpy through ``_layout_ops.index_with_numpy``.
 ``where(condition, input, other)`` picks elementwise from two tensors the same way. Results keep the dtype.
 ``tensor[key] = value`` (``setitem``) takes any numpy index, on a copy of the values written back in place."""
 
@@ -15,6 +16,7 @@ from . import _core
 from ._convert import as_tensor
 from ._dtype import int64, with_dtype
 from ._integer_ops import keeping_dtype, result_type
+from ._layout_ops import index_with_numpy
 
 __all__ = ["getitem", "setitem", "where", "nonzero"]
 
@@ -50,7 +52,7 @@ def _select_rows(tensor: _core.Tensor, key: Any) -> _core.Tensor:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {rows}")
         picked = _core.index_select(tensor, np.array([index], dtype=np.int64))
         return _core.reshape(picked, shape[1:])
-    if key is None or key is Ellipsis or isinstance(key, (str, bytes, float)):
+    if isinstance(key, (str, bytes, float)):
         raise IndexError(f"unsupported index {key!r}: use ints, slices, boolean masks or integer arrays")
     if isinstance(key, (_core.Tensor, np.ndarray)) and key.ndim > 1 and np.asarray(key).dtype.kind == "b":
         return _select_masked(tensor, np.asarray(key))
@@ -73,12 +75,14 @@ def _select_masked(tensor: _core.Tensor, mask: np.ndarray) -> _core.Tensor:
 def getitem(tensor: _core.Tensor, key: Any) -> _core.Tensor:
     """``tensor[key]``; see ``Tensor.__getitem__``."""
     if not isinstance(key, tuple):
-        return _select_rows(tensor, key)
+        key = (key,)
+    if any(part is None or part is Ellipsis for part in key) or len(key) > 2 or (len(key) == 2 and tensor.ndim != 2):
+        return index_with_numpy(tensor, key)
     if len(key) == 1:
         return _select_rows(tensor, key[0])
-    if len(key) != 2 or tensor.ndim != 2:
-        raise IndexError("only indexing along axis 0, or along both axes of a 2-D tensor, is supported")
     rows, cols = key
+    if not isinstance(rows, (int, np.integer, slice)) and not isinstance(cols, (int, np.integer, slice)):
+        return index_with_numpy(tensor, key)  # two index arrays pair up elementwise
     if isinstance(rows, (int, np.integer)):
         return _select_rows(_select_rows(tensor, rows), cols)
     if isinstance(cols, slice) and cols == slice(None):

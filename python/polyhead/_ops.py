@@ -16,6 +16,7 @@ from . import _core
 from ._convert import as_tensor, normalize_dim, require_tensor
 from ._dtype import check_dtype, dtype_of, float32, int64, resolve_dtype, with_dtype
 from ._integer_ops import convert, exact_result
+from ._linalg import matmul  # noqa: F401  (the Tensor method and operator ``@``)
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
@@ -136,34 +137,6 @@ def log_softmax(input: _CoreTensor, dim: int) -> _CoreTensor:
     return _along_last(_core.log_softmax, input, dim, "log_softmax")
 
 
-# ---------------------------------------------------------------- matrix products
-
-
-def matmul(input: Any, other: Any) -> _CoreTensor:
-    """Matrix product of 1-D or 2-D operands (torch rules: a 1-D operand is a row/column vector).
-
-    Shape:
-        (n, k) @ (k, m) → (n, m); (k,) @ (k, m) → (m,); (n, k) @ (k,) → (n,); (k,) @ (k,) → ().
-
-    Examples:
-        >>> import polyhead
-        >>> polyhead.matmul(polyhead.ones(2, 3), polyhead.ones(3)).tolist()
-        [3.0, 3.0]
-    """
-    a, b = as_tensor(input, "input"), as_tensor(other, "other")
-    a_ndim, b_ndim = a.ndim, b.ndim
-    if a_ndim == 2 and b_ndim == 2:
-        return _core.matmul(a, b, 0, 0)
-    if a_ndim not in (1, 2) or b_ndim not in (1, 2):
-        raise ValueError(
-            f"[matmul] only 1-D and 2-D operands are supported, got shapes {_shape(a)} and {_shape(b)}"
-        )
-    left = _core.reshape(a, (1, -1)) if a_ndim == 1 else a
-    right = _core.reshape(b, (-1, 1)) if b_ndim == 1 else b
-    out_shape = _shape(a)[:-1] + _shape(b)[1:]
-    return _core.reshape(_core.matmul(left, right, 0, 0), out_shape)
-
-
 # ---------------------------------------------------------------- reductions
 
 
@@ -250,6 +223,8 @@ def mean(input: _CoreTensor, dim: Dim = None, keepdim: bool = False, *, axis: Di
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MaxResult.__doc__ = "``(values, indices)`` returned by ``max(input, dim)``, like torch.return_types.max."
+MinResult = namedtuple("min", ["values", "indices"])
+MinResult.__doc__ = "``(values, indices)`` returned by ``min(input, dim)``, like torch.return_types.min."
 
 
 def max(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) -> Any:
@@ -268,8 +243,6 @@ def max(input: _CoreTensor, dim: Optional[int] = None, keepdim: bool = False) ->
         ([5.0, 7.0], [1, 0])
     """
     require_tensor(input, "max")
-    if isinstance(dim, _CoreTensor):
-        raise TypeError("max(): the elementwise maximum of two tensors is not supported")
     kind = dtype_of(input)
     if dim is None:
         return with_dtype(_core.max(_core.reshape(input, (-1,)), 0, 0), kind)

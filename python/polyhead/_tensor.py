@@ -362,11 +362,12 @@ class Tensor(_core.Tensor):
         return copied
 
     # ------------------------------------------------------------ ops shared with polyhead.* functions
+    # (those of the comparison, layout, linear algebra and statistics modules: ``_tensor_methods.py``)
 
     add, sub, mul, div, neg, pow = _ops.add, _ops.sub, _ops.mul, _ops.div, _ops.neg, _ops.pow
     exp, log, sqrt, relu, sigmoid, tanh = _ops.exp, _ops.log, _ops.sqrt, _ops.relu, _ops.sigmoid, _ops.tanh
     softmax, log_softmax, matmul = _ops.softmax, _ops.log_softmax, _ops.matmul
-    sum, mean, max, argmax, argmin = _ops.sum, _ops.mean, _ops.max, _ops.argmax, _ops.argmin
+    sum, mean, argmax, argmin = _ops.sum, _ops.mean, _ops.argmax, _ops.argmin
     reshape, view, transpose, t = _shape_ops.reshape, _shape_ops.view, _shape_ops.transpose, _shape_ops.t
     flatten, unsqueeze, squeeze = _shape_ops.flatten, _shape_ops.unsqueeze, _shape_ops.squeeze
     split, chunk, unbind = _shape_ops.split, _shape_ops.chunk, _shape_ops.unbind
