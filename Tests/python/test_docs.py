@@ -18,6 +18,7 @@ MODULES = [
     "polyhead.utils.data.sampler", "polyhead.utils.data.dataset", "polyhead.utils.data.dataloader",
     "polyhead._device", "polyhead.cuda", "polyhead.nn._robust_loss", "polyhead.nn._adaptive_pool",
     "polyhead.nn.modules.adaptive_pooling", "polyhead._indexing", "polyhead.io", "polyhead.serialization",
+    "polyhead._compare", "polyhead._layout_ops", "polyhead._linalg", "polyhead._stats",
 ]
 
 

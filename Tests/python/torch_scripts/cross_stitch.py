@@ -1,8 +1,5 @@
 """Cross-stitch units (Misra et al.) between two ModuleList columns, AdamW with a separate parameter group for the
-stitch weights, ExponentialLR.
-
-Written as for PyTorch except: The stitch matrix is built with torch.tensor instead of torch.eye and mixed with a
-Python sum instead of torch.einsum (both missing).
+stitch weights, ExponentialLR; the stitch matrix starts from torch.eye and mixes the columns with torch.einsum.
 """
 import numpy as np
 import torch
@@ -14,9 +11,9 @@ torch.manual_seed(0)
 class CrossStitch(nn.Module):
     def __init__(self, n_tasks=2):
         super().__init__()
-        self.alpha = nn.Parameter(torch.tensor([[0.9, 0.1], [0.1, 0.9]]))
+        self.alpha = nn.Parameter(torch.eye(n_tasks) * 0.8 + 0.1)
     def forward(self, xs):
-        return [sum(self.alpha[i, j] * xs[j] for j in range(len(xs))) for i in range(len(xs))]
+        return list(torch.einsum('ij,jbh->ibh', self.alpha, torch.stack(xs)).unbind(0))
 
 class CrossStitchNet(nn.Module):
     def __init__(self, d_in, d_h):

@@ -1,8 +1,5 @@
 """Early stopping on a validation split: random_split, BatchNorm1d, CrossEntropyLoss(label_smoothing=...),
-BCEWithLogitsLoss(pos_weight=...), zero_grad(set_to_none=True), torch.max(out, 1), copy.deepcopy(state_dict).
-
-Written as for PyTorch except: `x[torch.arange(n), y] += 2.5` (indexed item assignment) is written with a one-hot
-comparison.
+BCEWithLogitsLoss(pos_weight=...), zero_grad(set_to_none=True), torch.max(out, 1), copy.deepcopy(state_dict), indexed item assignment `x[torch.arange(n), y] += 2.5`.
 """
 import copy
 import numpy as np
@@ -14,7 +11,7 @@ from torch.utils.data import DataLoader, TensorDataset, random_split
 torch.manual_seed(0)
 x = torch.randn(300, 8)
 y1 = torch.randint(0, 3, (300,))
-x = x + 2.5 * (torch.arange(8).unsqueeze(0) == y1.unsqueeze(1)).float()
+x[torch.arange(300), y1] += 2.5
 y2 = (x[:, 4] + x[:, 5] > 0).float().unsqueeze(1)
 full = TensorDataset(x, y1, y2)
 n_val = int(0.2 * len(full))

@@ -3,7 +3,7 @@ a checkpoint of the model (on disk) and of the optimizer (in memory), and resume
 
 Written as for PyTorch except: torch.save stores tensors only in Polyhead (safetensors), so the checkpoint dict
 with the epoch and optimizer.state_dict() is kept in memory (copy.deepcopy) and only the model's state_dict goes to
-disk; torch.allclose is replaced by numpy.
+disk.
 """
 import copy, os, tempfile
 import numpy as np
@@ -57,7 +57,7 @@ for m, o in ((model, optimizer), (model2, opt2)):
         p_ctr, p_ctcvr = m(u, i)
         l = F.binary_cross_entropy(p_ctr, c) + F.binary_cross_entropy(p_ctcvr, b)
         o.zero_grad(); l.backward(); o.step()
-assert np.allclose(model.ctr[0].weight.detach().numpy(), model2.ctr[0].weight.detach().numpy(), atol=1e-6)
+assert torch.allclose(model.ctr[0].weight, model2.ctr[0].weight, atol=1e-6)
 with torch.no_grad():
     p_ctr, p_ctcvr = model(torch.LongTensor(users), torch.LongTensor(items))
 acc = ((p_ctr > 0.5).float() == torch.FloatTensor(click)).float().mean().item()

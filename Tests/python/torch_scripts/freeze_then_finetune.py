@@ -1,8 +1,6 @@
 """torch.device selection, freezing the backbone with requires_grad=False and filter(lambda p: p.requires_grad, ...),
-SGD + LambdaLR, then unfreezing with two Adam groups, gradient accumulation and clip_grad_value_.
-
-Written as for PyTorch except: torch.randn(..., device=device) is written .to(device) and torch.equal is replaced by
-numpy (device= on factories and torch.equal are missing).
+SGD + LambdaLR, then unfreezing with two Adam groups, gradient accumulation and clip_grad_value_; torch.randn(...,
+device=device) and torch.equal.
 """
 import numpy as np
 import torch
@@ -31,7 +29,7 @@ for name, param in model.named_parameters():
 trainable = filter(lambda p: p.requires_grad, model.parameters())
 opt = torch.optim.SGD(trainable, lr=0.1, momentum=0.9)
 sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda ep: 0.95 ** ep)
-x = torch.randn(128, 10).to(device)
+x = torch.randn(128, 10, device=device)
 ya = (x[:, 0] > 0).long().to(device)
 yb = x[:, 1:2].clone()
 frozen_before = model.backbone[0].weight.clone()
@@ -39,7 +37,7 @@ for epoch in range(20):
     la, lb = model(x)
     loss = F.cross_entropy(la, ya) + F.mse_loss(lb, yb)
     opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-assert np.array_equal(model.backbone[0].weight.detach().numpy(), frozen_before.numpy())
+assert torch.equal(model.backbone[0].weight, frozen_before)
 assert model.backbone[0].weight.grad is None
 # stage 2: unfreeze, small lr for the backbone, accumulate gradients over 2 micro-batches
 for p in model.backbone.parameters():
@@ -54,7 +52,7 @@ for step in range(40):
         loss.backward()
     torch.nn.utils.clip_grad_value_(model.parameters(), clip_value=1.0)
     opt.step(); opt.zero_grad()
-assert not np.array_equal(model.backbone[0].weight.detach().numpy(), frozen_before.numpy())
+assert not torch.equal(model.backbone[0].weight, frozen_before)
 model.eval()
 with torch.no_grad():
     la, lb = model(x)

@@ -1,7 +1,4 @@
-"""Multi-label BCE with missing labels (-1) masked out: reduction='none' * mask / count, torch.where, RMSprop.
-
-Written as for PyTorch except: `mask.sum().clamp(min=1)` is written `max(mask.sum().item(), 1.0)`: Tensor.clamp is
-missing.
+"""Multi-label BCE with missing labels (-1) masked out: reduction='none' * mask / count, torch.where, RMSprop; the count is mask.sum().clamp(min=1).
 """
 import numpy as np
 import torch
@@ -25,7 +22,7 @@ opt = optim.RMSprop(model.parameters(), lr=1e-2, alpha=0.9)
 def masked_bce(p, y):
     mask = (y >= 0).float()
     target = torch.where(y >= 0, y, torch.zeros_like(y))
-    loss = (F.binary_cross_entropy_with_logits(p, target, reduction='none') * mask).sum() / max(mask.sum().item(), 1.0)
+    loss = (F.binary_cross_entropy_with_logits(p, target, reduction='none') * mask).sum() / mask.sum().clamp(min=1)
     return loss
 
 for epoch in range(200):

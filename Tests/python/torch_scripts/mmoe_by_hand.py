@@ -1,8 +1,5 @@
 """MMoE written by hand: a ModuleList of experts, per-task softmax gates (torch.softmax), towers, BCEWithLogitsLoss,
-Adam + CosineAnnealingLR.
-
-Written as for PyTorch except: torch.bmm / torch.einsum are missing; the gate mixes the experts with unsqueeze +
-broadcasting + sum instead.
+Adam + CosineAnnealingLR; each gate mixes the experts with torch.einsum.
 """
 import numpy as np
 import torch
@@ -29,7 +26,7 @@ class MMoE(nn.Module):
         outs = []
         for i, (gate, tower) in enumerate(zip(self.gates, self.towers)):
             g = torch.softmax(gate(x), dim=1)                             # B, E
-            mixed = (g.unsqueeze(-1) * expert_out).sum(dim=1)           # B, D
+            mixed = torch.einsum('be,bed->bd', g, expert_out)            # B, D
             outs.append(tower(mixed).squeeze(-1))
         return outs
 
