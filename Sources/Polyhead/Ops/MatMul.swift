@@ -1,19 +1,7 @@
 import CBLAS
 
-/// The fewest multiply-adds in one part of a product that `gemm` cuts between threads. OpenBLAS runs
-/// products of up to 100³ through a small-matrix kernel that rounds differently from its blocked one, so
-/// parts stay above that and the cut changes no bit.
-let gemmPartWork = 1 << 20
-
 /// `C = op(A) · op(B)` (+ `C` when `accumulate`) through `cblas_sgemm`; shapes are already checked.
 /// `op` transposes when the flag is set; `a` is stored (m, k) or (k, m), `b` is (k, n) or (n, k).
-///
-/// With more than one thread, `C` is cut along the larger of `m` and `n` into up to one block per thread,
-/// each of at least `gemmPartWork` multiply-adds, and the blocks are computed at the same time by
-/// one-thread `cblas_sgemm` calls: two such halves reach 1.95× one thread on the MLP shapes, OpenBLAS's
-/// own split 1.6–1.9× (1.55× on 256 × 128 × 256, 0.9× on 64 × 10 × 16384). A product too small to cut
-/// runs on one thread. OpenBLAS's threads then stay idle instead of spinning beside the element loops
-/// between products. Every element of `C` is summed in the same order whatever the cut.
 func gemm(
     _ a: Tensor, _ b: Tensor, into c: Tensor, m: Int, n: Int, k: Int,
     transposeA: Bool, transposeB: Bool, accumulate: Bool = false
@@ -23,26 +11,12 @@ func gemm(
         if !accumulate { c.storage.pointer.update(repeating: 0, count: m * n) }
         return
     }
-    let (pa, pb, pc) = (a.storage.pointer, b.storage.pointer, c.storage.pointer)
-    let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
-    /// The block `rows × columns` of C.
-    func block(rows: Range<Int>, columns: Range<Int>) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(rows.count), blasint(columns.count), blasint(k), 1,
-            pa + rows.lowerBound * (transposeA ? 1 : k), blasint(lda),
-            pb + columns.lowerBound * (transposeB ? k : 1), blasint(ldb),
-            accumulate ? 1 : 0, pc + rows.lowerBound * n + columns.lowerBound, blasint(n))
-    }
-    let threads = numThreads
-    if threads == 1 { return block(rows: 0..<m, columns: 0..<n) }
-    let lines = Swift.max(m, n), workPerLine = Double(m) * Double(n) * Double(k) / Double(lines)
-    var parts = Swift.min(threads, lines)
-    while parts > 1, Double(lines / parts) * workPerLine < Double(gemmPartWork) { parts -= 1 }
-    if parts == 1 { return withOneBlasThread { block(rows: 0..<m, columns: 0..<n) } }
-    parallelWorkers(lines, workers: parts) { _, part in
-        if m >= n { block(rows: part, columns: 0..<n) } else { block(rows: 0..<m, columns: part) }
-    }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        blasint(m), blasint(n), blasint(k), 1,
+        a.storage.pointer, blasint(transposeA ? m : k),
+        b.storage.pointer, blasint(transposeB ? k : n),
+        accumulate ? 1 : 0, c.storage.pointer, blasint(n))
 }
 
 /// Throws unless every dimension fits BLAS's 32-bit integers.

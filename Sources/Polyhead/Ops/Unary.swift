@@ -5,11 +5,9 @@ import Darwin
 #endif
 
 /// Elements per thread below which an elementwise loop is not split between threads. A ReLU-like pass
-/// over in-cache data takes ≈ 0.1–0.2 ns per element. While OpenBLAS's workers spun between products, two
-/// threads only broke even from about 256k elements; since `gemm` leaves them idle, splitting from 64k
-/// elements pays (mlp-hard at 2 threads: its 256 × 784 batch gathered on both cores, 290 → 180 µs, and
-/// ≈ 5 % more samples/s; 1 << 14 measured the same as 1 << 15).
-let elementwiseGrain = 1 << 15
+/// over in-cache data takes ≈ 0.1–0.2 ns per element, and on the 2-core VMs (measured under load) two
+/// threads only broke even from about 256k elements, so smaller arrays stay on the calling thread.
+let elementwiseGrain = 1 << 17
 
 extension Tensor {
     /// `forward` applied to every element, recorded with the pullback `g · derivative(x, y)`, where `x` is
