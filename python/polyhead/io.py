@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import struct
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -34,7 +34,7 @@ from ._creation import copy_as_tensor
 from ._dtype import bool_, dtype_of, exact_integers, float32, int32, int64, numpy_dtype_of, with_dtype
 from ._tensor import Tensor
 
-__all__ = ["save_file", "load_file", "atomic_write"]
+__all__ = ["save_file", "load_file", "load_tensors_and_arrays", "atomic_write"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
@@ -51,6 +51,12 @@ _SAFETENSORS_TYPES = {float32: ("F32", "<f4"), int64: ("I64", "<i8"), int32: ("I
 _NUMPY_TYPES = {"I8": "<i1", "I16": "<i2", "I32": "<i4", "I64": "<i8", "U8": "|u1", "U16": "<u2", "U32": "<u4",
                 "U64": "<u8", "BOOL": "|b1"}
 """The numpy type of each integer safetensors dtype, which loads as an integer tensor."""
+
+_ARRAY_TYPES = dict(_NUMPY_TYPES, F16="<f2", F32="<f4", F64="<f8")
+"""The numpy type of each safetensors dtype a numpy array is saved and loaded as exactly."""
+
+_ARRAY_CODES = {np.dtype(numpy_type): code for code, numpy_type in _ARRAY_TYPES.items()}
+"""The safetensors dtype code of each little-endian numpy type."""
 
 
 def save_file(tensors: Mapping[str, Any], filename: PathLike, metadata: Optional[Mapping[str, str]] = None) -> None:
@@ -95,14 +101,19 @@ def save_file(tensors: Mapping[str, Any], filename: PathLike, metadata: Optional
 
 def _save_with_dtypes(filename: PathLike, names: list, values: list, metadata: Dict[str, str]) -> None:
     """Writes tensors of several dtypes as the core writes float32 ones (header: ``__metadata__`` first with
-    sorted keys, then the tensors in order, padded with spaces to a multiple of 8 bytes), atomically."""
+    sorted keys, then the tensors in order, padded with spaces to a multiple of 8 bytes), atomically. A numpy
+    array among ``values`` keeps its own dtype (one of ``_ARRAY_TYPES``)."""
     if "__metadata__" in names:
         raise ValueError(f"save_file(): '{os.fsdecode(filename)}': the tensor name \"__metadata__\" is reserved "
                          "for the metadata")
     header: Dict[str, Any] = {"__metadata__": dict(sorted(metadata.items()))} if metadata else {}
     chunks, offset = [], 0
     for name, value in zip(names, values):
-        code, numpy_type = _SAFETENSORS_TYPES[dtype_of(value)]
+        if isinstance(value, np.ndarray):
+            numpy_type = value.dtype.newbyteorder("<")
+            code = _ARRAY_CODES[numpy_type]
+        else:
+            code, numpy_type = _SAFETENSORS_TYPES[dtype_of(value)]
         chunk = np.asarray(value).astype(numpy_type, copy=False).tobytes()
         header[name] = {"dtype": code, "shape": list(value.shape), "data_offsets": [offset, offset + len(chunk)]}
         chunks.append(chunk)
@@ -112,31 +123,46 @@ def _save_with_dtypes(filename: PathLike, names: list, values: list, metadata: D
     _core.file_write_atomic(filename, b"".join([struct.pack("<Q", len(text)), text, *chunks]))
 
 
-def _with_file_dtypes(filename: PathLike, tensors: Dict[str, Tensor]) -> Dict[str, Tensor]:
+def _read_arrays(filename: PathLike, numpy_type: Callable[[str, Any], Optional[str]]) -> Dict[str, np.ndarray]:
+    """The tensors of ``filename`` (which the core has read, so its header is valid) for which
+    ``numpy_type(name, entry)`` names a numpy type, read from their bytes as arrays of that type.
+
+    Raises:
+        ValueError: a header Python's JSON parser refuses (the core accepted it), naming the file.
+    """
+    arrays = {}
+    with open(filename, "rb") as file:
+        (length,) = struct.unpack("<Q", file.read(8))
+        try:
+            header = json.loads(file.read(length))
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(f"[load_safetensors] '{os.fsdecode(filename)}': invalid JSON header: {exc}") from None
+        for name, entry in header.items():
+            chosen = numpy_type(name, entry)
+            if chosen is None:
+                continue
+            begin, end = entry["data_offsets"]
+            file.seek(8 + length + begin)
+            arrays[name] = np.frombuffer(file.read(end - begin), dtype=chosen).reshape(entry["shape"])
+    return arrays
+
+
+def _with_file_dtypes(filename: PathLike, tensors: Dict[str, Tensor], skip: Iterable[str] = ()) -> Dict[str, Tensor]:
     """``tensors`` (as the core loaded them from ``filename``: float32) with each integer tensor of the file
-    read again from its bytes as an exact integer tensor.
+    (but those named in ``skip``) read again from its bytes as an exact integer tensor.
 
     Raises:
         ValueError: an integer beyond 2**24 in magnitude (not exact in float32 storage), naming the file and
             the tensor; a header Python's JSON parser refuses (the core accepted it).
     """
     path = os.fsdecode(filename)
-    with open(filename, "rb") as file:
-        (length,) = struct.unpack("<Q", file.read(8))
-        try:
-            header = json.loads(file.read(length))
-        except (ValueError, RecursionError) as exc:
-            raise ValueError(f"[load_safetensors] '{path}': invalid JSON header: {exc}") from None
-        for name, entry in header.items():
-            numpy_type = _NUMPY_TYPES.get(entry.get("dtype")) if name in tensors else None
-            if numpy_type is None:
-                continue
-            begin, end = entry["data_offsets"]
-            file.seek(8 + length + begin)
-            values = np.frombuffer(file.read(end - begin), dtype=numpy_type).reshape(entry["shape"])
-            target = numpy_dtype_of(values)
-            values = exact_integers(values, target, f"[load_safetensors] '{path}': tensor {name!r}")
-            tensors[name] = with_dtype(_core.from_buffer(values), target)
+    skipped = set(skip)
+    integers = _read_arrays(filename, lambda name, entry: _NUMPY_TYPES.get(entry.get("dtype"))
+                            if name in tensors and name not in skipped else None)
+    for name, values in integers.items():
+        target = numpy_dtype_of(values)
+        values = exact_integers(values, target, f"[load_safetensors] '{path}': tensor {name!r}")
+        tensors[name] = with_dtype(_core.from_buffer(values), target)
     return tensors
 
 
@@ -165,10 +191,34 @@ def load_file(filename: PathLike, *, with_metadata: bool = False
         >>> tensors["x"].tolist(), metadata
         ([0.0, 1.0, 2.0], {'step': '7'})
     """
+    tensors, _, metadata = load_tensors_and_arrays(filename, lambda metadata: ())
+    return (tensors, metadata) if with_metadata else tensors
+
+
+def load_tensors_and_arrays(filename: PathLike, array_names: Callable[[Dict[str, str]], Iterable[str]]
+                            ) -> Tuple[Dict[str, Tensor], Dict[str, np.ndarray], Dict[str, str]]:
+    """Loads a safetensors file as ``(tensors, arrays, metadata)``: the tensors that ``array_names(metadata)``
+    names as numpy arrays of the file's dtypes, exactly (float64 stays float64, int64 beyond 2**24 stays
+    exact), every other one as :func:`load_file` does (the arrays' names keep float32 tensors there too).
+
+    Raises:
+        OSError, ValueError: as :func:`load_file`; a ValueError too for an array of a dtype numpy lacks (BF16,
+            F8…), naming the file and the tensor.
+    """
     _check_path(filename, "load_file")
     items, metadata = _core.safetensors_load(filename)
-    tensors = _with_file_dtypes(filename, dict(items))
-    return (tensors, metadata) if with_metadata else tensors
+    wanted = set(array_names(metadata)) & {name for name, _ in items}
+
+    def numpy_type(name: str, entry: Any) -> Optional[str]:
+        if name not in wanted:
+            return None
+        if entry.get("dtype") not in _ARRAY_TYPES:
+            raise ValueError(f"'{os.fsdecode(filename)}': tensor {name!r} is of dtype {entry.get('dtype')}, which "
+                             "numpy cannot hold exactly")
+        return _ARRAY_TYPES[entry["dtype"]]
+
+    arrays = {name: values.copy() for name, values in _read_arrays(filename, numpy_type).items()} if wanted else {}
+    return _with_file_dtypes(filename, dict(items), wanted), arrays, metadata
 
 
 def atomic_write(filename: PathLike, data: Any) -> None:

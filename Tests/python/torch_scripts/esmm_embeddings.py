@@ -1,11 +1,9 @@
 """ESMM-style CTR/CVR model: Embedding tables, torch.cat, sigmoid outputs multiplied, F.binary_cross_entropy,
-a checkpoint of the model (on disk) and of the optimizer (in memory), and resumed steps that match.
+a checkpoint of the epoch, the model and the optimizer (one torch.save file), and resumed steps that match.
 
-Written as for PyTorch except: torch.save stores tensors only in Polyhead (safetensors), so the checkpoint dict
-with the epoch and optimizer.state_dict() is kept in memory (copy.deepcopy) and only the model's state_dict goes to
-disk.
+Written as for PyTorch: nothing is changed but the imports.
 """
-import copy, os, tempfile
+import os, tempfile
 import numpy as np
 import torch
 import torch.nn as nn
@@ -42,9 +40,9 @@ for epoch in range(15):
         loss = F.binary_cross_entropy(p_ctr, c) + F.binary_cross_entropy(p_ctcvr, b)
         optimizer.zero_grad(); loss.backward(); optimizer.step()
 ckpt = os.path.join(tempfile.mkdtemp(), 'ckpt.pth')
-torch.save(model.state_dict(), ckpt)
-checkpoint = {'epoch': epoch, 'model_state_dict': torch.load(ckpt),
-              'optimizer_state_dict': copy.deepcopy(optimizer.state_dict())}
+torch.save({'epoch': epoch, 'model_state_dict': model.state_dict(),
+            'optimizer_state_dict': optimizer.state_dict()}, ckpt)
+checkpoint = torch.load(ckpt)
 model2 = ESMM(U, I)
 opt2 = torch.optim.Adam(model2.parameters(), lr=2e-2)
 model2.load_state_dict(checkpoint['model_state_dict'])
