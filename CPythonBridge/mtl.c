@@ -201,41 +201,56 @@ CORE_FASTCALL(core_mtl_parameters) {
 }
 
 PyDoc_STRVAR(mtl_backward_doc,
-"mtl_backward($module, method, losses, shared_parameters, representation, /)\n--\n\n"
+"mtl_backward($module, method, losses, shared_parameters, representation, present, /)\n--\n\n"
 "Back-propagates one multi-task step: `losses` holds one scalar tensor per task, `shared_parameters`\n"
-"the shared tensors (a sequence, may be empty), `representation` the shared representation or None.\n"
+"the shared tensors (a sequence, may be empty), `representation` the shared representation or None,\n"
+"`present` one int flag per task (0 = absent: no labelled sample) or None (absent = loss exactly 0).\n"
 "Gradients accumulate into .grad. Returns the task weights used, as a tuple of floats.");
 
 CORE_FASTCALL(core_mtl_backward) {
     static const char fname[] = "mtl_backward";
     ph_mtl_method *method;
-    if (check_nargs(fname, nargs, 4, 4) < 0 || (method = mtl_method_arg(module, args[0], fname)) == NULL) {
+    if (check_nargs(fname, nargs, 5, 5) < 0 || (method = mtl_method_arg(module, args[0], fname)) == NULL) {
         return NULL;
     }
     core_state *state = core_get_state(module);
     ph_tensor *representation = NULL;
     tensor_list losses, shared;
+    int64_list flags = {0};
+    flags.values = flags.inline_values;
     if (tensor_arg_or_none(state, args[3], fname, "representation", &representation) < 0 ||
+        (args[4] != Py_None && arg_int64_list(args[4], fname, "present", &flags) < 0) ||
         arg_tensor_list(state, args[1], fname, "losses", &losses) < 0) {
+        int64_list_release(&flags);
         return NULL;
     }
     if (arg_tensor_list(state, args[2], fname, "shared_parameters", &shared) < 0) {
         tensor_list_release(&losses);
+        int64_list_release(&flags);
         return NULL;
     }
     int32_t count = losses.count;
     double *weights = PyMem_New(double, count > 0 ? count : 1);
+    int32_t *present = PyMem_New(int32_t, count > 0 ? count : 1);
     ph_status status = PH_OK;
-    if (weights != NULL) {
+    if (args[4] != Py_None && flags.count != count) {
+        PyErr_Format(PyExc_ValueError, "%s() argument 'present' has %zd flags for %d losses", fname,
+                     (Py_ssize_t)flags.count, (int)count);
+    } else if (weights != NULL && present != NULL) {
+        for (int32_t i = 0; args[4] != Py_None && i < count; i++) present[i] = flags.values[i] != 0;
         Py_BEGIN_ALLOW_THREADS
         status = ph_mtl_backward(weights, count, method, losses.handles, count, shared.handles, shared.count,
-                                 representation);
+                                 representation, args[4] == Py_None ? NULL : present);
         Py_END_ALLOW_THREADS
     }
     tensor_list_release(&losses);
     tensor_list_release(&shared);
+    int64_list_release(&flags);
+    PyMem_Free(present);
     PyObject *result = NULL;
-    if (weights == NULL) {
+    if (PyErr_Occurred()) {
+        result = NULL;
+    } else if (weights == NULL || present == NULL) {
         result = PyErr_NoMemory();
     } else if (status != PH_OK) {
         result = raise_from_status(status);

@@ -101,7 +101,8 @@ public func ph_mtl_method_parameters(
 public func ph_mtl_backward(
     _ weightsOut: UnsafeMutablePointer<Double>?, _ weightsCapacity: Int32, _ method: OpaquePointer?,
     _ losses: UnsafePointer<OpaquePointer?>?, _ lossCount: Int32,
-    _ sharedParameters: UnsafePointer<OpaquePointer?>?, _ sharedCount: Int32, _ representation: OpaquePointer?
+    _ sharedParameters: UnsafePointer<OpaquePointer?>?, _ sharedCount: Int32, _ representation: OpaquePointer?,
+    _ present: UnsafePointer<Int32>?
 ) -> Int32 {
     abiCall {
         let weightsTarget = try checkOut(weightsOut, "weights_out")
@@ -111,7 +112,8 @@ public func ph_mtl_backward(
         let shared = SharedPart(parameters: try borrowTensors(sharedParameters, count: sharedCount, "shared_parameters"),
                                 representation: borrowOptionalTensor(representation))
         let taskLosses = try borrowTensors(losses, count: lossCount, "losses")
-        let step = try borrowMethod(method).locked { try $0.backward(losses: taskLosses, shared: shared) }
+        let flags = present.map { flags in (0..<taskLosses.count).map { flags[$0] != 0 } }
+        let step = try borrowMethod(method).locked { try $0.backward(losses: taskLosses, shared: shared, present: flags) }
         for (i, weight) in step.weights.enumerated() { weightsTarget[i] = weight }
     }
 }

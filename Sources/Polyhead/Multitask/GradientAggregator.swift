@@ -23,9 +23,10 @@ public struct Aggregation {
 /// a big trunk, but the combination then balances gradients of the representation (summed over the
 /// batch), not of the parameters.
 ///
-/// Absent tasks: a task whose loss is exactly 0 with an all-zero gradient (no labelled sample in the batch,
-/// see `TaskJacobian.presentTasks()`) takes no part in the step: the method combines the other tasks' rows
-/// alone (`aggregate(_:tasks:)`), the absent task gets weight 0, and with no task present there is no update.
+/// Absent tasks: a task flagged absent in `backward`'s `present`, or without flags one whose loss is exactly 0
+/// with an all-zero gradient (no labelled sample in the batch, see `TaskJacobian.presentTasks()`), takes no
+/// part in the step: the method combines the other tasks' rows alone (`aggregate(_:tasks:)`), the absent task
+/// gets weight 0 and its head no gradient, and with no task present there is no update.
 public protocol GradientAggregator: MultiTaskMethod {
     /// Combines the rows of `jacobian` (one per task) into one direction.
     func aggregate(_ jacobian: TaskJacobian) throws -> Aggregation
@@ -38,15 +39,18 @@ public protocol GradientAggregator: MultiTaskMethod {
 extension GradientAggregator {
     /// Builds the task Jacobian of the shared part, aggregates it, gives every task-specific parameter
     /// its own task's gradient, and adds the combined direction to the shared part's gradients.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
-        try checkLosses(losses, op: "mtl_backward")
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
+        try checkLosses(losses, present: present, op: "mtl_backward")
         let targets = shared.representation.map { [$0] } ?? shared.parameters
         guard !targets.isEmpty else {
             throw PolyheadError.invalidArgument(
                 op: "mtl_backward", message: "gradient methods need the shared parameters or representation")
         }
-        let aggregation = try aggregatePresent(try taskJacobian(losses, targets: targets))
-        let total = try totalLoss(losses)
+        let jacobian = try taskJacobian(losses, targets: targets)
+        let tasks = present.map { flags in flags.indices.filter { flags[$0] } } ?? jacobian.presentTasks()
+        let aggregation = try aggregate(jacobian, present: tasks)
+        guard !tasks.isEmpty else { return MultiTaskStep(weights: aggregation.weights) }
+        let total = try totalLoss(tasks.map { losses[$0] })
         if let representation = shared.representation {
             try total.backward(retainGraph: true, stoppingAt: [representation])
             try representation.backward(seed: try Tensor(aggregation.direction, shape: representation.shape))
@@ -62,11 +66,10 @@ extension GradientAggregator {
         try aggregate(jacobian)
     }
 
-    /// `aggregate(_:tasks:)` on the rows of the present tasks, its weights spread back over every task (0 for
+    /// `aggregate(_:tasks:)` on the rows of the present `tasks`, its weights spread back over every task (0 for
     /// an absent one); a zero direction when no task is present.
     /// - Throws: what `aggregate(_:tasks:)` throws, and `PolyheadError.invalidState` for a mis-sized result.
-    func aggregatePresent(_ jacobian: TaskJacobian) throws -> Aggregation {
-        let tasks = jacobian.presentTasks()
+    func aggregate(_ jacobian: TaskJacobian, present tasks: [Int]) throws -> Aggregation {
         var result = Aggregation(direction: [Float](repeating: 0, count: jacobian.width),
                                  weights: [Double](repeating: 0, count: jacobian.taskCount))
         guard !tasks.isEmpty else { return result }

@@ -2,8 +2,9 @@
 /// (linear weights, inverse-loss, uncertainty, DWA, GradNorm, RLW, FAMO). The update is the gradient of
 /// the objective it builds, so it costs one ordinary backward pass.
 ///
-/// Absent tasks: a task whose loss is exactly 0 (a masked loss whose batch has no labelled sample; the
-/// usual losses are ≥ 0, so their gradient there is 0 as well) takes no part in the step: the objective is
+/// Absent tasks: a task flagged absent in `backward`'s `present`, or without flags one whose loss is exactly
+/// 0 (a masked loss whose batch has no labelled sample; the usual losses are ≥ 0, so their gradient there is
+/// 0 as well), takes no part in the step: the objective is
 /// built from the other tasks' losses alone (`objective(losses:tasks:shared:)`), the absent task gets weight
 /// 0 and its head no gradient, and with no task present there is no update.
 public protocol LossWeighting: MultiTaskMethod {
@@ -23,20 +24,23 @@ extension LossWeighting {
     }
 
     /// Back-propagates `objective(losses:tasks:shared:)` of the present tasks (nothing when none is).
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
-        try stepPresent(losses) { losses, tasks in
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
+        try stepPresent(losses, present) { losses, tasks in
             let (objective, weights) = try objective(losses: losses, tasks: tasks, shared: shared)
             try objective.backward()
             return weights
         }
     }
 
-    /// Checks `losses`, runs `step` on the losses of the present tasks (whose indices it gets too; nothing
-    /// runs when no task is present) and spreads the weights it returns over every task (0 when absent).
+    /// Checks `losses`, runs `step` on the losses of the present tasks (flagged in `present`, or else those
+    /// whose loss is not exactly 0; `step` gets their indices too, and does not run when no task is present)
+    /// and spreads the weights it returns over every task (0 when absent).
     /// - Throws: what `checkLosses` and `step` throw; `PolyheadError.invalidState` for a mis-sized result.
-    func stepPresent(_ losses: [Tensor], _ step: (_ losses: [Tensor], _ tasks: [Int]) throws -> [Double]) throws -> MultiTaskStep {
-        try checkLosses(losses, op: "mtl_backward")
-        let tasks = try losses.indices.filter { try losses[$0].item() != 0 }
+    func stepPresent(_ losses: [Tensor], _ present: [Bool]?,
+                     _ step: (_ losses: [Tensor], _ tasks: [Int]) throws -> [Double]) throws -> MultiTaskStep {
+        try checkLosses(losses, present: present, op: "mtl_backward")
+        let tasks = try present.map { flags in flags.indices.filter { flags[$0] } }
+            ?? losses.indices.filter { try losses[$0].item() != 0 }
         var weights = [Double](repeating: 0, count: taskCount)
         guard !tasks.isEmpty else { return MultiTaskStep(weights: weights) }
         let part = try step(tasks.map { losses[$0] }, tasks)

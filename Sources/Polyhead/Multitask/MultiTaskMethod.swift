@@ -27,9 +27,13 @@ public protocol MultiTaskMethod: AnyObject {
     /// The method's own learnable tensors (e.g. uncertainty weighting's log-variances); an optimizer
     /// should update them together with the model. Empty for most methods.
     var parameters: [Tensor] { get }
-    /// Back-propagates one step of the task losses (one scalar per task, in task order).
-    /// - Throws: `PolyheadError` for a wrong number of losses, non-scalar losses or a missing shared part.
-    func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep
+    /// Back-propagates one step of the task losses (one scalar per task, in task order). `present` says which
+    /// tasks have a labelled sample in the batch (one flag per task); an absent task takes no part in the step
+    /// (weight 0, no gradient, its state untouched). `nil`: the methods tell absent tasks by their losses (see
+    /// `GradientAggregator` and `LossWeighting`).
+    /// - Throws: `PolyheadError` for a wrong number of losses or flags, non-scalar losses or a missing shared
+    ///   part.
+    func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep
     /// Marks the end of an epoch (epoch-level methods such as DWA update their state here).
     func endEpoch()
 }
@@ -40,11 +44,21 @@ extension MultiTaskMethod {
     /// Nothing to do at the end of an epoch.
     public func endEpoch() {}
 
-    /// Throws unless `losses` holds `taskCount` one-element tensors that require grad.
-    func checkLosses(_ losses: [Tensor], op: String) throws {
+    /// `backward(losses:shared:present:)` with the absent tasks told by their losses.
+    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+        try backward(losses: losses, shared: shared, present: nil)
+    }
+
+    /// Throws unless `losses` holds `taskCount` one-element tensors that require grad and `present` (when
+    /// given) one flag per task.
+    func checkLosses(_ losses: [Tensor], present: [Bool]? = nil, op: String) throws {
         guard losses.count == taskCount else {
             throw PolyheadError.invalidArgument(
                 op: op, message: "expected \(taskCount) task losses, got \(losses.count)")
+        }
+        if let present, present.count != taskCount {
+            throw PolyheadError.invalidArgument(
+                op: op, message: "present has \(present.count) flags for \(taskCount) tasks")
         }
         for (index, loss) in losses.enumerated() {
             guard loss.count == 1 else {

@@ -282,11 +282,14 @@ ph_status ph_mtl_method_parameters(ph_tensor **outs, int32_t capacity, const ph_
  *  every parameter's gradient holds this step's update (accumulated into existing gradients). Gradient methods
  *  combine the per-task gradients of the shared part: the `shared_count` shared parameters, or, when
  *  `representation` is not NULL, the shared representation (MGDA-UB style: T passes through the heads only,
- *  then one through the trunk). Task-specific parameters get their own task's gradient. Writes the task
- *  weights used (or effective weights) into weights_out[0..<loss_count] (capacity ≥ loss_count). */
+ *  then one through the trunk). Task-specific parameters get their own task's gradient. `present` (NULL, or
+ *  loss_count flags, non-zero = present) says which tasks have a labelled sample in the batch: an absent task
+ *  takes no part in the step (weight 0, no gradient, its state untouched); with NULL a task is absent when its
+ *  loss is exactly 0 (gradient methods: and its gradient all zero), as a masked loss without labelled samples.
+ *  Writes the task weights used (or effective weights) into weights_out[0..<loss_count] (capacity ≥ loss_count). */
 ph_status ph_mtl_backward(double *weights_out, int32_t weights_capacity, ph_mtl_method *method,
                           ph_tensor *const *losses, int32_t loss_count, ph_tensor *const *shared_parameters,
-                          int32_t shared_count, ph_tensor *representation);
+                          int32_t shared_count, ph_tensor *representation, const int32_t *present);
 /** Tells the method an epoch ended (DWA and other epoch-level methods update their state here). */
 ph_status ph_mtl_method_end_epoch(ph_mtl_method *method);
 

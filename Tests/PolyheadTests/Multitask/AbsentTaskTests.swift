@@ -16,16 +16,18 @@ final class AbsentTaskTests: XCTestCase {
             heads = try (0..<3).map { _ in try Linear(4, 1) }
         }
 
-        /// One `method.backward` on batch `index` with the tasks in `absent` fully masked.
-        func step(_ method: any MultiTaskMethod, batch index: Int, absent: Set<Int>) throws -> MultiTaskStep {
+        /// One `method.backward` on batch `index` with the tasks in `absent` fully masked (with `flagged`: left
+        /// unmasked and flagged absent in `present` instead).
+        func step(_ method: any MultiTaskMethod, batch index: Int, absent: Set<Int>, flagged: Bool = false) throws -> MultiTaskStep {
             for parameter in trunk.parameters + heads.flatMap(\.parameters) { parameter.grad = nil }
             manualSeed(UInt64(100 + index))
             let h = try trunk(try Tensor.randn([5, 3])).relu()
             let losses = try heads.enumerated().map { task, head in
-                let mask = try Tensor([Float](repeating: absent.contains(task) ? 0 : 1, count: 5), shape: [5])
+                let mask = try Tensor([Float](repeating: absent.contains(task) && !flagged ? 0 : 1, count: 5), shape: [5])
                 return try mseLoss(try head(h), try Tensor.randn([5, 1]), mask: mask)
             }
-            return try method.backward(losses: losses, shared: SharedPart(parameters: trunk.parameters))
+            let present = flagged ? (0..<3).map { !absent.contains($0) } : nil
+            return try method.backward(losses: losses, shared: SharedPart(parameters: trunk.parameters), present: present)
         }
     }
 
@@ -75,6 +77,25 @@ final class AbsentTaskTests: XCTestCase {
                 method.endEpoch()
             }
             XCTAssertNotEqual(state(method), before, "\(name): the state of a present task should move")
+        }
+    }
+
+    func testPresentFlagsActAsTheMaskAndAreChecked() throws {
+        let problem = try Problem()
+        for name in ["mgda", "famo", "moco", "uncertainty"] {
+            var results: [[[Double]]] = []
+            for flagged in [false, true] {
+                let method = try MultiTaskMethods.make(name, taskCount: 3)
+                let step = try problem.step(method, batch: 0, absent: [1], flagged: flagged)
+                results.append([step.weights] + problem.trunk.parameters.map { doubles($0.grad!) }
+                               + problem.heads[1].parameters.map { $0.grad.map(doubles) ?? [0] })
+            }
+            for (masked, flagged) in zip(results[0], results[1]) { assertClose(flagged, masked, tolerance: 1e-6) }
+            assertThrows(.invalidArgument, op: "mtl_backward", mentions: ["present has 2 flags for 3 tasks"]) {
+                try MultiTaskMethods.make(name, taskCount: 3).backward(
+                    losses: try (0..<3).map { _ in try Tensor([1], shape: [], requiresGrad: true) },
+                    shared: SharedPart(parameters: problem.trunk.parameters), present: [true, false])
+            }
         }
     }
 

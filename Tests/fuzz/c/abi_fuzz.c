@@ -362,7 +362,7 @@ static void step(reader *r, float *floats, int64_t *ints) {
         int32_t capacity = byte(r) % 9;
         ph_tensor *representation = byte(r) % 3 == 0 ? tensor(r) : NULL;
         CALL(ph_mtl_backward, byte(r) % 16 == 0 ? NULL : weights, capacity, methods[byte(r) % METHODS], list, losses,
-             shared, shared_count, representation);
+             shared, shared_count, representation, NULL);
         break;
     }
     case 48: CALL(ph_mtl_method_end_epoch, methods[byte(r) % METHODS]); break;
@@ -394,8 +394,9 @@ static void step(reader *r, float *floats, int64_t *ints) {
             ph_tensor_free(scale);
         }
         double weights[4];
+        int32_t present[4] = {byte(r) & 1, byte(r) & 1, byte(r) & 1, byte(r) & 1};  /* absent tasks sit out */
         CALL(ph_mtl_backward, weights, 4, methods[byte(r) % METHODS], losses, tasks, &shared, 1,
-             byte(r) & 1 ? h : NULL);
+             byte(r) & 1 ? h : NULL, byte(r) & 1 ? present : NULL);
         for (int32_t i = 0; i < tasks; i++) ph_tensor_free(losses[i]);
         ph_tensor_free(h);
         break;

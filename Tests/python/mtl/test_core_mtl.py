@@ -148,21 +148,25 @@ def test_core_mtl_backward_argument_errors(model, x):
     h, losses = model.losses(x)
     shared = list(model.trunk.parameters())
     cases = [
-        (("m", losses, shared, None), TypeError, "'method' must be a polyhead MtlMethod"),
-        ((method, losses[0], shared, None), TypeError, "'losses' must be a sequence"),
-        ((method, [losses[0], 1], shared, None), TypeError, "'losses' item 1"),
-        ((method, losses, [shared[0], None], None), TypeError, "'shared_parameters' item 1"),
-        ((method, losses, shared, 5), TypeError, "'representation'"),
-        ((method, losses[:1], shared, None), ValueError, "expected 2 task losses, got 1"),
-        ((method, losses, [], None), ValueError, "shared parameters or representation"),
+        (("m", losses, shared, None, None), TypeError, "'method' must be a polyhead MtlMethod"),
+        ((method, losses[0], shared, None, None), TypeError, "'losses' must be a sequence"),
+        ((method, [losses[0], 1], shared, None, None), TypeError, "'losses' item 1"),
+        ((method, losses, [shared[0], None], None, None), TypeError, "'shared_parameters' item 1"),
+        ((method, losses, shared, 5, None), TypeError, "'representation'"),
+        ((method, losses, shared, None, 1), TypeError, "'present' must be a sequence of ints"),
+        ((method, losses, shared, None, (1,)), ValueError, "'present' has 1 flags for 2 losses"),
+        ((method, losses[:1], shared, None, None), ValueError, "expected 2 task losses, got 1"),
+        ((method, losses[:1], shared, None, (1,)), ValueError, "expected 2 task losses, got 1"),
+        ((method, losses, [], None, None), ValueError, "shared parameters or representation"),
     ]
     for args, error, text in cases:
         with pytest.raises(error, match=text):
             _core.mtl_backward(*args)
-    with pytest.raises(TypeError, match="takes exactly 4 arguments"):
-        _core.mtl_backward(method, losses, shared)
-    weights = _core.mtl_backward(method, losses, shared, None)
+    with pytest.raises(TypeError, match="takes exactly 5 arguments"):
+        _core.mtl_backward(method, losses, shared, None)
+    weights = _core.mtl_backward(method, losses, shared, None, [True, False])
     assert isinstance(weights, tuple) and len(weights) == 2 and all(isinstance(w, float) for w in weights)
+    assert weights[1] == 0  # flagged absent
     for name in ("mtl_parameters", "mtl_end_epoch"):
         with pytest.raises(TypeError, match="'method' must be a polyhead MtlMethod"):
             getattr(_core, name)(None)

@@ -83,10 +83,11 @@ def test_with_equal_weights_the_unlabelled_task_contributes_nothing(rep_grad):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
 
 
-def train_steps(method, trunk, heads, tasks, missing, steps=6):
+def train_steps(method, trunk, heads, tasks, missing, steps=6, flags=False):
     """``steps`` SGD steps of ``method`` on the heads ``tasks`` (their targets taken from the three-task batches)
-    with the tasks in ``missing`` (indices into ``tasks``) fully masked, ending an epoch after each step; returns
-    each step's weights and gradients (trunk first, then the heads in ``tasks`` order)."""
+    with the tasks in ``missing`` (positions in ``tasks``) fully masked — or, with ``flags``, unmasked and marked
+    absent by ``present=`` — ending an epoch after each step; returns each step's weights and gradients (trunk
+    first, then the heads in ``tasks`` order)."""
     parameters = list(trunk.parameters()) + [p for head in heads for p in head.parameters()]
     optimizer = ph.optim.SGD(parameters + method.parameters(), lr=0.1)
     history = []
@@ -96,27 +97,31 @@ def train_steps(method, trunk, heads, tasks, missing, steps=6):
         h = trunk(x)
         losses = []
         for position, (head, task) in enumerate(zip(heads, tasks)):
-            mask = np.zeros(5) if position in missing else np.ones(5)
+            mask = np.zeros(5) if position in missing and not flags else np.ones(5)
             losses.append(F.mse_loss(head(h), targets[task], mask=mask))
+        present = [position not in missing for position in range(len(tasks))] if flags else None
         if method.rep_grad:
-            record = method.backward(losses, representation=h)
+            record = method.backward(losses, representation=h, present=present)
         else:
-            record = method.backward(losses, shared_parameters=trunk.parameters())
+            record = method.backward(losses, shared_parameters=trunk.parameters(), present=present)
         history.append((record.weights.copy(), [None if p.grad is None else p.grad.numpy().copy() for p in parameters]))
         optimizer.step()
         method.end_epoch()
     return history
 
 
-@pytest.mark.parametrize("tasks, absent", [([0, 1, 2], 1), ([0, 1], 1)], ids=["3-tasks", "2-tasks"])
+@pytest.mark.parametrize("tasks, absent, flags", [([0, 1, 2], 1, False), ([0, 1], 1, False), ([0, 1, 2], 1, True)],
+                         ids=["3-tasks", "2-tasks", "3-tasks-present-flags"])
 @pytest.mark.parametrize("cls, rep_grad", CASES,
                          ids=[f"{cls.__name__}-{'rep' if rep else 'params'}" for cls, rep in CASES])
-def test_an_absent_task_leaves_the_step_of_the_present_tasks_alone(cls, rep_grad, tasks, absent):
-    """A method for ``tasks`` with task ``absent`` unlabelled at every step against the same method made for
-    the other tasks (with two tasks: one task alone, the methods' degenerate case)."""
+def test_an_absent_task_leaves_the_step_of_the_present_tasks_alone(cls, rep_grad, tasks, absent, flags):
+    """A method for ``tasks`` with task ``absent`` unlabelled at every step (masked, or flagged absent by
+    ``present=`` with its loss left unmasked) against the same method made for the other tasks (with two tasks:
+    one task alone, the methods' degenerate case)."""
     present = [task for task in tasks if task != absent]
     trunk, heads = make_problem()
-    full = train_steps(cls(len(tasks), rep_grad=rep_grad), trunk, [heads[t] for t in tasks], tasks, missing={absent})
+    full = train_steps(cls(len(tasks), rep_grad=rep_grad), trunk, [heads[t] for t in tasks], tasks,
+                       missing={tasks.index(absent)}, flags=flags)
     trunk, heads = make_problem()
     alone = train_steps(cls(len(present), rep_grad=rep_grad), trunk, [heads[t] for t in present], present, missing=set())
     for step_index, ((weights_full, grads_full), (weights_alone, grads_alone)) in enumerate(zip(full, alone)):
@@ -199,3 +204,20 @@ def test_keras_fit_steps_on_the_present_task_when_the_other_has_no_label():
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert not np.array_equal(both[0], first[0])  # the trunk moved on the second batch
     np.testing.assert_array_equal(both[4], first[4])  # the "large" head did not
+
+
+def test_present_flags_are_checked_and_override_the_zero_loss_rule():
+    trunk, heads = make_problem()
+    x, targets = batch(0)
+    h = trunk(x)
+    # Task 1 masked (loss and gradient 0), but flagged present: it counts, and MGDA's min-norm point of a hull
+    # holding 0 is 0 — no shared step, as the method's own rule says.
+    losses = [F.mse_loss(head(h), target, mask=np.zeros(5) if task == 1 else np.ones(5))
+              for task, (head, target) in enumerate(zip(heads, targets))]
+    method = mtl.MGDA()
+    with pytest.raises(ValueError, match="present has 2 flags for 3 losses"):
+        method.backward(losses, shared_parameters=trunk.parameters(), present=[True, False])
+    with pytest.raises(TypeError, match="present must hold bools"):
+        method.backward(losses, shared_parameters=trunk.parameters(), present=[1, 0, 1])
+    record = method.backward(losses, shared_parameters=trunk.parameters(), present=[True, True, True])
+    assert record.weights[1] > 0.99 and not any(p.grad.numpy().any() for p in trunk.parameters())

@@ -86,9 +86,10 @@ class MultiTaskMethod:
     losses) is absent from the step: the update is the method's update over the present tasks alone (as if
     the method had been made for those tasks), the absent task gets weight 0 and its head no gradient, and
     state a method keeps per task (MoCo's tracked gradients, FAMO's logits, DWA's loss averages, GradNorm's
-    weights, …) stays as it was for the absent task. With no task present there is no update. The rule that
-    tells an absent task: for gradient methods, a loss of exactly 0 with an all-zero gradient; for
-    loss-level methods, a loss of exactly 0 (the usual losses are ≥ 0, so their gradient is 0 there too).
+    weights, …) stays as it was for the absent task. With no task present there is no update. ``backward``'s
+    ``present=`` says which tasks are present; without it the rule is: for gradient methods, a loss of exactly 0
+    with an all-zero gradient; for loss-level methods, a loss of exactly 0 (the usual losses are ≥ 0, so their
+    gradient is 0 there too) — what every masked loss gives for a batch without labels.
 
     Args:
         num_tasks: the number of tasks T. Default: None — taken from the first ``backward`` call (afterwards
@@ -192,7 +193,8 @@ class MultiTaskMethod:
 
     def backward(self, losses: Union[Sequence[_core.Tensor], Mapping[Any, _core.Tensor]],
                  shared_parameters: Optional[Iterable[_core.Tensor]] = None,
-                 representation: Optional[_core.Tensor] = None) -> StepRecord:
+                 representation: Optional[_core.Tensor] = None,
+                 present: Optional[Sequence[bool]] = None) -> StepRecord:
         """Back-propagates one multi-task step: afterwards every parameter's ``.grad`` holds (accumulates)
         the step's update; task-specific parameters get their own task's gradient.
 
@@ -201,6 +203,9 @@ class MultiTaskMethod:
             shared_parameters: the parameters of the shared part (any iterable of tensors, e.g.
                 ``model.trunk.parameters()``). Required unless ``representation`` is given.
             representation: the shared representation (the trunk's output); only with ``rep_grad=True``.
+            present: which tasks have a labelled sample in this batch, one bool per task (e.g. ``[True,
+                False]``); an absent task takes no part in the step (see the class's "Missing labels"). Default:
+                None — a task is absent when its loss is exactly 0 (and, for gradient methods, its gradient).
 
         Returns:
             The step's :class:`StepRecord` (also stored as ``last_step``).
@@ -208,16 +213,18 @@ class MultiTaskMethod:
         Raises:
             TypeError: a loss or shared parameter is not a tensor.
             ValueError: no losses, a loss is not a scalar or does not require grad, the number of losses
-                differs from ``num_tasks``, or ``representation`` does not match ``rep_grad``.
+                differs from ``num_tasks``, ``representation`` does not match ``rep_grad``, or ``present`` does
+                not hold one flag per loss.
         """
         loss_list = self._check_losses(losses)
         shared = self._check_shared(shared_parameters, representation)
+        flags = self._check_present(present, len(loss_list))
         if self._core is None:
             self._create_core(len(loss_list))
         elif len(loss_list) != self.num_tasks:
             raise ValueError(f"{type(self).__name__} was made for num_tasks={self.num_tasks} tasks, but backward "
                              f"got {len(loss_list)} losses")
-        weights = np.array(_core.mtl_backward(self._core, loss_list, shared, representation), dtype=np.float64)
+        weights = np.array(_core.mtl_backward(self._core, loss_list, shared, representation, flags), dtype=np.float64)
         weights.flags.writeable = False
         self.last_step = StepRecord(weights)
         return self.last_step
@@ -249,6 +256,19 @@ class MultiTaskMethod:
                 raise ValueError(f"losses[{index}] does not require grad (computed under no_grad() or from "
                                  "detached tensors?)")
         return loss_list
+
+    @staticmethod
+    def _check_present(present: Any, count: int) -> Optional[List[int]]:
+        if present is None:
+            return None
+        if isinstance(present, (str, bytes, Mapping)) or not isinstance(present, Iterable):
+            raise TypeError(f"present must be a sequence of bools (one per task), got {type(present).__name__}")
+        flags = list(present)
+        if any(not isinstance(flag, (bool, np.bool_)) for flag in flags):
+            raise TypeError(f"present must hold bools (one per task), got {flags!r}")
+        if len(flags) != count:
+            raise ValueError(f"present has {len(flags)} flags for {count} losses")
+        return [int(flag) for flag in flags]
 
     def _check_shared(self, shared_parameters: Any, representation: Any) -> List[_core.Tensor]:
         name = type(self).__name__

@@ -49,9 +49,9 @@ public final class DBMTL: PerTaskAggregator, NamedMultiTaskMethod {
     /// shared part the balanced moving average.
     /// - Throws: `PolyheadError.invalidArgument` in the representation mode and for a loss not above −1e-8
     ///   (or not finite), besides the driver's errors.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
         try refuseRepresentationMode(shared, method: Self.methodName)
-        try checkLosses(losses, op: "mtl_backward")
+        try checkLosses(losses, present: present, op: "mtl_backward")
         let values = try losses.map { Double(try $0.item()) }
         try checkLogarithm(values)
         // log(Lᵢ + 1e-8) − log(1e-8) (the same op on the same float, so exactly 0 at Lᵢ = 0): the gradient of
@@ -64,7 +64,7 @@ public final class DBMTL: PerTaskAggregator, NamedMultiTaskMethod {
             let present = tasks.map { values[$0] }
             let weights = zip(logJacobian.effectiveWeights(of: direction), present).map { $0 / ($1 + 1e-8) }
             return Aggregation(direction: direction, weights: weights)
-        }.backward(losses: logLosses, shared: shared)
+        }.backward(losses: logLosses, shared: shared, present: present)
     }
 
     /// The DB-MTL update of the task gradients in `jacobian` with its loss values (the log-loss gradients

@@ -54,10 +54,10 @@ public final class ExcessMTL: PerTaskAggregator, NamedMultiTaskMethod {
 
     /// Runs the gradient driver, estimating the excess risks on the batch sums of the representation
     /// gradients in the representation mode.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
         let batch = shared.representation.map { $0.shape.first ?? 1 } ?? 1
         return try GradientPass(taskCount: taskCount) { try self.aggregate($0, tasks: $1, batch: batch) }
-            .backward(losses: losses, shared: shared)
+            .backward(losses: losses, shared: shared, present: present)
     }
 
     /// Updates the excess-risk estimates and the weights of the present tasks (row k of `jacobian` is task

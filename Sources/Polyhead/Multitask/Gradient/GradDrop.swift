@@ -41,12 +41,12 @@ public final class GradDrop: GradientAggregator, NamedMultiTaskMethod {
 
     /// Runs the gradient driver, with the representation's batch-separated signs in the representation
     /// mode and per-entry units in the parameter mode.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
         let units = shared.representation.map { representation in
             SignUnits(batch: representation.shape.first ?? 1, signs: representation.scalars.map(signum))
         }
         return try GradientPass(taskCount: taskCount) { jacobian, _ in try self.drop(jacobian, units: units) }
-            .backward(losses: losses, shared: shared)
+            .backward(losses: losses, shared: shared, present: present)
     }
 
     /// Sign dropout with every entry of the rows as its own unit (the parameter mode).

@@ -64,10 +64,10 @@ public final class MoCo: PerTaskAggregator, NamedMultiTaskMethod {
     /// Runs the gradient driver on the shared parameters.
     /// - Throws: `PolyheadError.invalidArgument` in the representation mode (see the type's summary), and
     ///   what the driver and `aggregate(_:)` throw.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
         try refuseRepresentationMode(shared, method: Self.methodName)
         return try GradientPass(taskCount: taskCount) { try self.aggregate($0, tasks: $1) }
-            .backward(losses: losses, shared: shared)
+            .backward(losses: losses, shared: shared, present: present)
     }
 
     /// Updates the tracked gradients and λ, and combines the tracked gradients.

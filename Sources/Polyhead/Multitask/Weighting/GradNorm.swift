@@ -99,8 +99,8 @@ public final class GradNorm: LossWeighting, NamedMultiTaskMethod {
     /// (the parameter mode), its gradient `Σ wᵢ ∇_W Lᵢ` is assembled from the T task gradients the norms
     /// needed, and the pass stops at `W`: the step then costs T − 1 products of `W`'s size more than a
     /// plain summed-loss step, not T.
-    public func backward(losses: [Tensor], shared: SharedPart) throws -> MultiTaskStep {
-        try stepPresent(losses) { losses, tasks in
+    public func backward(losses: [Tensor], shared: SharedPart, present: [Bool]?) throws -> MultiTaskStep {
+        try stepPresent(losses, present) { losses, tasks in
             let step = try balance(losses: losses, tasks: tasks, shared: shared)
             let reached = zip(step.weights, step.taskGradients).compactMap { weight, gradient in gradient.map { (weight, $0) } }
             guard step.measured.isLeaf, step.measured.requiresGrad, !reached.isEmpty else {
