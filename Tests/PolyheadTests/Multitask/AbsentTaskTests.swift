@@ -38,6 +38,23 @@ final class AbsentTaskTests: XCTestCase {
         XCTAssertEqual(jacobian.selecting([3, 1]).losses, [0, 0])
     }
 
+    func testRowStateOfThePresentTasksMovesAndTheOthersStay() throws {
+        var state = TaskRowState()
+        let full = try TaskJacobian(rows: [[1, 2], [3, 4], [5, 6]])
+        try state.prepare(for: full, op: "test")
+        state.moveAverage(toward: full, scales: [1, 1, 1], keep: 0.5)          // rows: g / 2
+        let part = try TaskJacobian(rows: [[10, 20], [30, 40]])                   // tasks 2 and 0, in that order
+        try state.withRows([2, 0], of: 3) { rows in
+            try rows.prepare(for: part, op: "test")
+            rows.moveAverage(toward: part, scales: [1, 1], keep: 0.5)
+        }
+        let expected: [Double] = [15.25, 20.5, 1.5, 2, 6.25, 11.5]  // (row + new) / 2 for tasks 0 and 2
+        XCTAssertEqual(state.values, expected)
+        var fresh = TaskRowState()                                                // a first step without task 1
+        try fresh.withRows([0, 2], of: 3) { rows in try rows.prepare(for: part, op: "test") }
+        XCTAssertEqual(fresh.values, [Double](repeating: 0, count: 6))
+    }
+
     /// The state of task 1 in each stateful method, as text (so optional entries compare too).
     private let taskOneState: [String: (any MultiTaskMethod) -> String] = [
         "moco": { "\(($0 as! MoCo).lambda[1])" },
