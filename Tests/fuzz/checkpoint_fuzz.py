@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from fuzz_driver import run_worker  # noqa: E402
 from keras_config_mutations import keras_files  # noqa: E402
+from structure_mutations import structure_files  # noqa: E402
 
 INTERESTING_BYTES = b'{}"\\\x00\xff\x80\xc0[],:0 '
 LENGTHS = [0, 1, 2, 7, 8, 2**31, 2**32 + 8, 2**63, 2**64 - 1, 100_000_001]
@@ -71,6 +72,13 @@ def make_valid_files(folder: Path) -> Dict[str, bytes]:
     model.compile("adam", "categorical_crossentropy")  # saved with Adam's moments and step counts
     model.fit(np.ones((4, 3), np.float32), np.eye(2, dtype=np.float32)[[0, 1, 0, 1]], batch_size=2, verbose=0)
     model.save(folder / "model.safetensors")
+    net = ph.nn.Linear(3, 2)
+    opt = ph.optim.Adam(net.parameters())
+    net(ph.randn(4, 3)).sum().backward()
+    opt.step()
+    ph.save({"epoch": 3, "model": net.state_dict(), "optimizer": opt.state_dict(), "best": float("inf"),
+             "tasks": ("seg", "depth"), "arrays": [np.arange(3, dtype=np.float64), np.float32(0.5)],
+             "labels": ph.tensor([1, 0, 2]), 7: None}, folder / "checkpoint.safetensors")
     for path in folder.glob("*.safetensors"):
         files[path.name] = path.read_bytes()
     try:
@@ -286,12 +294,16 @@ def worker_main(args: argparse.Namespace) -> int:
             stats["mutations"] += 1
             stats["loads"] += 1
         target.unlink()
-        for description, path in keras_files(files["model.safetensors"], folder, args.seed, JUNK):
-            log.write(f"config: {description}\n")
-            log.flush()
-            check_load(f"config: {description}", path, keras_loader, stats, None, b"")
-            stats["mutations"] += 1
-            stats["loads"] += 1
+        for kind, mutated, chosen in (("config", keras_files(files["model.safetensors"], folder, args.seed, JUNK),
+                                       keras_loader),
+                                      ("structure", structure_files(files["checkpoint.safetensors"], folder,
+                                                                    args.seed, JUNK), loaders[1:2])):
+            for description, path in mutated:
+                log.write(f"{kind}: {description}\n")
+                log.flush()
+                check_load(f"{kind}: {description}", path, chosen, stats, None, b"")
+                stats["mutations"] += 1
+                stats["loads"] += 1
     finally:
         log.close()
         stats["seconds"] = round(time.time() - started, 2)

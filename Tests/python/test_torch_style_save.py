@@ -220,6 +220,7 @@ _GOOD = {"version": 1, "root": {"dict": [["w", {"tensor": "w"}]]}}
     (json.dumps({"version": 1, "root": {"dict": [[1.5, 1]]}}), "a dict key is 1.5"),
     (json.dumps({"version": 1, "root": {"dict": [["w", {"tensor": "w"}], ["w", 1]]}}), "'w' appears twice"),
     (json.dumps({"version": 1, "root": {"dict": [], "class": "defaultdict"}}), "unknown class 'defaultdict'"),
+    (json.dumps({"version": 1, "root": {"dict": [], "class": ["Counter"]}}), "unknown class \\['Counter'\\]"),
     (json.dumps({"version": 1, "root": {"tensor": "missing"}}), "tensor 'missing' is not a tensor of the file"),
     (json.dumps({"version": 1, "root": {"tensor": ["w"]}}), "tensor \\['w'\\] is not a tensor"),
     (json.dumps({"version": 1, "root": {"numpy_scalar": "w"}}), "numpy_scalar 'w' has the shape \\[2\\]"),

@@ -178,7 +178,7 @@ class _Rebuilder:
         raise ValueError(f"a node has the unknown tag {_short(tag)}")
 
     def _mapping(self, pairs: Any, class_name: Any) -> Any:
-        if class_name is not None and class_name not in _MAPPING_CLASSES:
+        if class_name is not None and (not isinstance(class_name, str) or class_name not in _MAPPING_CLASSES):
             raise ValueError(f"a dict node has the unknown class {_short(class_name)}")
         if not isinstance(pairs, list):
             raise ValueError(f"a dict node holds {_short(pairs)}, not a JSON array of [key, value] pairs")
