@@ -20,16 +20,22 @@ DESCRIPTION_JUNK = ["", "{", "}", "null", "[]", '"model"', "0", "{\"model\": nul
 """Whole descriptions that are not a model: empty, not JSON, deeply nested, huge."""
 
 
-def config_mutations(config: str, seed: int, junk: Sequence[Any]) -> Iterator[Tuple[str, str]]:
-    """Mutations of a Keras model's JSON description (``junk``: values put in place of fields)."""
-    rng = random.Random(seed)
-    data = config.encode()
+def text_mutations(text: str, rng: random.Random, what: str, truncations: int = 1) -> Iterator[Tuple[str, str]]:
+    """20 copies of ``text`` with 1-4 bits flipped, then ``truncations`` random truncations of it."""
+    data = text.encode()
     for _ in range(20):
         mutated = bytearray(data)
         for _ in range(rng.randint(1, 4)):
             mutated[rng.randrange(len(mutated))] ^= 1 << rng.randrange(8)
-        yield "config bits flipped", mutated.decode("utf-8", "surrogateescape")
-    yield "config truncated", config[:rng.randrange(len(config))]
+        yield f"{what} bits flipped", mutated.decode("utf-8", "surrogateescape")
+    for _ in range(truncations):
+        yield f"{what} truncated", text[:rng.randrange(len(text))]
+
+
+def config_mutations(config: str, seed: int, junk: Sequence[Any]) -> Iterator[Tuple[str, str]]:
+    """Mutations of a Keras model's JSON description (``junk``: values put in place of fields)."""
+    rng = random.Random(seed)
+    yield from text_mutations(config, rng, "config")
     meta = json.loads(config)
     layers = meta["model"]["layers"]
     for _ in range(20):

@@ -13,7 +13,7 @@ import struct
 from pathlib import Path
 from typing import Any, Iterator, List, Sequence, Tuple
 
-from keras_config_mutations import with_metadata
+from keras_config_mutations import text_mutations, with_metadata
 
 STRUCTURE_KEY = "polyhead.structure"
 """The metadata key under which ``polyhead.save`` stores the document."""
@@ -58,14 +58,7 @@ def _replaced(document: Any, path: Tuple[Any, ...], value: Any) -> Any:
 def structure_mutations(document: str, seed: int, junk: Sequence[Any]) -> Iterator[Tuple[str, str]]:
     """Mutations of a structure document (``junk``: values put in place of nodes and fields)."""
     rng = random.Random(seed)
-    data = document.encode()
-    for _ in range(20):
-        mutated = bytearray(data)
-        for _ in range(rng.randint(1, 4)):
-            mutated[rng.randrange(len(mutated))] ^= 1 << rng.randrange(8)
-        yield "document bits flipped", mutated.decode("utf-8", "surrogateescape")
-    for _ in range(3):
-        yield "document truncated", document[:rng.randrange(len(document))]
+    yield from text_mutations(document, rng, "document", truncations=3)
     parsed = json.loads(document)
     nodes: List[Tuple[Tuple[Any, ...], Any]] = list(_nodes(parsed))
     references = [(path, node) for path, node in nodes if isinstance(node, dict)
