@@ -179,15 +179,15 @@ private struct JSONParser {
 
     mutating func string() throws -> String {
         position += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []  // bytes, not a String.UnicodeScalarView: appending to that is quadratic
         var runStart = position
         func flushRun(_ end: Int) throws {
             guard end > runStart else { return }
             let run = UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])
-            guard let text = String(validating: run, as: UTF8.self) else {
+            guard String(validating: run, as: UTF8.self) != nil else {
                 throw JSONSyntaxError(offset: runStart, message: "string is not valid UTF-8")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            utf8.append(contentsOf: run)
         }
         while true {
             guard let byte = current else { throw error("unterminated string") }
@@ -195,11 +195,11 @@ private struct JSONParser {
             case UInt8(ascii: "\""):
                 try flushRun(position)
                 position += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try flushRun(position)
                 position += 1
-                scalars.append(try escape())
+                UTF8.encode(try escape()) { utf8.append($0) }
                 runStart = position
             case 0..<0x20:
                 throw error("control character \(describeByte(byte)) inside a string")

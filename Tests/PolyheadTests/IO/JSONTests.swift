@@ -23,6 +23,8 @@ final class JSONTests: XCTestCase {
         let tricky = "tab\t quote\" backslash\\ nul\u{0} bell\u{07} ünï 😀"
         XCTAssertEqual(try parse(JSON.string(tricky).serialized), .string(tricky))
         XCTAssertEqual(JSON.string("a\u{1}").serialized, #""a\u0001""#)
+        let nested = String(repeating: "{\"a\":", count: 5000) + " é😀"  // a config held as a metadata string
+        XCTAssertEqual(try parse(JSON.string(nested).serialized), .string(nested))
     }
 
     func testWriterIsCompactAndKeepsOrder() {
