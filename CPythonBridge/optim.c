@@ -321,6 +321,24 @@ CORE_FASTCALL(core_optimizer_set_parameter_step) {
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(optimizer_set_step_count_doc,
+"optimizer_set_step_count($module, optimizer, count, /)\n--\n\n"
+"Restores how many times the optimizer has stepped.");
+
+CORE_FASTCALL(core_optimizer_set_step_count) {
+    ph_optimizer *optimizer;
+    int64_t count = 0;
+    if (optimizer_and_indices(module, args, nargs, "optimizer_set_step_count", 0, NULL, 1, &optimizer, NULL) < 0 ||
+        arg_int64(args[1], "optimizer_set_step_count", "count", &count) < 0) {
+        return NULL;
+    }
+    ph_status status = ph_optimizer_set_step_count(optimizer, count);
+    if (status != PH_OK) {
+        return raise_from_status(status);
+    }
+    Py_RETURN_NONE;
+}
+
 PyMethodDef optim_functions[] = {
     CORE_METHOD("sgd", core_sgd, sgd_doc),
     CORE_METHOD("adam", core_adam, adam_doc),
@@ -336,5 +354,6 @@ PyMethodDef optim_functions[] = {
     CORE_METHOD("optimizer_parameter_step", core_optimizer_parameter_step, optimizer_parameter_step_doc),
     CORE_METHOD("optimizer_set_parameter_step", core_optimizer_set_parameter_step,
                 optimizer_set_parameter_step_doc),
+    CORE_METHOD("optimizer_set_step_count", core_optimizer_set_step_count, optimizer_set_step_count_doc),
     {NULL, NULL, 0, NULL},
 };

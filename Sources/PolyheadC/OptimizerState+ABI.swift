@@ -50,3 +50,11 @@ public func ph_optimizer_set_parameter_step(_ optimizer: OpaquePointer?, _ param
         try borrowOptimizer(optimizer).locked { try $0.setUpdateCount(Int(step), parameter: Int(parameter)) }
     }
 }
+
+@_cdecl("ph_optimizer_set_step_count")
+public func ph_optimizer_set_step_count(_ optimizer: OpaquePointer?, _ count: Int64) -> Int32 {
+    abiCall {
+        guard count >= 0 else { throw ABIError(status: statusValue, message: "step count must be >= 0, got \(count)") }
+        try borrowOptimizer(optimizer).locked { try $0.setStepCount(Int(count)) }
+    }
+}

@@ -131,6 +131,7 @@ final class NullArgumentTests: ABITestCase {
             ("optimizer_state(NULL)", "optimizer", { ph_optimizer_state(&out, nil, 0, 0) }),
             ("optimizer_set_state(value: NULL)", "value", { ph_optimizer_set_state(optimizer, 0, 0, nil) }),
             ("optimizer_parameter_step(NULL)", "optimizer", { var n: Int64 = 0; return ph_optimizer_parameter_step(&n, nil, 0) }),
+            ("optimizer_set_step_count(NULL)", "optimizer", { ph_optimizer_set_step_count(nil, 1) }),
             ("optimizer_set_learning_rate(NULL)", "optimizer", { ph_optimizer_set_learning_rate(nil, 0.1) }),
             ("optimizer_step_count(out: NULL)", "out", { ph_optimizer_step_count(nil, optimizer) }),
             ("optimizer_step_count(optimizer: NULL)", "optimizer", { ph_optimizer_step_count(&i64, nil) }),

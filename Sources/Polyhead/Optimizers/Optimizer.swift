@@ -11,7 +11,7 @@ open class Optimizer {
     /// The step size used by the next `step()`.
     public var learningRate: Float
     /// How many times `step()` has run.
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// Per-parameter count of updates actually applied (a parameter without a gradient is skipped).
     var updateCounts: [Int]
     /// The state buffers slot by slot, each one buffer per parameter (e.g. Adam's two moments); a subclass

@@ -1,4 +1,4 @@
-/// Reading and restoring an optimizer's state (its `stateSlots` buffers and per-parameter update counts),
+/// Reading and restoring an optimizer's state (its `stateSlots` buffers, per-parameter update counts and step count),
 /// so that a saved optimizer resumes exactly where it stopped (torch's `state_dict` / `load_state_dict`).
 extension Optimizer {
     /// The number of state buffers each parameter has (0 for plain SGD, 2 for Adam).
@@ -38,6 +38,14 @@ extension Optimizer {
             throw PolyheadError.invalidArgument(op: "optimizer state", message: "step must be >= 0, got \(count)")
         }
         updateCounts[index] = count
+    }
+
+    /// Restores how many times `step()` has run (≥ 0; Keras's `optimizer.iterations`).
+    public func setStepCount(_ count: Int) throws {
+        guard count >= 0 else {
+            throw PolyheadError.invalidArgument(op: "optimizer state", message: "step count must be >= 0, got \(count)")
+        }
+        stepCount = count
     }
 
     private func checkParameter(_ index: Int) throws {

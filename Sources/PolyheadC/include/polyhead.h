@@ -432,6 +432,8 @@ ph_status ph_optimizer_set_state(ph_optimizer *optimizer, int32_t slot, int32_t 
 ph_status ph_optimizer_parameter_step(int64_t *out, const ph_optimizer *optimizer, int32_t parameter);
 /** Restores parameter `parameter`'s update count, 0 ≤ step ≤ INT32_MAX (bias correction, first-step rules). */
 ph_status ph_optimizer_set_parameter_step(ph_optimizer *optimizer, int32_t parameter, int64_t step);
+/** Restores how many times the optimizer has stepped (ph_optimizer_step_count; Keras's iterations), ≥ 0. */
+ph_status ph_optimizer_set_step_count(ph_optimizer *optimizer, int64_t count);
 
 /** Opaque Keras-style model. */
 typedef struct ph_model ph_model;

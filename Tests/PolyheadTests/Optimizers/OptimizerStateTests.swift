@@ -22,8 +22,10 @@ final class OptimizerStateTests: XCTestCase {
                 try resumed.setState(slot: slot, parameter: 0, value: try original.state(slot: slot, parameter: 0))
             }
             try resumed.setUpdateCount(try original.updateCount(parameter: 0), parameter: 0)
+            try resumed.setStepCount(original.stepCount)
             try feed(resumed, first, steps: 2..<3)
             XCTAssertEqual(first.scalars, straight.scalars, label)
+            XCTAssertEqual(resumed.stepCount, 3, label)
         }
     }
 
@@ -37,6 +39,7 @@ final class OptimizerStateTests: XCTestCase {
         XCTAssertThrowsError(try adam.state(slot: 0, parameter: 1))
         XCTAssertThrowsError(try adam.setState(slot: 0, parameter: 0, value: try Tensor.zeros([2])))
         XCTAssertThrowsError(try adam.setUpdateCount(-1, parameter: 0))
+        XCTAssertThrowsError(try adam.setStepCount(-1))
     }
 
     private func feed(_ optimizer: Optimizer, _ parameter: Tensor, steps: Range<Int>) throws {

@@ -149,6 +149,7 @@ def test_fit_resumes_from_a_saved_model_exactly(tmp_path, make_optimizer):
     resumed.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     for expected, got in zip(straight.get_weights(), resumed.get_weights()):
         np.testing.assert_array_equal(got, expected)
+    assert resumed.optimizer.iterations == straight.optimizer.iterations == 8
     afresh = keras.load_model(tmp_path / "m.keras", compile=False)  # without the state: another trajectory
     afresh.compile(make_optimizer(), ["mse", "mse"], loss_weights=[1.0, 0.5])
     afresh.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
@@ -164,7 +165,8 @@ def test_the_optimizer_state_is_named_per_weight_and_optional(tmp_path):
     arrays = load_file(str(tmp_path / "m.keras"))
     state = {name for name in arrays if name.startswith("optimizer/")}
     assert state == {f"optimizer/{w}/{entry}" for w in ("h/kernel", "h/bias", "a/kernel", "a/bias", "b/kernel",
-                                                       "b/bias") for entry in ("0", "1", "step")}  # not the frozen
+                                                       "b/bias") for entry in ("0", "1", "step")} | {
+        "optimizer/iterations"}  # not the frozen layer's weights
     assert arrays["optimizer/h/kernel/step"].dtype == np.int64 and arrays["optimizer/h/kernel/step"] == 2
     assert arrays["optimizer/h/kernel/0"].shape == arrays["h/kernel"].shape
     model.save(tmp_path / "weights-and-config.keras", include_optimizer=False)
@@ -183,6 +185,8 @@ def test_the_optimizer_state_is_named_per_weight_and_optional(tmp_path):
     (lambda t: t.update({"optimizer/h/kernel/step": ph.tensor(1.5)}), "must be a whole number, got 1.5"),
     (lambda t: t.update({"optimizer/h/kernel/step": ph.tensor(float("inf"))}), "malformed optimizer state"),
     (lambda t: t.update({"optimizer/h/kernel/step": ph.tensor([1, 2])}), "must be a whole number, got \\[1, 2\\]"),
+    (lambda t: t.update({"optimizer/iterations": ph.tensor(-3)}), "malformed optimizer state .*step count"),
+    (lambda t: t.pop("optimizer/iterations"), "missing \\['optimizer/iterations'\\]"),
 ])
 def test_malformed_optimizer_state_is_a_value_error_naming_the_file(tmp_path, change, problem):
     model = resumable_model("adam")

@@ -1,8 +1,9 @@
 """The optimizer's state in a saved model file (``Model.save(include_optimizer=True)``), so that training resumes
 exactly where it stopped: for every weight the optimizer updates, its state buffers (Adam's two moments, SGD's
 momentum, RMSprop's averages…) as ``optimizer/<layer>/<weight>/<slot>`` float32 tensors shaped like the weight,
-and its update count (Adam's bias correction) as the int64 scalar ``optimizer/<layer>/<weight>/step``. Layer
-names hold no ``/``, so these names never clash with the weights' ``<layer>/<weight>``."""
+and its update count (Adam's bias correction) as the int64 scalar ``optimizer/<layer>/<weight>/step``; the
+optimizer's own step count (Keras's ``iterations``) is the int64 scalar ``optimizer/iterations``. Layer names
+hold no ``/``, so these names never clash with the weights' ``<layer>/<weight>``."""
 
 from __future__ import annotations
 
@@ -13,22 +14,39 @@ from .. import _core
 PREFIX = "optimizer/"
 """The prefix of the optimizer's tensors in a saved model file."""
 
+ITERATIONS = PREFIX + "iterations"
+"""The name of the optimizer's step count."""
+
 
 def _entries(model: Any) -> List[Tuple[int, Optional[int], str]]:
     """``(parameter index, state slot or None for the update count, tensor name)`` of every tensor of the
-    compiled optimizer's state, weight by weight."""
+    compiled optimizer's state, weight by weight (not the step count)."""
     slots = _core.optimizer_state_slot_count(model.optimizer._core)
     return [(index, slot, f"{PREFIX}{weight}/{'step' if slot is None else slot}")
             for index, weight in enumerate(model._optimized_weights) for slot in [*range(slots), None]]
+
+
+def _count(value: Any, name: str) -> int:
+    """The whole number held by the scalar tensor ``value`` (saved as ``name``).
+
+    Raises:
+        ValueError: ``value`` is not a scalar or not a whole number.
+    """
+    number = value.item() if tuple(value.shape) == () else None
+    if number is None or number != int(number):
+        raise ValueError(f"{name!r} must be a whole number, got {value.tolist()!r}")
+    return int(number)
 
 
 def optimizer_tensors(model: Any) -> Dict[str, Any]:
     """The state of the optimizer of the compiled ``model`` by tensor name."""
     from .. import int64, tensor
     core = model.optimizer._core
-    return {name: _core.optimizer_state(core, slot, index) if slot is not None
-            else tensor(_core.optimizer_parameter_step(core, index), dtype=int64)
-            for index, slot, name in _entries(model)}
+    state = {name: _core.optimizer_state(core, slot, index) if slot is not None
+             else tensor(_core.optimizer_parameter_step(core, index), dtype=int64)
+             for index, slot, name in _entries(model)}
+    state[ITERATIONS] = tensor(_core.optimizer_step_count(core), dtype=int64)
+    return state
 
 
 def restore_optimizer(model: Any, state: Mapping[str, Any], where: str) -> None:
@@ -43,20 +61,17 @@ def restore_optimizer(model: Any, state: Mapping[str, Any], where: str) -> None:
     if not saved:
         return
     entries = _entries(model)
-    expected = {name for _, _, name in entries}
+    expected = {name for _, _, name in entries} | {ITERATIONS}
     if saved != expected:
         raise ValueError(f"{where}: the optimizer state does not match the compiled {type(model.optimizer).__name__}: "
                          f"missing {sorted(expected - saved)}, unexpected {sorted(saved - expected)}")
     core = model.optimizer._core
     try:
         for index, slot, name in entries:
-            value = state[name]
-            if slot is not None:
-                _core.optimizer_set_state(core, slot, index, value)
-                continue
-            step = value.item() if tuple(value.shape) == () else None
-            if step is None or step != int(step):
-                raise ValueError(f"{name!r} must be a whole number, got {value.tolist()!r}")
-            _core.optimizer_set_parameter_step(core, index, int(step))
+            if slot is None:
+                _core.optimizer_set_parameter_step(core, index, _count(state[name], name))
+            else:
+                _core.optimizer_set_state(core, slot, index, state[name])
+        _core.optimizer_set_step_count(core, _count(state[ITERATIONS], ITERATIONS))
     except (ValueError, TypeError, OverflowError) as error:
         raise ValueError(f"{where}: malformed optimizer state ({error})") from None
