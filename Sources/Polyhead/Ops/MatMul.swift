@@ -1,7 +1,20 @@
 import CBLAS
 
+/// The widest `m`, `n` or `k` of a product that `gemm` keeps on one OpenBLAS thread.
+let narrowProduct = 16
+
+/// The fewest multiply-adds of a narrow product that `gemm` keeps on one thread; OpenBLAS runs smaller
+/// ones on one thread (its small-matrix kernel) anyway.
+let narrowProductWork = 1 << 20
+
 /// `C = op(A) · op(B)` (+ `C` when `accumulate`) through `cblas_sgemm`; shapes are already checked.
 /// `op` transposes when the flag is set; `a` is stored (m, k) or (k, m), `b` is (k, n) or (n, k).
+///
+/// A product of more than `narrowProductWork` multiply-adds with a dimension of at most `narrowProduct`
+/// (a 10-class head: 64 × 10 × 16384, 512 × 10 × 1024) runs on one thread: OpenBLAS's two threads took
+/// 0.9× (quiet VM) to 0.35–0.5× (busy) its one-thread time on those shapes (conv-hard at 2 threads:
+/// 1,485–1,740 → 1,667–1,862 samples/s). Switching threads for the small heads of mlp-hard cost 2–9 %,
+/// hence the size floor. The result is the same either way.
 func gemm(
     _ a: Tensor, _ b: Tensor, into c: Tensor, m: Int, n: Int, k: Int,
     transposeA: Bool, transposeB: Bool, accumulate: Bool = false
@@ -11,12 +24,16 @@ func gemm(
         if !accumulate { c.storage.pointer.update(repeating: 0, count: m * n) }
         return
     }
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        blasint(m), blasint(n), blasint(k), 1,
-        a.storage.pointer, blasint(transposeA ? m : k),
-        b.storage.pointer, blasint(transposeB ? k : n),
-        accumulate ? 1 : 0, c.storage.pointer, blasint(n))
+    func product() {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), 1,
+            a.storage.pointer, blasint(transposeA ? m : k),
+            b.storage.pointer, blasint(transposeB ? k : n),
+            accumulate ? 1 : 0, c.storage.pointer, blasint(n))
+    }
+    let narrow = Swift.min(m, n, k) <= narrowProduct && Double(m) * Double(n) * Double(k) > Double(narrowProductWork)
+    if narrow { withOneBlasThread(product) } else { product() }
 }
 
 /// Throws unless every dimension fits BLAS's 32-bit integers.

@@ -107,4 +107,19 @@ final class MatMulTests: XCTestCase {
             try Tensor.linear(Tensor.zeros([2, 4]), weight: Tensor.zeros([4]), bias: nil)
         }
     }
+
+    func testNarrowProductsRunOnOneThreadAndGiveTheSameBits() throws {
+        let previous = numThreads
+        defer { try? setNumThreads(previous) }
+        manualSeed(5)
+        let x = try Tensor.randn([64, 2000]), kernel = try Tensor.randn([2000, 10])  // n = 10, 1.3M multiply-adds: one thread
+        try setNumThreads(1)
+        let one = try x.matmul(kernel).scalars
+        try setNumThreads(2)
+        XCTAssertEqual(try x.matmul(kernel).scalars, one)
+        XCTAssertEqual(numThreads, 2, "the thread count is restored after a narrow product")
+        let reference = Ref.matmul(Ref(shape: x.shape, values: x.scalars.map(Double.init)),
+                                   Ref(shape: kernel.shape, values: kernel.scalars.map(Double.init))).values
+        XCTAssertLessThan(zip(one, reference).map { abs(Double($0) - $1) }.max() ?? 0, 1e-2)
+    }
 }
