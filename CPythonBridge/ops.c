@@ -134,28 +134,43 @@ CORE_FASTCALL(core_pow_scalar) {
     return call_tensor_float(module, args, nargs, "pow_scalar", "a", "exponent", ph_pow_scalar);
 }
 
-PyDoc_STRVAR(matmul_doc,
-"matmul($module, a, b, transpose_a, transpose_b, /)\n--\n\n"
-"op(a) @ op(b) for 2-D a and b; op transposes when its flag is true (no copies).");
-
-CORE_FASTCALL(core_matmul) {
-    if (check_nargs("matmul", nargs, 4, 4) < 0) {
+/* A product of two tensors with two transpose flags (matmul, bmm). */
+static PyObject *call_product(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char *name,
+                              ph_status (*fn)(ph_tensor **, const ph_tensor *, const ph_tensor *, int32_t, int32_t)) {
+    if (check_nargs(name, nargs, 4, 4) < 0) {
         return NULL;
     }
     core_state *state = core_get_state(module);
-    const ph_tensor *a = tensor_arg(state, args[0], "matmul", "a");
-    const ph_tensor *b = a == NULL ? NULL : tensor_arg(state, args[1], "matmul", "b");
+    const ph_tensor *a = tensor_arg(state, args[0], name, "a");
+    const ph_tensor *b = a == NULL ? NULL : tensor_arg(state, args[1], name, "b");
     int32_t transpose_a = 0, transpose_b = 0;
-    if (b == NULL || arg_flag(args[2], "matmul", "transpose_a", &transpose_a) < 0 ||
-        arg_flag(args[3], "matmul", "transpose_b", &transpose_b) < 0) {
+    if (b == NULL || arg_flag(args[2], name, "transpose_a", &transpose_a) < 0 ||
+        arg_flag(args[3], name, "transpose_b", &transpose_b) < 0) {
         return NULL;
     }
     ph_tensor *out = NULL;
     ph_status status;
     Py_BEGIN_ALLOW_THREADS
-    status = ph_matmul(&out, a, b, transpose_a, transpose_b);
+    status = fn(&out, a, b, transpose_a, transpose_b);
     Py_END_ALLOW_THREADS
     return tensor_result(state, status, out);
+}
+
+PyDoc_STRVAR(matmul_doc,
+"matmul($module, a, b, transpose_a, transpose_b, /)\n--\n\n"
+"op(a) @ op(b) for 2-D a and b; op transposes when its flag is true (no copies).");
+
+CORE_FASTCALL(core_matmul) {
+    return call_product(module, args, nargs, "matmul", ph_matmul);
+}
+
+PyDoc_STRVAR(bmm_doc,
+"bmm($module, a, b, transpose_a, transpose_b, /)\n--\n\n"
+"op(a[i]) @ op(b[i]) for 3-D a and b with equal batch lengths; op transposes the last two axes when its flag is\n"
+"true (no copies).");
+
+CORE_FASTCALL(core_bmm) {
+    return call_product(module, args, nargs, "bmm", ph_bmm);
 }
 
 PyDoc_STRVAR(linear_doc,
@@ -219,6 +234,7 @@ PyMethodDef ops_functions[] = {
     SOFTMAX_OPS(METHOD_ENTRY)
     CORE_METHOD("pow_scalar", core_pow_scalar, pow_scalar_doc),
     CORE_METHOD("matmul", core_matmul, matmul_doc),
+    CORE_METHOD("bmm", core_bmm, bmm_doc),
     CORE_METHOD("linear", core_linear, linear_doc),
     CORE_METHOD("linear_init", core_linear_init, linear_init_doc),
     {NULL, NULL, 0, NULL},

@@ -83,6 +83,14 @@ public func ph_matmul(
     binary(out, a, b) { try $0.matmul($1, transposeA: transposeA != 0, transposeB: transposeB != 0) }
 }
 
+@_cdecl("ph_bmm")
+public func ph_bmm(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?, _ b: OpaquePointer?,
+    _ transposeA: Int32, _ transposeB: Int32
+) -> Int32 {
+    binary(out, a, b) { try $0.batchedMatmul($1, transposeA: transposeA != 0, transposeB: transposeB != 0) }
+}
+
 @_cdecl("ph_linear")
 public func ph_linear(
     _ out: UnsafeMutablePointer<OpaquePointer?>?, _ x: OpaquePointer?, _ weight: OpaquePointer?, _ bias: OpaquePointer?

@@ -1,10 +1,8 @@
 """Batched products: ``matmul`` of operands of any rank (torch's broadcasting rules), ``bmm`` and ``einsum`` of one
 or two operands.
 
-A product with one unbatched (2-D) operand is one core GEMM over the reshaped batch. Two batched operands multiply
-as a broadcast product summed over the inner axis (``(B, n, k, 1) * (B, 1, k, m)`` summed over ``k``): the same
-multiply-adds as a batched GEMM, with a ``B·n·k·m`` intermediate, which suits the small per-sample matrices of
-MMoE gates and attention scores (a batched GEMM op in the core would avoid the intermediate). ``einsum`` sums away
+A product with one unbatched (2-D) operand is one core GEMM over the reshaped batch; two batched operands (their
+batch axes broadcast and merged into one) go through the core's batched GEMM (``_core.bmm``). ``einsum`` sums away
 the letters only one operand has, then maps the rest onto one batched product: batch letters (both operands and the
 output), contracted letters (both operands only), and each operand's own letters.
 """
@@ -22,16 +20,6 @@ from ._layout_ops import expand, permute
 
 _CoreTensor = _core.Tensor
 _shape = _core.Tensor.shape.__get__
-
-
-def _batched(a: _CoreTensor, b: _CoreTensor) -> _CoreTensor:
-    """``(B, n, k) @ (B, k, m) → (B, n, m)`` for equally batched 3-D tensors."""
-    batch, n, k = _shape(a)
-    m = _shape(b)[2]
-    if batch == 1:
-        return _core.reshape(_core.matmul(_core.reshape(a, (n, k)), _core.reshape(b, (k, m)), 0, 0), (1, n, m))
-    products = _core.mul(_core.reshape(a, (batch, n, k, 1)), _core.reshape(b, (batch, 1, k, m)))
-    return _core.sum(products, 2, 0)
 
 
 def _product(a: _CoreTensor, b: _CoreTensor) -> _CoreTensor:
@@ -53,7 +41,7 @@ def _product(a: _CoreTensor, b: _CoreTensor) -> _CoreTensor:
     size = math.prod(batch)
     left = _core.reshape(expand(a, batch + (n, k)), (size, n, k))
     right = _core.reshape(expand(b, batch + (k, m)), (size, k, m))
-    return _core.reshape(_batched(left, right), batch + (n, m))
+    return _core.reshape(_core.bmm(left, right, 0, 0), batch + (n, m))
 
 
 def matmul(input: Any, other: Any) -> _CoreTensor:
@@ -92,7 +80,7 @@ def bmm(input: _CoreTensor, mat2: _CoreTensor) -> _CoreTensor:
     a, b = as_tensor(input, "input"), as_tensor(mat2, "mat2")
     if a.ndim != 3 or b.ndim != 3 or _shape(a)[0] != _shape(b)[0] or _shape(a)[2] != _shape(b)[1]:
         raise ValueError(f"bmm(): expected (b, n, k) and (b, k, m) tensors, got shapes {_shape(a)} and {_shape(b)}")
-    return _batched(a, b)
+    return _core.bmm(a, b, 0, 0)
 
 
 def _parse(equation: str, count: int) -> Tuple[List[str], str]:

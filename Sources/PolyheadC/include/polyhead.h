@@ -168,6 +168,9 @@ ph_status ph_tanh(ph_tensor **out, const ph_tensor *a);
 /** op(a) @ op(b) for 2-D a and b, op = transpose when the flag is 1 (GEMM flags, no copies). */
 ph_status ph_matmul(ph_tensor **out, const ph_tensor *a, const ph_tensor *b, int32_t transpose_a,
                     int32_t transpose_b);
+/** op(a[i]) @ op(b[i]) for 3-D a and b with equal batch lengths (PyTorch's bmm), op transposing the last two
+ *  axes when the flag is 1 (GEMM flags, no copies). */
+ph_status ph_bmm(ph_tensor **out, const ph_tensor *a, const ph_tensor *b, int32_t transpose_a, int32_t transpose_b);
 /** x @ weight^T + bias for x (N, in), weight (out, in), bias (out) or NULL. */
 ph_status ph_linear(ph_tensor **out, const ph_tensor *x, const ph_tensor *weight, const ph_tensor *bias);
 /** Creates the parameters of a Linear layer with PyTorch's default init (kaiming-uniform a=√5 weight, uniform
