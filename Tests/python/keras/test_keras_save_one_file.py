@@ -172,6 +172,13 @@ def test_the_optimizer_state_is_named_per_weight_and_optional(tmp_path):
     model.save(tmp_path / "weights-and-config.keras", include_optimizer=False)
     assert not [n for n in load_file(str(tmp_path / "weights-and-config.keras")) if n.startswith("optimizer/")]
     model.load_weights(tmp_path / "m.keras")  # the extra tensors do not stop loading the weights
+    inputs = keras.Input(shape=(4,))  # the same architecture with auto-generated names: loads by order
+    hidden = keras.layers.Dense(5, activation="relu")(inputs)
+    third = keras.layers.Dense(3)(hidden)
+    other = keras.Model(inputs, [keras.layers.Dense(2)(third), keras.layers.Dense(1)(hidden)])
+    other.load_weights(tmp_path / "m.keras")
+    for expected, got in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(got, expected)
     uncompiled = keras.load_model(tmp_path / "m.keras", compile=False)
     uncompiled.save(tmp_path / "uncompiled.keras")
     assert not [n for n in load_file(str(tmp_path / "uncompiled.keras")) if n.startswith("optimizer/")]

@@ -18,6 +18,12 @@ ITERATIONS = PREFIX + "iterations"
 """The name of the optimizer's step count."""
 
 
+def is_optimizer_entry(name: Any) -> bool:
+    """Whether ``name`` (a key of a loaded file) names a tensor of the optimizer's state rather than a weight
+    (``<layer>/<weight>``)."""
+    return isinstance(name, str) and (name == ITERATIONS or name.startswith(PREFIX) and name.count("/") == 3)
+
+
 def _entries(model: Any) -> List[Tuple[int, Optional[int], str]]:
     """``(parameter index, state slot or None for the update count, tensor name)`` of every tensor of the
     compiled optimizer's state, weight by weight (not the step count)."""
@@ -57,7 +63,7 @@ def restore_optimizer(model: Any, state: Mapping[str, Any], where: str) -> None:
         ValueError: the file's optimizer tensors are not those of the compiled optimizer (names, shapes, a step
         that is not a count), naming the file and the problem.
     """
-    saved = {name for name in state if name.startswith(PREFIX)}
+    saved = {name for name in state if is_optimizer_entry(name)}
     if not saved:
         return
     entries = _entries(model)

@@ -42,14 +42,16 @@ class _WeightsIO:
         save(self._weights_state(), filepath)
 
     def load_weights(self, filepath: Any) -> None:
-        """Loads weights saved by :meth:`save_weights`: by name, or in order when the names differ but the
-        number and shapes of the weights match (the same architecture built with other auto-generated names).
+        """Loads weights saved by :meth:`save_weights` or :meth:`save`: by name, or in order when the names differ
+        but the number and shapes of the weights match (the same architecture built with other auto-generated
+        names); the optimizer state a :meth:`save` file may hold is left out.
 
         Raises:
             ValueError: a weight is missing or has another shape (the message names it and the file).
         """
         from ..serialization import load
-        self._load_state(load(filepath), filepath)
+        from ._optimizer_state import is_optimizer_entry
+        self._load_state({k: v for k, v in load(filepath).items() if not is_optimizer_entry(k)}, filepath)
 
     def _load_state(self, state: Mapping[str, Any], filepath: Any) -> None:
         """Copies the tensors of ``state`` (read from ``filepath``) into the weights, as :meth:`load_weights`
