@@ -120,6 +120,16 @@ def test_masked_fill_values_gradient_and_errors():
         x.masked_fill(ph.tensor([True, False, True]), 0.0)
 
 
+def test_in_place_clamp_and_masked_fill():
+    x = ph.tensor([[-2.0, 0.5], [3.0, -0.1]])
+    assert x.clamp_(0, 1) is x and x.tolist() == [[0.0, 0.5], [1.0, 0.0]]
+    assert x.masked_fill_(x > 0.7, -1.0) is x and x.tolist() == [[0.0, 0.5], [-1.0, 0.0]]
+    assert ph.tensor([5, -5]).clip_(-1, 1).tolist() == [1, -1]
+    leaf = ph.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        leaf.clamp_(0, 1)
+
+
 @pytest.mark.skipif(torch is None, reason="torch is not installed")
 def test_agrees_with_torch():
     x = RNG.standard_normal((3, 4)).astype(np.float32)

@@ -182,6 +182,14 @@ def clamp(input: _CoreTensor, min: Any = None, max: Any = None) -> _CoreTensor:
 clip = clamp
 
 
+def clamp_(input: _CoreTensor, min: Any = None, max: Any = None) -> _CoreTensor:
+    """In place :func:`clamp` (``copy_``'s rules: not on a leaf requiring grad while grad is recorded)."""
+    return input.copy_(clamp(input, min, max))
+
+
+clip_ = clamp_
+
+
 def max(input: _CoreTensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Maximum of all elements (a 0-d tensor), ``(values, indices)`` along ``dim`` (see ``_ops.max``), or with a
     tensor as the second argument the elementwise :func:`maximum` (``torch.max(a, b)``)."""
@@ -229,3 +237,8 @@ def masked_fill(input: _CoreTensor, mask: Any, value: Any) -> _CoreTensor:
         raise ValueError(f"masked_fill(): mask of shape {condition.shape} does not broadcast to the input's {shape}")
     fill = value if isinstance(value, _CoreTensor) else as_tensor(value, "value")
     return where(condition, fill, input)
+
+
+def masked_fill_(input: _CoreTensor, mask: Any, value: Any) -> _CoreTensor:
+    """In place :func:`masked_fill` (``copy_``'s rules: not on a leaf requiring grad while grad is recorded)."""
+    return input.copy_(masked_fill(input, mask, value))

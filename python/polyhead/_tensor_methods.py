@@ -9,7 +9,7 @@ from ._tensor import Tensor
 _METHODS = {
     _compare: ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
                "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "abs", "absolute", "sign",
-               "clamp", "clip", "maximum", "minimum", "max", "min", "masked_fill"),
+               "clamp", "clip", "clamp_", "clip_", "maximum", "minimum", "max", "min", "masked_fill", "masked_fill_"),
     _layout_ops: ("permute", "expand", "expand_as", "repeat", "gather", "topk", "cumsum"),
     _linalg: ("bmm",),
     _stats: ("std", "var", "norm"),
