@@ -38,6 +38,8 @@ static PyObject *call_unary(PyObject *module, PyObject *const *args, Py_ssize_t 
     X(relu, ph_relu, "max(a, 0), elementwise.")                                             \
     X(sigmoid, ph_sigmoid, "1 / (1 + e ** -a), elementwise.")                               \
     X(tanh, ph_tanh, "tanh(a), elementwise.")                                               \
+    X(sin, ph_sin, "sin(a) (radians), elementwise.")                                        \
+    X(cos, ph_cos, "cos(a) (radians), elementwise.")                                        \
     X(sum_all, ph_sum_all, "The sum of all elements (a 0-d tensor).")                       \
     X(mean_all, ph_mean_all, "The mean of all elements (a 0-d tensor); error if empty.")    \
     X(transpose, ph_transpose, "The transpose of a 2-D tensor (a copy).")                   \

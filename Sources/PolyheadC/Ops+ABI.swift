@@ -75,6 +75,16 @@ public func ph_tanh(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePoi
     unary(out, a) { try $0.tanh() }
 }
 
+@_cdecl("ph_sin")
+public func ph_sin(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?) -> Int32 {
+    unary(out, a) { try $0.sin() }
+}
+
+@_cdecl("ph_cos")
+public func ph_cos(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?) -> Int32 {
+    unary(out, a) { try $0.cos() }
+}
+
 @_cdecl("ph_matmul")
 public func ph_matmul(
     _ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?, _ b: OpaquePointer?,

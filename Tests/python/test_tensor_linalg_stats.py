@@ -1,5 +1,5 @@
-"""Batched matmul, bmm and einsum (``_linalg.py``), var/std/norm (``_stats.py``), eye/linspace and ``device=`` on
-creation functions: values against numpy float64, gradients against finite differences, and against torch when
+"""Batched matmul, bmm and einsum (``_linalg.py``), var/std/norm (``_stats.py``), sin/cos, eye/linspace and
+``device=`` on creation functions: values against numpy float64, gradients against finite differences, and against torch when
 it is importable."""
 
 from __future__ import annotations
@@ -78,6 +78,11 @@ def test_eye_linspace_and_device():
         ph.ones(2, device="cuda")
     with pytest.raises(ValueError, match="steps"):
         ph.linspace(0, 1, -1)
+
+
+def test_sin_and_cos(check_op):
+    check_op([(3, 4)], np.sin, ph.sin, low=-4, high=4)
+    check_op([(5,)], np.cos, lambda x: x.cos(), low=-4, high=4)
 
 
 @pytest.mark.skipif(torch is None, reason="torch is not installed")

@@ -24,7 +24,7 @@ from ._integer_tensor import BoolTensor, IntTensor, LongTensor
 from ._indexing import nonzero, where
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                         ones_like, rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
-from ._ops import (add, argmax, argmin, div, exp, log, log_softmax, mean, mul, neg, pow, relu, sigmoid,
+from ._ops import (add, argmax, argmin, cos, div, exp, log, log_softmax, mean, sin, mul, neg, pow, relu, sigmoid,
                    softmax, sqrt, sub, sum, tanh)
 from ._compare import (abs, absolute, all, allclose, any, clamp, clip, eq, equal, ge, greater, greater_equal, gt,
                        isfinite, isinf, isnan, le, less, less_equal, lt, masked_fill, max, maximum, min, minimum, ne,
@@ -88,7 +88,7 @@ __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "abs", "absolute", "sign",
     "clamp", "clip", "maximum", "minimum", "masked_fill", "permute", "gather", "topk", "cumsum",
-    "bmm", "einsum", "std", "var", "norm", "eye", "linspace",
+    "bmm", "einsum", "sin", "cos", "std", "var", "norm", "eye", "linspace",
     "reshape", "transpose", "t", "flatten", "squeeze", "unsqueeze",
     "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",

@@ -111,6 +111,16 @@ def tanh(input: _CoreTensor) -> _CoreTensor:
     return _core.tanh(require_tensor(input, "tanh"))
 
 
+def sin(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise sine (radians)."""
+    return _core.sin(require_tensor(input, "sin"))
+
+
+def cos(input: _CoreTensor) -> _CoreTensor:
+    """Elementwise cosine (radians)."""
+    return _core.cos(require_tensor(input, "cos"))
+
+
 def _along_last(core_fn, input: _CoreTensor, dim: int, name: str) -> _CoreTensor:
     """Applies a last-axis op along ``dim``: directly for the last axis, via transposes for axis 0 of 2-D."""
     require_tensor(input, name)

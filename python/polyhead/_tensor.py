@@ -366,7 +366,7 @@ class Tensor(_core.Tensor):
 
     add, sub, mul, div, neg, pow = _ops.add, _ops.sub, _ops.mul, _ops.div, _ops.neg, _ops.pow
     exp, log, sqrt, relu, sigmoid, tanh = _ops.exp, _ops.log, _ops.sqrt, _ops.relu, _ops.sigmoid, _ops.tanh
-    softmax, log_softmax, matmul = _ops.softmax, _ops.log_softmax, _ops.matmul
+    softmax, log_softmax, matmul, sin, cos = _ops.softmax, _ops.log_softmax, _ops.matmul, _ops.sin, _ops.cos
     sum, mean, argmax, argmin = _ops.sum, _ops.mean, _ops.argmax, _ops.argmin
     reshape, view, transpose, t = _shape_ops.reshape, _shape_ops.view, _shape_ops.transpose, _shape_ops.t
     flatten, unsqueeze, squeeze = _shape_ops.flatten, _shape_ops.unsqueeze, _shape_ops.squeeze

@@ -162,6 +162,10 @@ ph_status ph_relu(ph_tensor **out, const ph_tensor *a);
 ph_status ph_sigmoid(ph_tensor **out, const ph_tensor *a);
 /** tanh(a) */
 ph_status ph_tanh(ph_tensor **out, const ph_tensor *a);
+/** sin(a), radians */
+ph_status ph_sin(ph_tensor **out, const ph_tensor *a);
+/** cos(a), radians */
+ph_status ph_cos(ph_tensor **out, const ph_tensor *a);
 
 /* ---------------------------------------------------------------- linear algebra */
 
