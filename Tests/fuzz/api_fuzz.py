@@ -5,7 +5,9 @@ applies random rules to them: tensor creation from any shape, dtype, layout and 
 binary op templates, backward on random graphs, every loss with random targets and masks, ``nn`` layers and
 ``polyhead.mtl`` architectures with (often wrong) sizes, optimizers, and multi-task methods on wrong and
 extreme inputs; api_fuzz_extra.py adds the rules for randperm/Generator, utils.data, integer dtypes,
-detect_anomaly, MTAN and the sklearn estimators. See README.md for the figures.
+detect_anomaly, MTAN and the sklearn estimators, api_fuzz_tensor_ops.py those for the torch audit's tensor
+operations (comparisons, clamp, permute/gather/topk, indexing, bmm/einsum, std/norm, item assignment). See
+README.md for the figures.
 
     python fuzz_driver.py run --target api --calls 100000 --out /tmp/fuzz-out
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import api_fuzz_extra
+import api_fuzz_tensor_ops
 
 POOLS = ["tensor", "module", "optim", "method"]
 PRELUDE = ("import copy, pickle\nimport numpy as np\nimport polyhead as ph\nfrom polyhead import mtl, nn, optim\n"
@@ -96,7 +99,7 @@ def build_machine(base):
               "nn.BCEWithLogitsLoss()({a}, {b})", "nn.L1Loss()({a}, {b})", "nn.NLLLoss()({a}, {y})",
               "F.cross_entropy({a}, {b})"]
 
-    class ApiMachine(api_fuzz_extra.extra_rules(base, floats, junk)):
+    class ApiMachine(api_fuzz_tensor_ops.tensor_op_rules(api_fuzz_extra.extra_rules(base, floats, junk), floats, junk)):
         """Pools of live objects (tensors, modules, optimizers, methods) and rules that call the API on them."""
 
         pool_sizes = {"tensor": 24}
