@@ -69,6 +69,21 @@ def test_var_correction_and_errors():
         x.norm(p=3)
 
 
+def test_norm_of_zero_vectors_has_zero_gradient():
+    """sqrt's slope is infinite at 0: the 2-norm of an all-zero row must give 0 and a zero gradient (PyTorch's),
+    not NaN, while the other rows keep x / norm; NaN and inf inputs still propagate."""
+    x = ph.tensor([[0.0, 0.0, 0.0], [3.0, 4.0, 0.0]], requires_grad=True)
+    out = x.norm(dim=1)
+    out.sum().backward()
+    assert out.tolist() == [0.0, 5.0]
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0, 0], [0.6, 0.8, 0]], rtol=1e-6)
+    z = ph.zeros(4, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0] * 4
+    assert np.isnan(ph.tensor([float("nan"), 1.0]).norm().item())
+    assert ph.tensor([float("inf"), 1.0]).norm().item() == float("inf")
+
+
 def test_eye_linspace_and_device():
     assert ph.eye(2, 3).tolist() == np.eye(2, 3).tolist() and ph.eye(2, dtype=ph.long).dtype is ph.int64
     np.testing.assert_allclose(ph.linspace(-1, 2, 7).numpy(), np.linspace(-1, 2, 7), rtol=1e-6)

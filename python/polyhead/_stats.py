@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core, _ops
 from ._compare import abs as absolute
-from ._convert import normalize_dim, require_tensor
+from ._convert import as_tensor, normalize_dim, require_tensor
 from ._dtype import dtype_of, float32
 
 _CoreTensor = _core.Tensor
@@ -65,7 +65,7 @@ def std(input: _CoreTensor, dim: Any = None, unbiased: Optional[bool] = None, ke
 
 def norm(input: _CoreTensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> _CoreTensor:
     """The vector p-norm over all elements or along ``dim``: p = 2 (or 'fro'), 1, or ``inf`` (largest magnitude).
-    The 2-norm's gradient is ``x / norm`` (NaN for an all-zero vector, where PyTorch gives 0).
+    The 2-norm's gradient is ``x / norm``, and 0 for an all-zero vector (as PyTorch).
 
     Raises:
         ValueError: another ``p``.
@@ -77,7 +77,11 @@ def norm(input: _CoreTensor, p: Any = 2, dim: Any = None, keepdim: bool = False)
     """
     _floating(input, "norm")
     if p in (2, "fro"):
-        return _core.sqrt(_ops.sum(_core.mul(input, input), dim, keepdim))
+        squares = _ops.sum(_core.mul(input, input), dim, keepdim)
+        # sqrt's slope is infinite at 0 (a NaN gradient); where the sum is 0 take sqrt(0 + 1) · 0 instead
+        kept = (np.asarray(squares) > 0) | np.isnan(np.asarray(squares))
+        return _core.mul(_core.sqrt(_core.add(squares, as_tensor((~kept).astype(np.float32), "norm"))),
+                         as_tensor(kept.astype(np.float32), "norm"))
     if p == 1:
         return _ops.sum(absolute(input), dim, keepdim)
     if p == np.inf:
