@@ -51,16 +51,9 @@ extension Tensor {
             products(0..<batch)
         }
         return try result.recorded(from: [self, other], op: "bmm", selectivePullback: { [self] g, needed in
-            // As for `matmul`, per matrix: dA = G·op(B)ᵀ, dB = op(A)ᵀ·G, in the operands' stored forms.
-            let gradA: Tensor? = try needed[0]
-                ? (transposeA ? other.batchedMatmul(g, transposeA: transposeB, transposeB: true)
-                              : g.batchedMatmul(other, transposeB: !transposeB))
-                : nil
-            let gradB: Tensor? = try needed[1]
-                ? (transposeB ? g.batchedMatmul(self, transposeA: true, transposeB: transposeA)
-                              : self.batchedMatmul(g, transposeA: !transposeA))
-                : nil
-            return [gradA, gradB]
+            try productGradients(self, other, g, needed: needed, transposeA: transposeA, transposeB: transposeB) {
+                try $0.batchedMatmul($1, transposeA: $2, transposeB: $3)
+            }
         })
     }
 }

@@ -63,16 +63,9 @@ extension Tensor {
         let result = try Tensor.empty([m, n], op: "matmul")
         gemm(self, other, into: result, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         return try result.recorded(from: [self, other], op: "matmul", selectivePullback: { [self] g, needed in
-            // C = op(A)·op(B): dA = G·op(B)ᵀ (stored form: transpose back if A was transposed), likewise dB.
-            let gradA: Tensor? = try needed[0]
-                ? (transposeA ? other.matmul(g, transposeA: transposeB, transposeB: true)
-                              : g.matmul(other, transposeB: !transposeB))
-                : nil
-            let gradB: Tensor? = try needed[1]
-                ? (transposeB ? g.matmul(self, transposeA: true, transposeB: transposeA)
-                              : self.matmul(g, transposeA: !transposeA))
-                : nil
-            return [gradA, gradB]
+            try productGradients(self, other, g, needed: needed, transposeA: transposeA, transposeB: transposeB) {
+                try $0.matmul($1, transposeA: $2, transposeB: $3)
+            }
         })
     }
 
@@ -107,4 +100,16 @@ extension Tensor {
              bias != nil && needed[2] ? try g.sum(axis: 0) : nil]
         })
     }
+}
+
+/// The gradients of `C = op(A)·op(B)` from `G = dC`, for the inputs `needed` (nil otherwise): dA = G·op(B)ᵀ and
+/// dB = op(A)ᵀ·G, each written in its operand's stored form (transposed back when the operand was transposed).
+/// `product(x, y, tx, ty)` is `op(x)·op(y)` — the plain or the batched GEMM.
+func productGradients(
+    _ a: Tensor, _ b: Tensor, _ g: Tensor, needed: NeededInputs, transposeA: Bool, transposeB: Bool,
+    product: (Tensor, Tensor, Bool, Bool) throws -> Tensor
+) throws -> [Tensor?] {
+    let gradA = try needed[0] ? (transposeA ? product(b, g, transposeB, true) : product(g, b, false, !transposeB)) : nil
+    let gradB = try needed[1] ? (transposeB ? product(g, a, true, transposeA) : product(a, g, !transposeA, false)) : nil
+    return [gradA, gradB]
 }
